@@ -1,0 +1,11 @@
+export { startEmulator, emulatorLookup } from "./emulator.js";
+export type { Emulator, StartEmulatorOptions, SeededAdmin } from "./emulator.js";
+export type { EmulatorEndpoints } from "./core.js";
+export type { EmulatorClock, Duration } from "./clock.js";
+export type { FaultInjector, FaultRule } from "./faults.js";
+export type { RequestLog, RequestLogEntry } from "./request-log.js";
+export type { Directory, UserRecord, GroupRecord, ServicePrincipalRecord } from "./directory.js";
+export { MICROSOFT_365_APPS } from "./directory.js";
+export { BUILT_IN_ROLES } from "./arm/model.js";
+export { DO_NOT_CANCEL_FEATURE } from "./arm/admin.js";
+export type { EmulatorState } from "./state.js";

@@ -1,0 +1,55 @@
+import type { JsonWebKey } from "node:crypto";
+
+/** Key Vault data-plane state of the emulator: plain JSON, kept in the state file. */
+
+export interface KeyAttributesRecord {
+  enabled: boolean;
+  /** Unix seconds. */
+  nbf?: number;
+  exp?: number;
+  created: number;
+  updated: number;
+  exportable: boolean;
+}
+
+export interface KeyVersionRecord {
+  /** 32 lower-case hex characters. */
+  version: string;
+  /** `RSA` or `RSA-HSM` (`EC`/`oct` variants if ever needed). */
+  kty: string;
+  keyOps: string[];
+  /** The private key as a JWK; this file is the emulated HSM, never logged. */
+  privateJwk: JsonWebKey;
+  attributes: KeyAttributesRecord;
+  tags?: Record<string, string>;
+}
+
+export interface KeyRecord {
+  /** Name as created. */
+  name: string;
+  /** Oldest first; the last is the current version. */
+  versions: KeyVersionRecord[];
+  rotationPolicy?: unknown;
+}
+
+export interface DeletedKeyRecord {
+  key: KeyRecord;
+  /** Unix seconds. */
+  deletedDate: number;
+  scheduledPurgeDate: number;
+}
+
+export interface VaultKeysState {
+  /** Keyed by key name, lower case. */
+  keys: Record<string, KeyRecord>;
+  deleted: Record<string, DeletedKeyRecord>;
+}
+
+export interface KeyVaultState {
+  /** Keyed by vault name, lower case. Survives a soft-deleted vault; removed on purge. */
+  vaults: Record<string, VaultKeysState>;
+}
+
+export function emptyKeyVaultState(): KeyVaultState {
+  return { vaults: {} };
+}

@@ -1,0 +1,77 @@
+import type { ServiceName } from "./http.js";
+
+/** One request as the emulator saw it. Never holds tokens, secrets, bodies or key bytes. */
+export interface RequestLogEntry {
+  /** Position in the log since the emulator started (never reused, survives trimming). */
+  seq: number;
+  /** Emulator-clock time of arrival, ISO 8601. */
+  time: string;
+  service: ServiceName | "unknown";
+  method: string;
+  host: string;
+  /** The path without the query string. */
+  path: string;
+  /** The operation name the route declares, e.g. `Vaults_CreateOrUpdate` or `WrapKey`. */
+  operation?: string;
+  /** The caller's object id (or app id), `anonymous` before authentication. */
+  caller: string;
+  status: number;
+  durationMs: number;
+  /** Set when an injected fault answered instead of the service. */
+  fault?: string;
+}
+
+const mutatingMethods = new Set(["PUT", "POST", "PATCH", "DELETE"]);
+/** POSTs that read or compute and change nothing, so they do not count as changes. */
+const readOnlyOperations = new Set([
+  "WrapKey", "UnwrapKey", "Encrypt", "Decrypt", "Sign", "Verify", "GetRandomBytes", "BackupKey",
+  "Vaults_CheckNameAvailability", "Token", "Graph",
+]);
+
+export class RequestLog {
+  readonly #entries: RequestLogEntry[] = [];
+  readonly #limit: number;
+  #total = 0;
+
+  constructor(limit = 50_000) {
+    this.#limit = limit;
+  }
+
+  record(entry: Omit<RequestLogEntry, "seq">): void {
+    this.#entries.push({ seq: this.#total++, ...entry });
+    if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
+  }
+
+  /** A copy of the entries, oldest first, optionally filtered. */
+  list(filter?: Partial<Pick<RequestLogEntry, "service" | "method" | "operation" | "caller">>): RequestLogEntry[] {
+    return this.#entries.filter(
+      (e) =>
+        !filter ||
+        Object.entries(filter).every(([k, v]) => v === undefined || e[k as keyof RequestLogEntry] === v),
+    );
+  }
+
+  /**
+   * Requests that changed (or tried to change) state and were accepted by the service: a second,
+   * idempotent run of a set-up should make none.
+   */
+  mutating(since = 0): RequestLogEntry[] {
+    return this.#entries.filter(
+        (e) =>
+          e.seq >= since &&
+          mutatingMethods.has(e.method) &&
+          e.status < 400 &&
+          e.service !== "identity" &&
+          !(e.operation && readOnlyOperations.has(e.operation)),
+      );
+  }
+
+  /** How many requests were seen so far: pass it to `mutating(since)` to look at what came after. */
+  get size(): number {
+    return this.#total;
+  }
+
+  clear(): void {
+    this.#entries.length = 0;
+  }
+}

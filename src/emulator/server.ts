@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { anonymousCaller, authenticate, bearerToken, type Caller } from "./auth.js";
+import { defaultErrorReply, type EmulatorCore, type ServiceDefinition } from "./core.js";
+import { EmulatorRequest, ServiceError, type Reply } from "./http.js";
+
+const statusCodes: Record<number, string> = {
+  408: "RequestTimeout", 429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
+  503: "ServiceUnavailable", 504: "GatewayTimeout",
+};
+
+/** Serves one request: resolve the service, apply faults, authenticate, route, answer, log. */
+export async function handleRequest(core: EmulatorCore, raw: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
+  const started = Date.now();
+  const time = core.clock.now().toISOString();
+  const req = new EmulatorRequest(raw, port);
+  const target = core.resolve(req);
+  const service = target && core.services.get(target.service);
+  let caller: Caller = anonymousCaller(core.tenantId);
+  let operation: string | undefined;
+  let fault: string | undefined;
+  let reply: Reply;
+  try {
+    if (!service) throw new ServiceError(404, "NotFound", `No emulated service answers at ${req.hostname}.`);
+    const match = service.router.match(req.method, req.path);
+    if (match === "methodNotAllowed") throw new ServiceError(405, "MethodNotAllowed", `${req.method} is not allowed on ${req.path}.`);
+    if (!match) throw new ServiceError(404, "NotFound", `The emulated ${service.name} service has no operation at ${req.method} ${req.path}.`);
+    operation = match.route.operation;
+    // Key Vault's challenge round trip is not a real call: faults skip it (vault-down rules do not).
+    const challenge = !match.route.anonymous && !bearerToken(req) && service.challenge !== undefined;
+    const decision = core.faults.decide({
+      service: service.name, method: req.method, path: req.path, challenge,
+      ...(target.vault ? { vault: target.vault } : {}),
+    });
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.reset) {
+      raw.socket.destroy();
+      core.requests.record({ time, service: service.name, method: req.method, host: req.hostname, path: req.path, operation, caller: caller.objectId, status: 0, durationMs: Date.now() - started, fault: "reset" });
+      return;
+    }
+    if (decision.respond) {
+      fault = decision.respond.rule;
+      const { status, retryAfterSeconds } = decision.respond;
+      throw new ServiceError(status, statusCodes[status] ?? "InjectedFault", `The emulator injected a ${status} fault.`, {
+        ...(retryAfterSeconds !== undefined ? { headers: { "retry-after": String(retryAfterSeconds) } } : {}),
+      });
+    }
+    if (challenge) {
+      reply = service.challenge!(req, core);
+    } else {
+      if (!match.route.anonymous) caller = authenticate(core, req, service.audiences);
+      reply = await match.route.handler({ req, params: match.params, caller, core });
+    }
+  } catch (error) {
+    reply = errorReply(service, error, req, core);
+  }
+  try {
+    core.flush();
+  } catch (error) {
+    reply = errorReply(service, error, req, core);
+  }
+  send(res, reply, req, core);
+  core.requests.record({
+    time, service: target?.service ?? "unknown", method: req.method, host: req.hostname, path: req.path,
+    ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,
+    ...(fault ? { fault } : {}),
+  });
+}
+
+function errorReply(service: ServiceDefinition | undefined, error: unknown, req: EmulatorRequest, core: EmulatorCore): Reply {
+  const serviceError =
+    error instanceof ServiceError
+      ? error
+      : new ServiceError(500, "InternalServerError", `The emulator failed: ${error instanceof Error ? error.message : String(error)}`);
+  return service?.errorReply ? service.errorReply(serviceError, req, core) : defaultErrorReply(serviceError);
+}
+
+function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, core: EmulatorCore): void {
+  const headers: Record<string, string> = {
+    "cache-control": "no-cache",
+    pragma: "no-cache",
+    "x-ms-request-id": randomUUID(),
+    "x-content-type-options": "nosniff",
+    "strict-transport-security": "max-age=31536000;includeSubDomains",
+    date: new Date().toUTCString(),
+  };
+  const clientRequestId = req.header("x-ms-client-request-id") ?? req.header("client-request-id");
+  if (clientRequestId) headers["x-ms-client-request-id"] = clientRequestId;
+  if (core.resolve(req)?.service === "arm") headers["x-ms-correlation-request-id"] = req.header("x-ms-correlation-request-id") ?? randomUUID();
+  let payload: Buffer | undefined;
+  if (reply.body !== undefined) {
+    if (Buffer.isBuffer(reply.body)) payload = reply.body;
+    else if (typeof reply.body === "string") {
+      payload = Buffer.from(reply.body);
+      headers["content-type"] = "text/plain; charset=utf-8";
+    } else {
+      payload = Buffer.from(JSON.stringify(reply.body));
+      headers["content-type"] = "application/json; charset=utf-8";
+    }
+  }
+  Object.assign(headers, reply.headers);
+  headers["content-length"] = String(payload?.length ?? 0);
+  res.writeHead(reply.status, headers);
+  res.end(req.method === "HEAD" ? undefined : payload);
+}
