@@ -1,0 +1,123 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelineOptions } from "@azure/core-rest-pipeline";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { FeatureClient } from "@azure/arm-features";
+import { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { CryptographyClient, KeyClient, type KeyVaultKey } from "@azure/keyvault-keys";
+import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
+import { defaultRetrySettings, type RetrySettings } from "./retry.js";
+
+/** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
+export interface CustomerKeyEndpoints {
+  resourceManager?: string;
+  graph?: string;
+  /** Token scope for Resource Manager; default `https://management.azure.com/.default`. */
+  resourceManagerScope?: string;
+}
+
+/**
+ * Options of `CustomerKeyClient`. The Azure pipeline options (agent, proxy, TLS, user agent …)
+ * are passed to every underlying Azure SDK client, so `...emulator.clientOptions()` works.
+ * Retries are done by the SDK in one place (`retry`), so the Azure clients' own retry is off.
+ */
+export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOptions"> {
+  /** The Entra tenant of the subscriptions and of Microsoft 365. */
+  tenantId: string;
+  endpoints?: CustomerKeyEndpoints;
+  retry?: RetrySettings;
+  /** Receives the SDK's progress lines; defaults to the `customer-key` Azure logger. */
+  logger?: CustomerKeyLogger;
+  /** How often long operations poll; default 5 s (Do-Not-Cancel), lower it in tests. */
+  pollIntervalInMs?: number;
+  /** Upper bound of requests in flight for bulk reads such as validate(); default 8. */
+  maxConcurrency?: number;
+}
+
+/** What every module shares: the credential, the settings and cached Azure clients. */
+export class ClientContext {
+  readonly credential: TokenCredential;
+  readonly tenantId: string;
+  readonly resourceManagerEndpoint: string;
+  readonly graphEndpoint: string;
+  readonly resourceManagerScope: string;
+  readonly retry: Required<RetrySettings>;
+  readonly logger: CustomerKeyLogger;
+  readonly pollIntervalInMs: number;
+  readonly maxConcurrency: number;
+  /** Options for every Azure client: the user's pipeline options with retries turned off. */
+  readonly pipelineOptions: PipelineOptions;
+  readonly #cache = new Map<string, unknown>();
+
+  constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
+    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, ...pipeline } = options;
+    this.credential = credential;
+    this.tenantId = tenantId;
+    this.resourceManagerEndpoint = (endpoints?.resourceManager ?? "https://management.azure.com").replace(/\/+$/, "");
+    this.graphEndpoint = (endpoints?.graph ?? "https://graph.microsoft.com").replace(/\/+$/, "");
+    this.resourceManagerScope = endpoints?.resourceManagerScope ?? "https://management.azure.com/.default";
+    this.retry = { ...defaultRetrySettings, ...retry };
+    this.logger = logger ?? packageLogger;
+    this.pollIntervalInMs = pollIntervalInMs ?? 5000;
+    this.maxConcurrency = maxConcurrency ?? 8;
+    this.pipelineOptions = { ...pipeline, retryOptions: { maxRetries: 0 } };
+  }
+
+  #cached<T>(key: string, create: () => T): T {
+    if (!this.#cache.has(key)) this.#cache.set(key, create());
+    return this.#cache.get(key) as T;
+  }
+
+  resources(subscriptionId: string): ResourceManagementClient {
+    return this.#cached(`resources:${subscriptionId}`, () =>
+      new ResourceManagementClient(this.credential, subscriptionId, {
+        ...this.pipelineOptions,
+        endpoint: this.resourceManagerEndpoint,
+        credentialScopes: [this.resourceManagerScope],
+      }),
+    );
+  }
+
+  keyVaultManagement(subscriptionId: string): KeyVaultManagementClient {
+    // arm-keyvault 5 is a modular client: its scope option is `credentials.scopes` (research §2.6).
+    return this.#cached(`kvm:${subscriptionId}`, () =>
+      new KeyVaultManagementClient(this.credential, subscriptionId, {
+        ...this.pipelineOptions,
+        endpoint: this.resourceManagerEndpoint,
+        credentials: { scopes: [this.resourceManagerScope] },
+      }),
+    );
+  }
+
+  features(subscriptionId: string): FeatureClient {
+    return this.#cached(`features:${subscriptionId}`, () =>
+      new FeatureClient(this.credential, subscriptionId, {
+        ...this.pipelineOptions,
+        endpoint: this.resourceManagerEndpoint,
+        credentialScopes: [this.resourceManagerScope],
+      }),
+    );
+  }
+
+  authorization(subscriptionId: string): AuthorizationManagementClient {
+    return this.#cached(`authorization:${subscriptionId}`, () =>
+      new AuthorizationManagementClient(this.credential, subscriptionId, {
+        ...this.pipelineOptions,
+        endpoint: this.resourceManagerEndpoint,
+        credentialScopes: [this.resourceManagerScope],
+      }),
+    );
+  }
+
+  /** A KeyClient for a vault URL (`properties.vaultUri` of the vault). */
+  keys(vaultUrl: string): KeyClient {
+    const url = vaultUrl.replace(/\/+$/, "");
+    return this.#cached(`keys:${url.toLowerCase()}`, () => new KeyClient(url, this.credential, { ...this.pipelineOptions }));
+  }
+
+  /** A CryptographyClient for a key id (versioned kid) or a key already read. */
+  crypto(key: string | KeyVaultKey): CryptographyClient {
+    const create = () => new CryptographyClient(key as KeyVaultKey, this.credential, { ...this.pipelineOptions });
+    return typeof key === "string" ? this.#cached(`crypto:${key.toLowerCase()}`, create) : create();
+  }
+}

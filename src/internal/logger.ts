@@ -1,0 +1,15 @@
+import { createClientLogger, type AzureLogger } from "@azure/logger";
+
+/**
+ * The package logger (`AZURE_LOG_LEVEL=verbose` or `setLogLevel` shows it). Lines name operations
+ * and resources only: never tokens, secrets, key material or backup bytes.
+ */
+export const logger: AzureLogger = createClientLogger("customer-key");
+
+/** The subset of a logger the SDK writes to; users may pass their own. */
+export interface CustomerKeyLogger {
+  info(message: string): void;
+  warning(message: string): void;
+  verbose(message: string): void;
+  error(message: string): void;
+}

@@ -1,0 +1,117 @@
+import { CustomerKeyError, InvalidInputError } from "../errors.js";
+import { sleep, throwIfAborted } from "./abort.js";
+
+/** Where a long operation stands, in the shape of `@azure/core-lro`'s OperationState. */
+export type OperationStatus = "notStarted" | "running" | "succeeded" | "failed" | "canceled";
+
+export interface PollerState<TResult> {
+  status: OperationStatus;
+  result?: TResult;
+  error?: { code: string; message: string };
+}
+
+/**
+ * A long-running operation, shaped like the Azure SDK's `PollerLike` (core-lro 3): await it, or
+ * poll step by step, watch progress, and `serialize()` its state to resume it later in another
+ * process with `resumeFrom` (Do-Not-Cancel approval takes days).
+ */
+export interface CustomerKeyPoller<TState extends PollerState<TResult>, TResult> extends Promise<TResult> {
+  readonly isDone: boolean;
+  readonly operationState: TState;
+  readonly result: TResult | undefined;
+  poll(options?: { abortSignal?: AbortSignal }): Promise<TState>;
+  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<TResult>;
+  onProgress(callback: (state: TState) => void): () => void;
+  serialize(): Promise<string>;
+  submitted(): Promise<void>;
+}
+
+export interface PollerDefinition<TState extends PollerState<TResult>, TResult> {
+  /** Names the operation in serialized state, so a state cannot resume the wrong kind of poller. */
+  kind: string;
+  /** The starting state, or the serialized state to resume from. */
+  initialState: TState | string;
+  /** One step: read (and, if needed, act), then return the new state. Must be safe to repeat. */
+  step(state: TState, options: { abortSignal?: AbortSignal }): Promise<TState>;
+  intervalInMs: number;
+  abortSignal?: AbortSignal;
+}
+
+const terminal = new Set<OperationStatus>(["succeeded", "failed", "canceled"]);
+
+/** Failure of a long operation that finished as `failed`. */
+export class OperationFailedError extends CustomerKeyError {}
+
+export function createPoller<TState extends PollerState<TResult>, TResult>(
+  definition: PollerDefinition<TState, TResult>,
+): CustomerKeyPoller<TState, TResult> {
+  let state = typeof definition.initialState === "string" ? deserialize<TState>(definition.kind, definition.initialState) : definition.initialState;
+  const listeners = new Set<(s: TState) => void>();
+  let running: Promise<TResult> | undefined;
+
+  const poll = async (options: { abortSignal?: AbortSignal } = {}) => {
+    const signal = options.abortSignal ?? definition.abortSignal;
+    throwIfAborted(signal, definition.kind);
+    if (!terminal.has(state.status)) {
+      state = await definition.step(state, signal ? { abortSignal: signal } : {});
+      for (const listener of listeners) listener(state);
+    }
+    return state;
+  };
+
+  const pollUntilDone = (options: { abortSignal?: AbortSignal } = {}) => {
+    running ??= (async () => {
+      const signal = options.abortSignal ?? definition.abortSignal;
+      for (;;) {
+        await poll(signal ? { abortSignal: signal } : {});
+        if (terminal.has(state.status)) break;
+        await sleep(definition.intervalInMs, signal, definition.kind);
+      }
+      if (state.status === "succeeded") return state.result as TResult;
+      const error = state.error ?? { code: "ERR_OPERATION_CANCELED", message: `${definition.kind} was canceled.` };
+      throw new OperationFailedError(error.code, error.message);
+    })().finally(() => (running = undefined));
+    return running;
+  };
+
+  // Like core-lro 3, the poller is itself a promise of the result: `await client.beginX()` waits.
+  let settled: Promise<TResult> | undefined;
+  const whenDone = () => (settled ??= pollUntilDone());
+  const poller = {
+    get isDone() {
+      return terminal.has(state.status);
+    },
+    get operationState() {
+      return state;
+    },
+    get result() {
+      return state.result;
+    },
+    poll,
+    pollUntilDone,
+    onProgress(callback: (s: TState) => void) {
+      listeners.add(callback);
+      return () => listeners.delete(callback);
+    },
+    serialize: async () => JSON.stringify({ kind: definition.kind, state }),
+    submitted: async () => {},
+    then: (onFulfilled?: never, onRejected?: never) => whenDone().then(onFulfilled, onRejected),
+    catch: (onRejected?: never) => whenDone().catch(onRejected),
+    finally: (onFinally?: never) => whenDone().finally(onFinally),
+    [Symbol.toStringTag]: "CustomerKeyPoller",
+  };
+  return poller as unknown as CustomerKeyPoller<TState, TResult>;
+}
+
+function deserialize<TState>(kind: string, text: string): TState {
+  let parsed: { kind?: string; state?: TState };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (error) {
+    throw new InvalidInputError("ERR_POLLER_STATE_INVALID", "The resumeFrom value is not a serialized poller state; pass what poller.serialize() returned.", { cause: error, field: "resumeFrom" });
+  }
+  if (parsed.kind !== kind || !parsed.state) {
+    throw new InvalidInputError("ERR_POLLER_STATE_INVALID", `The resumeFrom value belongs to a '${parsed.kind ?? "unknown"}' operation, not '${kind}'.`, { field: "resumeFrom" });
+  }
+  return parsed.state;
+}

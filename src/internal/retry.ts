@@ -1,0 +1,66 @@
+import pRetry from "p-retry";
+import { OperationAbortedError } from "../errors.js";
+import { sleep, throwIfAborted } from "./abort.js";
+import { logger } from "./logger.js";
+import { isTransient, retryAfterMs, toServiceError } from "./service-errors.js";
+
+/** How transient failures are retried. One place for the whole SDK. */
+export interface RetrySettings {
+  /** Attempts after the first; default 4. */
+  maxRetries?: number;
+  /** First back-off delay; doubles each time; default 800 ms. */
+  retryDelayInMs?: number;
+  /** The longest single wait, also caps `Retry-After`; default 60 s. */
+  maxRetryDelayInMs?: number;
+  /** Give up once this much time has passed since the first attempt; default 5 min. */
+  maxRetryTimeInMs?: number;
+}
+
+export const defaultRetrySettings: Required<RetrySettings> = {
+  maxRetries: 4,
+  retryDelayInMs: 800,
+  maxRetryDelayInMs: 60_000,
+  maxRetryTimeInMs: 300_000,
+};
+
+/**
+ * Runs a service call, retrying only transient failures (408, 429, 5xx, resets) with exponential
+ * back-off and jitter, or exactly the wait a `Retry-After` header asks for. Anything else surfaces
+ * at once as a ServiceRequestError. Only wrap calls that are idempotent, or that check first.
+ */
+export async function withRetry<T>(
+  operation: string,
+  call: (attempt: number) => Promise<T>,
+  options: { abortSignal?: AbortSignal; retry?: RetrySettings } = {},
+): Promise<T> {
+  const settings = { ...defaultRetrySettings, ...options.retry };
+  const signal = options.abortSignal;
+  throwIfAborted(signal, operation);
+  try {
+    return await pRetry((attempt) => call(attempt), {
+      retries: settings.maxRetries,
+      // p-retry counts attempts; the waits are ours so that Retry-After is honoured exactly.
+      minTimeout: 0,
+      factor: 1,
+      maxRetryTime: settings.maxRetryTimeInMs,
+      ...(signal ? { signal } : {}),
+      shouldRetry: ({ error }) => isTransient(error),
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (!isTransient(error) || retriesLeft === 0) return;
+        const asked = retryAfterMs(error);
+        const backoff = Math.min(settings.retryDelayInMs * 2 ** (attemptNumber - 1), settings.maxRetryDelayInMs);
+        const wait = asked !== undefined ? Math.min(asked, settings.maxRetryDelayInMs) : backoff * (0.8 + Math.random() * 0.4);
+        logger.verbose(`${operation}: attempt ${attemptNumber} failed (${describe(error)}); retrying in ${Math.round(wait)} ms`);
+        await sleep(wait, signal, operation);
+      },
+    });
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof OperationAbortedError)) throw new OperationAbortedError(operation, { cause: signal.reason });
+    throw toServiceError(error, operation);
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { statusCode?: number; code?: string };
+  return e.statusCode !== undefined ? `status ${e.statusCode}` : (e.code ?? "network error");
+}

@@ -1,0 +1,82 @@
+import { isCustomerKeyError, ServiceRequestError } from "../errors.js";
+
+/** Statuses and network failures worth another attempt. */
+const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
+const transientNetworkCodes = new Set([
+  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "ESOCKETTIMEDOUT",
+  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "REQUEST_SEND_ERROR",
+]);
+
+interface HttpishError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  response?: { headers?: { get?(name: string): string | undefined } | Record<string, string> };
+  details?: { error?: { code?: string } };
+}
+
+export function statusOf(error: unknown): number | undefined {
+  if (error instanceof ServiceRequestError) return error.statusCode;
+  const status = (error as HttpishError | undefined)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** True for failures that may succeed if tried again: throttling, 5xx, timeouts and connection resets. */
+export function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return transientStatuses.has(status);
+  const code = (error as HttpishError | undefined)?.code;
+  return typeof code === "string" && transientNetworkCodes.has(code);
+}
+
+function header(error: unknown, name: string): string | undefined {
+  const headers = (error as HttpishError | undefined)?.response?.headers;
+  if (!headers) return undefined;
+  if (typeof (headers as { get?: unknown }).get === "function") return (headers as { get(n: string): string | undefined }).get(name);
+  return (headers as Record<string, string>)[name];
+}
+
+/** The wait a service asked for with `Retry-After` (seconds or an HTTP date), in milliseconds. */
+export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
+  if (error instanceof ServiceRequestError) return retryAfterMs(error.cause, now);
+  const value = header(error, "retry-after") ?? header(error, "x-ms-retry-after-ms");
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, header(error, "retry-after") === undefined ? seconds : seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const codeByStatus: Record<number, string> = {
+  400: "ERR_SERVICE_BAD_REQUEST",
+  401: "ERR_SERVICE_UNAUTHENTICATED",
+  403: "ERR_SERVICE_FORBIDDEN",
+  404: "ERR_SERVICE_NOT_FOUND",
+  409: "ERR_SERVICE_CONFLICT",
+  429: "ERR_SERVICE_THROTTLED",
+  503: "ERR_SERVICE_UNAVAILABLE",
+};
+
+/**
+ * Turns a failure of an Azure SDK call into a ServiceRequestError that keeps the status, the
+ * service's code and the request id, and drops the request object (its headers hold the token).
+ */
+export function toServiceError(error: unknown, operation: string, hint?: string): Error {
+  if (isCustomerKeyError(error)) return error;
+  const e = (error ?? {}) as HttpishError;
+  const statusCode = statusOf(error);
+  const serviceCode = e.details?.error?.code ?? (typeof e.code === "string" ? e.code : undefined);
+  const code = statusCode === undefined ? "ERR_SERVICE_UNREACHABLE" : (codeByStatus[statusCode] ?? (statusCode >= 500 ? "ERR_SERVICE_FAILED" : "ERR_SERVICE_REQUEST"));
+  const requestId = header(error, "x-ms-request-id");
+  const what = statusCode === undefined ? "could not reach the service" : `failed with ${statusCode}${serviceCode ? ` ${serviceCode}` : ""}`;
+  const text = (e.message ?? String(error)).split("\n")[0];
+  const cause = Object.assign(new Error(text), { name: (error as Error)?.name ?? "Error", statusCode, code: serviceCode });
+  const retry = retryAfterMs(error);
+  if (retry !== undefined) Object.assign(cause, { response: { headers: { "retry-after": String(Math.ceil(retry / 1000)) } } });
+  return new ServiceRequestError(code, `${operation} ${what}: ${text}${hint ? ` ${hint}` : ""}`, {
+    ...(statusCode !== undefined ? { statusCode } : {}),
+    ...(serviceCode ? { serviceCode } : {}),
+    operation,
+    ...(requestId ? { requestId } : {}),
+  }, { cause });
+}
