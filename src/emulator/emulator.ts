@@ -189,6 +189,8 @@ async function loadOrCreateState(options: StartEmulatorOptions): Promise<Emulato
 function seedSubscriptions(core: EmulatorCore): void {
   if (Object.keys(core.state.arm.subscriptions).length > 0) return;
   const owner = core.directory.users[0]!.objectId;
-  createSubscription(core, { displayName: "Customer Key Primary", ownerObjectId: owner });
-  createSubscription(core, { displayName: "Customer Key Secondary", ownerObjectId: owner });
+  // The seeded subscriptions are ready for Customer Key; subscriptions created later start strict.
+  const registerProviders = ["Microsoft.KeyVault"];
+  createSubscription(core, { displayName: "Customer Key Primary", ownerObjectId: owner, registerProviders });
+  createSubscription(core, { displayName: "Customer Key Secondary", ownerObjectId: owner, registerProviders });
 }

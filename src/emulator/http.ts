@@ -18,7 +18,8 @@ export class EmulatorRequest {
   constructor(readonly raw: IncomingMessage, port: number) {
     this.method = (raw.method ?? "GET").toUpperCase();
     const host = raw.headers.host ?? `localhost:${port}`;
-    this.url = new URL(raw.url ?? "/", `https://${host}`);
+    // A leading `//` (ARM clients put scopes starting with `/` after a `/`) would read as a host.
+    this.url = new URL((raw.url ?? "/").replace(/^\/{2,}/, "/"), `https://${host}`);
     this.hostname = this.url.hostname.toLowerCase();
     this.headers = raw.headers;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorCore } from "../core.js";
+import { armBehaviour, type ArmBehaviour } from "./async.js";
 import { BUILT_IN_ROLES, type RoleAssignmentRecord, type SubscriptionRecord } from "./model.js";
 
 /** The feature Microsoft approves by hand to make a subscription "Do Not Cancel". */
@@ -11,7 +12,16 @@ const preRegisteredProviders = ["Microsoft.Resources", "Microsoft.Authorization"
 /** Creates a subscription in the emulated tenant, optionally making a principal its Owner. */
 export function createSubscription(
   core: EmulatorCore,
-  options: { displayName: string; subscriptionId?: string; ownerObjectId?: string; state?: string },
+  options: {
+    displayName: string;
+    subscriptionId?: string;
+    ownerObjectId?: string;
+    state?: string;
+    /** Namespaces registered from the start besides Azure's defaults (a new subscription lacks Microsoft.KeyVault). */
+    registerProviders?: string[];
+    /** `subscriptionPolicies.quotaId` of the offer; `PayAsYouGo_2014-09-01` (paid) by default. */
+    quotaId?: string;
+  },
 ): SubscriptionRecord {
   const subscriptionId = (options.subscriptionId ?? randomUUID()).toLowerCase();
   if (core.state.arm.subscriptions[subscriptionId]) throw new Error(`Subscription ${subscriptionId} already exists.`);
@@ -22,7 +32,10 @@ export function createSubscription(
     state: options.state ?? "Enabled",
     tenantId: core.tenantId,
     features: {},
-    providers: Object.fromEntries(preRegisteredProviders.map((ns) => [ns, { registrationState: "Registered", updatedAt: now }])),
+    providers: Object.fromEntries(
+      [...preRegisteredProviders, ...(options.registerProviders ?? [])].map((ns) => [ns, { registrationState: "Registered", updatedAt: now }]),
+    ),
+    ...(options.quotaId ? { quotaId: options.quotaId } : {}),
   };
   core.state.arm.subscriptions[subscriptionId] = record;
   if (options.ownerObjectId) {
@@ -67,4 +80,15 @@ export function approveDoNotCancel(core: EmulatorCore, subscriptionId: string): 
   feature.state = "Registered";
   feature.updatedAt = core.clock.now().toISOString();
   core.changed();
+}
+
+export type { ArmBehaviour } from "./async.js";
+
+/**
+ * Changes ARM's asynchronous timing for this emulator (not persisted): e.g.
+ * `{asyncOperationDelayMs: 60_000}` keeps a new vault `RegisteringDns` (and its operation
+ * `InProgress`) until the emulator clock moves a minute on.
+ */
+export function setArmBehaviour(core: EmulatorCore, behaviour: Partial<ArmBehaviour>): void {
+  Object.assign(armBehaviour(core), behaviour);
 }

@@ -21,6 +21,8 @@ export interface SubscriptionRecord {
   features: Record<string, FeatureRecord>;
   /** Keyed by namespace. */
   providers: Record<string, ProviderRecord>;
+  /** The offer's quota id (`subscriptionPolicies.quotaId`), e.g. `PayAsYouGo_2014-09-01`; paid by default. */
+  quotaId?: string;
 }
 
 export interface ResourceGroupRecord {
@@ -28,6 +30,8 @@ export interface ResourceGroupRecord {
   name: string;
   location: string;
   tags: Record<string, string>;
+  /** `Deleting` while an asynchronous delete runs; absent means `Succeeded`. */
+  provisioningState?: string;
 }
 
 export interface AccessPolicyEntry {
@@ -66,6 +70,9 @@ export interface VaultRecord {
   createdBy: string;
   lastModifiedAt: string;
   lastModifiedBy: string;
+  /** `User` or `Application`, for `systemData`. */
+  createdByType?: string;
+  lastModifiedByType?: string;
 }
 
 export interface DeletedVaultRecord {
@@ -93,6 +100,12 @@ export interface AsyncOperationRecord {
   completesAt: number;
   resourceId?: string;
   error?: { code: string; message: string };
+  /** What completing the operation does (settled on the emulator clock). */
+  kind?: "vaultCreate" | "resourceGroupDelete" | "vaultPurge";
+  subscriptionId?: string;
+  /** The vault name or resource group name the operation acts on. */
+  target?: string;
+  startedAt?: string;
 }
 
 export interface ArmState {
