@@ -60,7 +60,19 @@ export interface Emulator {
    * a `UsernamePasswordCredential`.
    */
   credentialFor(principal: string): TokenCredential;
-  createSubscription(options: { displayName: string; subscriptionId?: string; owner?: string; state?: string }): SubscriptionRecord;
+  /**
+   * Creates a subscription; `owner` (UPN, object id or app id) becomes its Owner. Like a real new
+   * subscription it has no Microsoft.KeyVault registration unless `registerProviders` names it;
+   * `quotaId` sets the offer (e.g. `FreeTrial_2014-09-01` for an ineligible one).
+   */
+  createSubscription(options: {
+    displayName: string;
+    subscriptionId?: string;
+    owner?: string;
+    state?: string;
+    registerProviders?: string[];
+    quotaId?: string;
+  }): SubscriptionRecord;
   /** Grants a built-in role (by GUID) to a principal at an ARM scope, as an Owner would. */
   assignRole(options: { scope: string; roleId: string; principalId: string }): void;
   /** Microsoft's manual approval of a pending Do-Not-Cancel registration. */

@@ -24,12 +24,27 @@ export interface KeyVersionRecord {
   tags?: Record<string, string>;
 }
 
+/** A lifetime action of a rotation policy, as the service echoes it. */
+export interface LifetimeActionRecord {
+  trigger: { timeAfterCreate?: string; timeBeforeExpiry?: string };
+  action: { type: "Rotate" | "Notify" };
+}
+
+export interface RotationPolicyRecord {
+  lifetimeActions: LifetimeActionRecord[];
+  /** ISO 8601 duration applied as `exp` of versions made by rotation. */
+  expiryTime?: string;
+  /** Unix seconds. */
+  created: number;
+  updated: number;
+}
+
 export interface KeyRecord {
   /** Name as created. */
   name: string;
   /** Oldest first; the last is the current version. */
   versions: KeyVersionRecord[];
-  rotationPolicy?: unknown;
+  rotationPolicy?: RotationPolicyRecord;
 }
 
 export interface DeletedKeyRecord {
@@ -48,6 +63,11 @@ export interface VaultKeysState {
 export interface KeyVaultState {
   /** Keyed by vault name, lower case. Survives a soft-deleted vault; removed on purge. */
   vaults: Record<string, VaultKeysState>;
+  /**
+   * The emulator-wide key (base64, 32 bytes) that seals backup blobs, standing in for the
+   * service's per-geography backup keys. Made on first backup; kept so blobs survive restarts.
+   */
+  backupKey?: string;
 }
 
 export function emptyKeyVaultState(): KeyVaultState {

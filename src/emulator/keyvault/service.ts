@@ -1,10 +1,81 @@
-import type { ServiceDefinition } from "../core.js";
+import { EMULATOR_HOSTS } from "../certs.js";
+import type { EmulatorCore, ServiceDefinition } from "../core.js";
+import { errorBody, ServiceError, type EmulatorRequest, type Reply } from "../http.js";
 import { Router } from "../router.js";
 import type { ServiceFactory } from "../services.js";
+import { backupRoutes } from "./backup.js";
+import { vaultHeaders, vaultNameOf } from "./context.js";
+import { deletedRoutes } from "./deleted.js";
+import { kvErrors } from "./errors.js";
+import { keyRoutes } from "./keys.js";
+import { operationRoutes } from "./operations.js";
+import { rotationRoutes } from "./rotation.js";
+import { findVault } from "./vault.js";
 
-/** Placeholder: the keyvault routes are being written. */
+/** The resource the challenge advertises: `{vault}.vault.localhost` ends with `.vault.localhost`, so the SDK's check passes. */
+export const KEY_VAULT_RESOURCE = `https://${EMULATOR_HOSTS.vaultSuffix}`;
+
+function wwwAuthenticate(core: EmulatorCore, tenantId: string): string {
+  return `Bearer authorization="${core.endpoints.authorityHost}/${tenantId}", resource="${KEY_VAULT_RESOURCE}"`;
+}
+
+/**
+ * The 401 a tokenless request gets before its body is read (contract §5.1). An unknown vault
+ * is 404 VaultNotFound instead: the real host would not resolve, which the emulator cannot imitate.
+ */
+function challenge(req: EmulatorRequest, core: EmulatorCore): Reply {
+  const name = vaultNameOf(core, req);
+  const vault = findVault(core, name);
+  if (!vault) return errorReply(kvErrors.vaultNotFound(name), req, core);
+  return {
+    status: 401,
+    headers: { ...vaultHeaders(vault), "www-authenticate": wwwAuthenticate(core, vault.properties.tenantId) },
+    body: { error: { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." } },
+  };
+}
+
+/** 401s from token checks in Key Vault's words (`AKV100xx`), with the challenge header again. */
+function unauthorized(error: ServiceError): ServiceError {
+  if (error.code === "Unauthorized") return error;
+  const audience = /invalid audience '([^']*)'/i.exec(error.message)?.[1];
+  const message = audience !== undefined ? `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}, found: ${audience}.` : `AKV10021: ${error.message}`;
+  return new ServiceError(401, "Unauthorized", message);
+}
+
+function errorReply(error: ServiceError, req: EmulatorRequest, core: EmulatorCore): Reply {
+  const vault = findVault(core, vaultNameOf(core, req));
+  const e = error.status === 401 ? unauthorized(error) : error;
+  const headers: Record<string, string> = { ...vaultHeaders(vault), ...error.extra.headers };
+  if (e.status === 401) headers["www-authenticate"] = wwwAuthenticate(core, vault?.properties.tenantId ?? core.tenantId);
+  return { status: e.status, body: errorBody(e), headers };
+}
+
+/** Specific paths before the generic `/keys/:name/:version?` ones: the router takes the first match. */
+const routes = [
+  backupRoutes.restore,
+  keyRoutes.create,
+  backupRoutes.backup,
+  rotationRoutes.rotate,
+  rotationRoutes.getPolicy,
+  rotationRoutes.setPolicy,
+  keyRoutes.versions,
+  keyRoutes.list,
+  keyRoutes.import,
+  deletedRoutes.delete,
+  ...operationRoutes,
+  keyRoutes.get,
+  keyRoutes.update,
+  deletedRoutes.list,
+  deletedRoutes.recover,
+  deletedRoutes.get,
+  deletedRoutes.purge,
+];
+
+/** The Key Vault keys data plane at `https://{vault}.vault.localhost:{port}`. */
 export const keyVaultService: ServiceFactory = (_core, audiences): ServiceDefinition => ({
   name: "keyvault",
-  router: new Router("keyvault", []),
+  router: new Router("keyvault", routes),
   audiences: audiences.keyvault,
+  challenge,
+  errorReply,
 });
