@@ -100,7 +100,8 @@ function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, core: Emu
     }
   }
   Object.assign(headers, reply.headers);
-  headers["content-length"] = String(payload?.length ?? 0);
+  // A 204 carries neither body nor length, as Key Vault's purge answer shows.
+  if (reply.status !== 204) headers["content-length"] = String(payload?.length ?? 0);
   res.writeHead(reply.status, headers);
   res.end(req.method === "HEAD" ? undefined : payload);
 }

@@ -142,6 +142,7 @@ describe("Key Vault keys wire format", () => {
     const purged = await kv("DELETE", "/deletedkeys/doomed");
     expect(purged.status).toBe(204);
     expect(purged.headers["content-type"]).toBeUndefined();
+    expect(purged.headers["content-length"]).toBeUndefined();
     expect(purged.text).toBe("");
     expectError(await kv("GET", "/deletedkeys/doomed"), 404, "KeyNotFound");
     expect((await kv("GET", "/deletedkeys/doomed")).body.error.message).toBe("Deleted Key not found: doomed");
