@@ -33,7 +33,7 @@ export function assignmentsFor(core: EmulatorCore, scope: string, caller: Access
   for (const assignment of Object.values(core.state.arm.roleAssignments)) {
     if (!principals.has(assignment.principalId.toLowerCase())) continue;
     if (!scopeCovers(assignment.scope, scope)) continue;
-    const definition = findRoleDefinition(assignment.roleDefinitionId);
+    const definition = findRoleDefinition(assignment.roleDefinitionId, core.state.arm.customRoles);
     if (definition && !result.includes(definition)) result.push(definition);
   }
   return result;

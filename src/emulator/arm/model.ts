@@ -118,6 +118,19 @@ export interface ArmState {
   /** Keyed by assignment name. */
   roleAssignments: Record<string, RoleAssignmentRecord>;
   operations: Record<string, AsyncOperationRecord>;
+  /** Custom role definitions, keyed by GUID (absent in state files written before they existed). */
+  customRoles?: Record<string, CustomRoleRecord>;
+}
+
+/** A custom role definition, stored as Azure RBAC stores one. */
+export interface CustomRoleRecord {
+  id: string;
+  roleName: string;
+  description: string;
+  permissions: { actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] };
+  assignableScopes: string[];
+  createdOn: string;
+  updatedOn: string;
 }
 
 /** Built-in role definitions the emulator knows (GUIDs are Azure's own). */
@@ -138,5 +151,5 @@ export const BUILT_IN_ROLES = {
 } as const;
 
 export function emptyArmState(): ArmState {
-  return { subscriptions: {}, resourceGroups: {}, vaults: {}, deletedVaults: {}, roleAssignments: {}, operations: {} };
+  return { subscriptions: {}, resourceGroups: {}, vaults: {}, deletedVaults: {}, roleAssignments: {}, operations: {}, customRoles: {} };
 }

@@ -5,7 +5,8 @@ import { normaliseScope, scopeCovers } from "./access.js";
 import { authorize, bodyObject, requireResourceGroup, requireSubscription } from "./context.js";
 import { armErrors } from "./errors.js";
 import type { RoleAssignmentRecord } from "./model.js";
-import { findRoleByName, findRoleDefinition, ROLE_DEFINITIONS, type RoleDefinition } from "./roleDefinitions.js";
+import { allRoleDefinitions, findRoleByName, findRoleDefinition, isCustomRole, type RoleDefinition } from "./roleDefinitions.js";
+import { customRoleRoutes } from "./customRoles.js";
 import { VAULT_TYPE } from "./vaultModel.js";
 
 /** The scope shapes role assignments live at: tenant root, subscription, group, resource, child resource. */
@@ -48,7 +49,7 @@ function subscriptionOfScope(scope: string): string | undefined {
   return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase();
 }
 
-function roleDefinitionPath(scope: string, id: string): string {
+export function roleDefinitionPath(scope: string, id: string): string {
   const subscriptionId = subscriptionOfScope(scope);
   return `${subscriptionId ? `/subscriptions/${subscriptionId}` : ""}${AUTH}/roleDefinitions/${id}`;
 }
@@ -75,19 +76,20 @@ export function roleAssignmentResource(a: RoleAssignmentRecord): Record<string, 
   };
 }
 
-function roleDefinitionResource(scope: string, d: RoleDefinition): Record<string, unknown> {
+export function roleDefinitionResource(scope: string, d: RoleDefinition): Record<string, unknown> {
+  const custom = isCustomRole(d);
   return {
     id: roleDefinitionPath(scope, d.id),
     type: "Microsoft.Authorization/roleDefinitions",
     name: d.id,
     properties: {
       roleName: d.roleName,
-      type: "BuiltInRole",
+      type: custom ? "CustomRole" : "BuiltInRole",
       description: d.description,
-      assignableScopes: ["/"],
+      assignableScopes: custom ? d.assignableScopes : ["/"],
       permissions: [d.permissions],
-      createdOn: "2015-02-02T21:55:09.8806423Z",
-      updatedOn: "2024-01-01T00:00:00.0000000Z",
+      createdOn: custom ? d.createdOn : "2015-02-02T21:55:09.8806423Z",
+      updatedOn: custom ? d.updatedOn : "2024-01-01T00:00:00.0000000Z",
       createdBy: null,
       updatedBy: null,
     },
@@ -111,9 +113,13 @@ async function create(ctx: RouteContext): Promise<Reply> {
   const roleDefinitionId = String(props["roleDefinitionId"] ?? "");
   const principalId = String(props["principalId"] ?? "").toLowerCase();
   if (!guid.test(principalId)) throw armErrors.badRequest(`The Principal ID '${principalId}' is not valid. Principal ID must be a GUID.`, "InvalidPrincipalId");
-  const definition = findRoleDefinition(roleDefinitionId);
+  const customRoles = ctx.core.state.arm.customRoles;
+  const definition = findRoleDefinition(roleDefinitionId, customRoles);
   if (!definition) {
     throw armErrors.badRequest(`The specified role definition with ID '${roleDefinitionId.split("/").at(-1)}' does not exist.`, "RoleDefinitionDoesNotExist");
+  }
+  if (isCustomRole(definition) && !definition.assignableScopes.some((s) => scopeCovers(s, scope))) {
+    throw armErrors.badRequest(`The role definition '${definition.id}' is not assignable at scope '${scope}': it is not within the role's assignable scopes.`, "InvalidRoleAssignmentScope");
   }
   const principal = ctx.core.directory.findPrincipal(principalId);
   const group = principal ? undefined : ctx.core.directory.findGroup(principalId);
@@ -130,7 +136,7 @@ async function create(ctx: RouteContext): Promise<Reply> {
   }
   const existing = ctx.core.state.arm.roleAssignments[name.toLowerCase()] ?? Object.values(ctx.core.state.arm.roleAssignments).find((a) => a.name.toLowerCase() === name.toLowerCase());
   const sameGrant = (a: RoleAssignmentRecord) =>
-    a.principalId.toLowerCase() === principalId && findRoleDefinition(a.roleDefinitionId)?.id === definition.id && normaliseScope(a.scope) === normaliseScope(scope);
+    a.principalId.toLowerCase() === principalId && findRoleDefinition(a.roleDefinitionId, customRoles)?.id === definition.id && normaliseScope(a.scope) === normaliseScope(scope);
   if (existing) {
     if (sameGrant(existing)) return json(roleAssignmentResource(existing), 201);
     throw armErrors.badRequest("Tenant ID, application ID, principal ID, and scope are not allowed to be updated.", "RoleAssignmentUpdateNotPermitted");
@@ -216,7 +222,10 @@ function roleDefinitionRoutes(shape: string): Route[] {
         const scope = scopeOfRequest(ctx);
         if (scope !== "/") authorize(ctx, scope, "Microsoft.Authorization/roleDefinitions/read");
         const roleName = /roleName\s+eq\s+'([^']+)'/i.exec(ctx.req.query("$filter") ?? "")?.[1];
-        const definitions = roleName ? [findRoleByName(roleName)].filter((d): d is RoleDefinition => d !== undefined) : [...ROLE_DEFINITIONS];
+        const customRoles = ctx.core.state.arm.customRoles;
+        const definitions = roleName
+          ? [findRoleByName(roleName, customRoles)].filter((d): d is RoleDefinition => d !== undefined)
+          : allRoleDefinitions(customRoles).filter((d) => !isCustomRole(d) || d.assignableScopes.some((s) => scopeCovers(s, scope) || scopeCovers(scope, s)));
         return json({ value: definitions.map((d) => roleDefinitionResource(scope, d)) });
       },
     },
@@ -227,11 +236,12 @@ function roleDefinitionRoutes(shape: string): Route[] {
       handler: (ctx) => {
         const scope = scopeOfRequest(ctx);
         if (scope !== "/") authorize(ctx, scope, "Microsoft.Authorization/roleDefinitions/read");
-        const definition = findRoleDefinition(ctx.params.roleDefinitionId!);
+        const definition = findRoleDefinition(ctx.params.roleDefinitionId!, ctx.core.state.arm.customRoles);
         if (!definition) throw new ServiceError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${ctx.params.roleDefinitionId}' does not exist.`);
         return json(roleDefinitionResource(scope, definition));
       },
     },
+    ...customRoleRoutes(base),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { BUILT_IN_ROLES } from "./model.js";
+import { BUILT_IN_ROLES, type CustomRoleRecord } from "./model.js";
 
 /** One permission block of a role definition, as Azure RBAC stores it. */
 export interface RolePermissions {
@@ -124,13 +124,26 @@ export const ROLE_DEFINITIONS: readonly RoleDefinition[] = [
   ),
 ];
 
-/** A built-in role by GUID, or by a full role definition id ending in the GUID (case-insensitive). */
-export function findRoleDefinition(idOrPath: string): RoleDefinition | undefined {
-  const guid = idOrPath.split("/").filter(Boolean).at(-1)?.toLowerCase() ?? "";
-  return ROLE_DEFINITIONS.find((d) => d.id === guid);
+/** Custom roles of the tenant, as kept in the ARM state. */
+export type CustomRoles = Record<string, CustomRoleRecord> | undefined;
+
+/** Built-in and custom roles together. */
+export function allRoleDefinitions(customRoles: CustomRoles): RoleDefinition[] {
+  return [...ROLE_DEFINITIONS, ...Object.values(customRoles ?? {})];
 }
 
-/** A built-in role by its display name (`roleName eq '…'` filters), case-insensitive. */
-export function findRoleByName(roleName: string): RoleDefinition | undefined {
-  return ROLE_DEFINITIONS.find((d) => d.roleName.toLowerCase() === roleName.toLowerCase());
+/** A role by GUID, or by a full role definition id ending in the GUID (case-insensitive). */
+export function findRoleDefinition(idOrPath: string, customRoles?: CustomRoles): RoleDefinition | undefined {
+  const guid = idOrPath.split("/").filter(Boolean).at(-1)?.toLowerCase() ?? "";
+  return allRoleDefinitions(customRoles).find((d) => d.id === guid);
+}
+
+/** A role by its display name (`roleName eq '…'` filters), case-insensitive. */
+export function findRoleByName(roleName: string, customRoles?: CustomRoles): RoleDefinition | undefined {
+  return allRoleDefinitions(customRoles).find((d) => d.roleName.toLowerCase() === roleName.toLowerCase());
+}
+
+/** True for a role the tenant defined itself. */
+export function isCustomRole(definition: RoleDefinition): definition is CustomRoleRecord {
+  return Array.isArray((definition as Partial<CustomRoleRecord>).assignableScopes);
 }

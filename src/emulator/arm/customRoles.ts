@@ -1,0 +1,91 @@
+import { json, ServiceError, type Reply } from "../http.js";
+import type { Route, RouteContext } from "../router.js";
+import { scopeCovers } from "./access.js";
+import { authorize, bodyObject, requireSubscription } from "./context.js";
+import { armErrors } from "./errors.js";
+import type { CustomRoleRecord } from "./model.js";
+import { findRoleDefinition, ROLE_DEFINITIONS } from "./roleDefinitions.js";
+import { roleDefinitionResource } from "./roleAssignments.js";
+
+/**
+ * Custom role definitions (`PUT`/`DELETE {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}`).
+ * Role names are unique in the tenant; every assignable scope needs `roleDefinitions/write`; a role
+ * that is still assigned cannot be deleted; built-in roles cannot be changed.
+ */
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function scopeOf(ctx: RouteContext): string {
+  const path = ctx.req.path;
+  const at = path.toLowerCase().indexOf("/providers/microsoft.authorization/");
+  const raw = decodeURIComponent(path.slice(0, at));
+  return raw === "" ? "/" : raw.replace(/\/+$/, "");
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+async function put(ctx: RouteContext): Promise<Reply> {
+  const scope = scopeOf(ctx);
+  const id = ctx.params.roleDefinitionId!.toLowerCase();
+  if (!guid.test(id)) throw armErrors.badRequest(`The role definition ID '${id}' is not valid. The role definition ID must be a GUID.`, "InvalidRoleDefinitionId");
+  if (ROLE_DEFINITIONS.some((d) => d.id === id)) throw armErrors.badRequest(`The role definition '${id}' is a built-in role and cannot be changed.`, "RoleDefinitionUpdateNotPermitted");
+  const props = ((await bodyObject(ctx.req))["properties"] ?? {}) as Record<string, unknown>;
+  const roleName = typeof props["roleName"] === "string" ? props["roleName"].trim() : "";
+  if (!roleName) throw armErrors.badRequest("The role definition must have a roleName.", "InvalidRoleDefinitionName");
+  const assignableScopes = strings(props["assignableScopes"]).map((s) => s.replace(/\/+$/, ""));
+  if (assignableScopes.length === 0) throw armErrors.badRequest("The role definition must have at least one assignable scope.", "InvalidAssignableScopes");
+  if (!assignableScopes.some((s) => scopeCovers(scope, s))) {
+    throw armErrors.badRequest(`The assignable scopes must lie within the scope of the request '${scope}'.`, "InvalidAssignableScopes");
+  }
+  for (const assignable of assignableScopes) {
+    const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(assignable)?.[1];
+    if (subscriptionId) requireSubscription(ctx.core, subscriptionId);
+    authorize(ctx, assignable, "Microsoft.Authorization/roleDefinitions/write");
+  }
+  const permissionBlock = (Array.isArray(props["permissions"]) ? props["permissions"][0] : undefined) as Record<string, unknown> | undefined;
+  const customRoles = (ctx.core.state.arm.customRoles ??= {});
+  const clash = Object.values(customRoles).find((r) => r.id !== id && r.roleName.toLowerCase() === roleName.toLowerCase());
+  if (clash || ROLE_DEFINITIONS.some((d) => d.roleName.toLowerCase() === roleName.toLowerCase())) {
+    throw new ServiceError(409, "RoleDefinitionWithSameNameExists", `A custom role with the same name '${roleName}' already exists in this directory.`);
+  }
+  const now = ctx.core.clock.now().toISOString();
+  const existing = customRoles[id];
+  const record: CustomRoleRecord = {
+    id,
+    roleName,
+    description: typeof props["description"] === "string" ? props["description"] : "",
+    permissions: {
+      actions: strings(permissionBlock?.["actions"]),
+      notActions: strings(permissionBlock?.["notActions"]),
+      dataActions: strings(permissionBlock?.["dataActions"]),
+      notDataActions: strings(permissionBlock?.["notDataActions"]),
+    },
+    assignableScopes,
+    createdOn: existing?.createdOn ?? now,
+    updatedOn: now,
+  };
+  customRoles[id] = record;
+  ctx.core.changed();
+  return json(roleDefinitionResource(scope, record), existing ? 200 : 201);
+}
+
+function remove(ctx: RouteContext): Reply {
+  const scope = scopeOf(ctx);
+  const id = ctx.params.roleDefinitionId!.toLowerCase();
+  const record = ctx.core.state.arm.customRoles?.[id];
+  if (!record) return { status: 204 };
+  for (const assignable of record.assignableScopes) authorize(ctx, assignable, "Microsoft.Authorization/roleDefinitions/delete");
+  const inUse = Object.values(ctx.core.state.arm.roleAssignments).some((a) => findRoleDefinition(a.roleDefinitionId, ctx.core.state.arm.customRoles)?.id === id);
+  if (inUse) throw new ServiceError(409, "RoleDefinitionHasAssignments", `There are existing role assignments referencing role definition '${id}'; remove them first.`);
+  delete ctx.core.state.arm.customRoles![id];
+  ctx.core.changed();
+  return json(roleDefinitionResource(scope, record));
+}
+
+export function customRoleRoutes(base: string): Route[] {
+  return [
+    { method: "PUT", path: `${base}/:roleDefinitionId`, operation: "RoleDefinitions_CreateOrUpdate", handler: put },
+    { method: "DELETE", path: `${base}/:roleDefinitionId`, operation: "RoleDefinitions_Delete", handler: remove },
+  ];
+}
