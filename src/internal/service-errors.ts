@@ -30,9 +30,12 @@ export function isTransient(error: unknown): boolean {
 }
 
 function header(error: unknown, name: string): string | undefined {
-  const headers = (error as HttpishError | undefined)?.response?.headers;
+  // Azure RestError keeps headers on `response`; the Graph client's GraphError on `headers`.
+  const e = error as (HttpishError & { headers?: unknown }) | undefined;
+  const headers = (e?.response?.headers ?? e?.headers) as NonNullable<HttpishError["response"]>["headers"] | undefined;
   if (!headers) return undefined;
-  if (typeof (headers as { get?: unknown }).get === "function") return (headers as { get(n: string): string | undefined }).get(name);
+  // Fetch `Headers.get` answers null for a missing header.
+  if (typeof (headers as { get?: unknown }).get === "function") return (headers as { get(n: string): string | null | undefined }).get(name) ?? undefined;
   return (headers as Record<string, string>)[name];
 }
 

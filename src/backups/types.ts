@@ -1,0 +1,90 @@
+/** Options, results and the manifest format of the backups module. */
+import type { RootKeyInfo } from "../keys/key-rules.js";
+
+/** One backup file as `manifest.json` records it. */
+export interface BackupRecord {
+  /** File name inside the backup directory, e.g. `contoso-exo-a1-exo-root-Backup-20260301.backup`. */
+  file: string;
+  /** SHA-256 of the file, lower-case hex. */
+  sha256: string;
+  /** Size in bytes. */
+  size: number;
+  /** Versionless key id: `{vaultUrl}/keys/{name}`. */
+  keyId: string;
+  vaultUrl: string;
+  keyName: string;
+  /** Every version the key had when it was backed up (a Key Vault backup holds all versions). */
+  versions: string[];
+  /** The current version at backup time. */
+  newestVersion: string;
+  /** ISO 8601 time the file was written. */
+  createdAt: string;
+}
+
+export interface BackupManifest {
+  format: "customer-key/backup-manifest";
+  version: 1;
+  backups: BackupRecord[];
+}
+
+/** A backup just written: the record plus the file's full path. */
+export interface BackupResult extends BackupRecord {
+  path: string;
+}
+
+export interface BackupKeyOptions {
+  /** Where to write; created if missing. Holds `manifest.json`. */
+  directory: string;
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * - `ok`: listed, hash matches (and, when checked live, holds the key's current version);
+ * - `missing`: listed but the file is gone;
+ * - `altered`: the file's hash differs from the manifest (never used for a restore);
+ * - `stale`: intact, but the key has a newer version than the backup holds;
+ * - `unlisted`: a `.backup` file the manifest does not know.
+ */
+export type BackupFileStatus = "ok" | "missing" | "altered" | "stale" | "unlisted";
+
+export interface BackupFileReport {
+  file: string;
+  status: BackupFileStatus;
+  keyId?: string;
+  newestVersion?: string;
+  /** The key's current version, when it was read. */
+  liveVersion?: string;
+  /** A sentence on what was found. */
+  detail: string;
+}
+
+export interface VerifyBackupsResult {
+  /**
+   * True when nothing is missing, altered or unlisted and every key in the manifest has at least
+   * one `ok` file (older, superseded files may be `stale`).
+   */
+  ok: boolean;
+  directory: string;
+  files: BackupFileReport[];
+}
+
+export interface VerifyBackupsOptions {
+  abortSignal?: AbortSignal;
+  /** Read each key's current version to find stale backups; default true. */
+  checkLive?: boolean;
+}
+
+export interface RestoreKeyOptions {
+  abortSignal?: AbortSignal;
+}
+
+export interface RestoreKeyResult {
+  key: RootKeyInfo;
+  /** The backup file restored. */
+  file: string;
+}
+
+export interface NewestBackupOptions {
+  /** Only backups of this vault (URL). */
+  vaultUrl?: string;
+}

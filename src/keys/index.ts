@@ -1,0 +1,29 @@
+export { KeysClient, type RootKeyVersionInfo } from "./keys-client.js";
+export { KeyVaultRootKey, ROOT_KEY_WRAP_ALGORITHM, type KeyVaultRootKeyOptions } from "./root-key.js";
+export {
+  KEY_SIZES,
+  NO_EXPIRY,
+  REQUIRED_RECOVERY_LEVEL,
+  ROOT_KEY_OPERATIONS,
+  isAcceptedExpiry,
+  rootKeyMismatches,
+  type KeyProtection,
+  type KeySize,
+  type RootKeyInfo,
+} from "./key-rules.js";
+export { keyIdOf, parseKeyId, resolveVaultUrl, type KeyIdParts, type VaultRef } from "./vault-ref.js";
+export type { ImportableJwk } from "./jwk.js";
+export type { PagedAsyncIterableIterator, PageSettings } from "./paging.js";
+export type {
+  ClearExpiryResult,
+  CreateRootKeyOptions,
+  CreateRootKeyResult,
+  GetRootKeyOptions,
+  ImportRootKeyOptions,
+  ImportRootKeyResult,
+  KeyOperationOptions,
+  RecoverRootKeyResult,
+  RollRootKeyOptions,
+  RollRootKeyResult,
+  RootKeyAdapterOptions,
+} from "./types.js";

@@ -1,0 +1,31 @@
+/** A PagedAsyncIterableIterator (Azure SDK convention) over pages fetched by continuation token. */
+import type { PagedAsyncIterableIterator, PageSettings } from "@azure/keyvault-keys";
+
+export type { PagedAsyncIterableIterator, PageSettings };
+
+export interface Page<T> {
+  items: T[];
+  continuationToken: string | undefined;
+}
+
+export function pagedIterator<T>(fetchPage: (continuationToken: string | undefined) => Promise<Page<T>>): PagedAsyncIterableIterator<T, T[], PageSettings> {
+  async function* pages(settings: PageSettings = {}): AsyncIterableIterator<T[]> {
+    let token = settings.continuationToken;
+    do {
+      const page = await fetchPage(token);
+      token = page.continuationToken;
+      yield Object.assign([...page.items], { continuationToken: token });
+    } while (token);
+  }
+  async function* items(): AsyncIterableIterator<T> {
+    for await (const page of pages()) yield* page;
+  }
+  const iterator = items();
+  return {
+    next: () => iterator.next(),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    byPage: (settings?: PageSettings) => pages(settings),
+  };
+}

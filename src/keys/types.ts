@@ -1,0 +1,68 @@
+/** Options and results of the keys module. */
+import type { BackupResult } from "../backups/types.js";
+import type { RetrySettings } from "../internal/retry.js";
+import type { KeyProtection, KeySize, RootKeyInfo } from "./key-rules.js";
+
+export interface KeyOperationOptions {
+  abortSignal?: AbortSignal;
+}
+
+export interface CreateRootKeyOptions extends KeyOperationOptions {
+  /** RSA modulus size in bits; default 2048 (Azure's default; Customer Key accepts 2048–4096). */
+  size?: KeySize;
+  /** `hsm` (RSA-HSM, Premium vault; Microsoft's advice for production) or `software` (RSA). Default `hsm`. */
+  protection?: KeyProtection;
+}
+
+export interface CreateRootKeyResult {
+  key: RootKeyInfo;
+  /** False when a compliant key already existed and was returned unchanged. */
+  created: boolean;
+}
+
+export interface ImportRootKeyOptions extends KeyOperationOptions {
+  /** `hsm` imports into an HSM (BYOK to RSA-HSM); default `hsm`. */
+  protection?: KeyProtection;
+}
+
+export interface ImportRootKeyResult {
+  key: RootKeyInfo;
+  /** False when the current version already holds this key material. */
+  imported: boolean;
+}
+
+export interface RollRootKeyOptions extends KeyOperationOptions {
+  /** Back the key up into this directory right after the new version exists. */
+  backupDirectory?: string;
+}
+
+export interface RollRootKeyResult {
+  /** Versioned id of the version that was current before the roll (kept, never disabled). */
+  previousKeyId: string;
+  /** Versioned id of the new current version: give this to the policies' refresh. */
+  currentKeyId: string;
+  key: RootKeyInfo;
+  backup?: BackupResult;
+}
+
+export interface ClearExpiryResult {
+  key: RootKeyInfo;
+  /** False when there was nothing to change (no expiry, or already 9999-12-31). */
+  changed: boolean;
+}
+
+export interface RecoverRootKeyResult {
+  key: RootKeyInfo;
+  /** False when the key was live already (nothing was sent besides reads). */
+  recovered: boolean;
+}
+
+export interface GetRootKeyOptions extends KeyOperationOptions {
+  /** A specific version; default the current one. */
+  version?: string;
+}
+
+export interface RootKeyAdapterOptions {
+  /** Retries of the wrap/unwrap calls; default the client's. */
+  retry?: RetrySettings;
+}

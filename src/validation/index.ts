@@ -1,0 +1,13 @@
+export { validate } from "./validate.js";
+export { PreflightReport } from "./report.js";
+export { CHECK_IDS } from "./types.js";
+export type {
+  CheckId,
+  CheckStatus,
+  PreflightCheck,
+  PreflightReportJson,
+  ValidateOptions,
+  ValidationInput,
+  ValidationTarget,
+  ValidationVault,
+} from "./types.js";

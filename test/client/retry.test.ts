@@ -1,0 +1,83 @@
+/** Transient faults are retried (honouring Retry-After); others surface at once. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { ServiceRequestError } from "../../src/index.js";
+import { clientFor, pairSpec } from "./client-fixtures.js";
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterEach(() => emulator.faults.clear());
+afterAll(() => emulator?.stop());
+
+const since = () => emulator.requests.size;
+const seen = (from: number, operation: string) => emulator.requests.list({ operation }).filter((r) => r.seq >= from);
+
+describe("retry", () => {
+  it("retries a 429 after the Retry-After the service asked for", async () => {
+    const client = clientFor(emulator);
+    const [a] = emulator.subscriptionIds;
+    await client.subscriptions.get(a!); // token and connection warm
+    const from = since();
+    emulator.faults.inject({ service: "arm", status: 429, retryAfterSeconds: 1, count: 1 });
+    const started = performance.now();
+    await expect(client.subscriptions.get(a!)).resolves.toMatchObject({ subscriptionId: a });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(4000);
+    expect(seen(from, "Subscriptions_Get").map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it("retries 503 with short back-off", async () => {
+    const client = clientFor(emulator);
+    const [, b] = emulator.subscriptionIds;
+    const from = since();
+    emulator.faults.inject({ service: "arm", status: 503, count: 2 });
+    await expect(client.subscriptions.getDoNotCancelState(b!)).resolves.toMatchObject({ subscriptionId: b });
+    expect(seen(from, "Features_Get").map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  it("does not retry a 403: exactly one request, a typed error", async () => {
+    const client = clientFor(emulator);
+    const [a] = emulator.subscriptionIds;
+    await client.subscriptions.get(a!);
+    const from = since();
+    emulator.faults.inject({ service: "arm", status: 403, count: 1 });
+    const error = await client.subscriptions.get(a!).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceRequestError);
+    expect(error).toMatchObject({ code: "ERR_SERVICE_FORBIDDEN", statusCode: 403, operation: "subscriptions.get" });
+    expect(emulator.requests.list().filter((r) => r.seq >= from)).toHaveLength(1);
+  });
+
+  it("retries Graph throttling through the pipeline transport", async () => {
+    const client = clientFor(emulator);
+    await client.directory.findUser(emulator.admin.userPrincipalName);
+    const from = since();
+    emulator.faults.inject({ service: "graph", status: 429, retryAfterSeconds: 1, count: 1 });
+    const started = performance.now();
+    await expect(client.directory.findUser(emulator.admin.userPrincipalName)).resolves.toMatchObject({ objectId: emulator.admin.objectId, kind: "user" });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(emulator.requests.list({ service: "graph" }).filter((r) => r.seq >= from).map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it("retries a connection reset on Graph and on ARM", async () => {
+    const client = clientFor(emulator);
+    emulator.faults.inject({ service: "graph", mode: "reset", count: 1 });
+    await expect(client.directory.findUser(emulator.admin.userPrincipalName)).resolves.toMatchObject({ kind: "user" });
+    emulator.faults.inject({ service: "arm", mode: "reset", count: 1 });
+    await expect(client.subscriptions.get(emulator.subscriptionIds[0]!)).resolves.toMatchObject({ state: "Enabled" });
+  });
+
+  it("an apply survives throttled vault and access-policy writes, without duplicating them", async () => {
+    const client = clientFor(emulator);
+    const plan = await client.vaultPairs.plan(pairSpec(emulator));
+    emulator.faults.inject({ service: "arm", method: "PUT", path: "/vaults/", status: 429, retryAfterSeconds: 1, count: 1 });
+    emulator.faults.inject({ service: "arm", method: "PUT", path: "/accessPolicies/", status: 503, count: 1 });
+    const from = since();
+    await client.vaultPairs.beginApply(plan);
+    const puts = emulator.requests.mutating(from).map((r) => r.operation);
+    expect(puts.filter((o) => o === "Vaults_CreateOrUpdate")).toHaveLength(2);
+    expect(puts.filter((o) => o === "Vaults_UpdateAccessPolicy")).toHaveLength(4);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { createHttpHeaders, RestError } from "@azure/core-rest-pipeline";
+import { withRetry } from "../../src/internal/retry.js";
+import { isTransient, retryAfterMs, toServiceError } from "../../src/internal/service-errors.js";
+import { OperationAbortedError, ServiceRequestError } from "../../src/errors.js";
+
+const restError = (statusCode: number, headers: Record<string, string> = {}) =>
+  new RestError(`failed ${statusCode}`, {
+    statusCode,
+    response: { status: statusCode, headers: createHttpHeaders(headers), request: {} as never },
+  });
+
+describe("withRetry", () => {
+  it("retries transient statuses and network resets, then succeeds", async () => {
+    const failures = [restError(503), restError(429), Object.assign(new Error("reset"), { code: "ECONNRESET" })];
+    let calls = 0;
+    const result = await withRetry("test", async () => {
+      calls++;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return "ok";
+    }, { retry: { retryDelayInMs: 1 } });
+    expect(result).toBe("ok");
+    expect(calls).toBe(4);
+  });
+
+  it("does not retry 400/403/404/409 and keeps status and service code", async () => {
+    for (const status of [400, 403, 404, 409]) {
+      let calls = 0;
+      const error = await withRetry("op.name", async () => {
+        calls++;
+        throw restError(status);
+      }, { retry: { retryDelayInMs: 1 } }).catch((e: unknown) => e);
+      expect(calls).toBe(1);
+      expect(error).toBeInstanceOf(ServiceRequestError);
+      expect((error as ServiceRequestError).statusCode).toBe(status);
+      expect((error as ServiceRequestError).operation).toBe("op.name");
+    }
+  });
+
+  it("waits what Retry-After asks (capped by maxRetryDelayInMs)", async () => {
+    let calls = 0;
+    const started = performance.now();
+    await withRetry("test", async () => {
+      if (calls++ === 0) throw restError(429, { "retry-after": "1" });
+      return "ok";
+    }, { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 200 } });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(900);
+  });
+
+  it("gives up after maxRetries", async () => {
+    let calls = 0;
+    await expect(withRetry("test", async () => {
+      calls++;
+      throw restError(500);
+    }, { retry: { maxRetries: 2, retryDelayInMs: 1 } })).rejects.toMatchObject({ code: "ERR_SERVICE_FAILED", statusCode: 500 });
+    expect(calls).toBe(3);
+  });
+
+  it("an abort during the back-off surfaces as OperationAbortedError", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    await expect(withRetry("test", async () => {
+      throw restError(503, { "retry-after": "5" });
+    }, { abortSignal: controller.signal })).rejects.toBeInstanceOf(OperationAbortedError);
+  });
+});
+
+describe("service errors", () => {
+  it("reads Retry-After from Azure and fetch-style headers, ignoring a missing one", () => {
+    expect(retryAfterMs(restError(429, { "retry-after": "2" }))).toBe(2000);
+    expect(retryAfterMs(restError(429, { "x-ms-retry-after-ms": "150" }))).toBe(150);
+    expect(retryAfterMs(restError(429))).toBeUndefined();
+    // The Graph client's GraphError carries a fetch Headers object (get() answers null when absent).
+    expect(retryAfterMs({ statusCode: 429, headers: new Headers({ "Retry-After": "3" }) })).toBe(3000);
+    expect(retryAfterMs({ statusCode: 429, headers: new Headers() })).toBeUndefined();
+  });
+
+  it("classifies transient failures", () => {
+    expect(isTransient(restError(408))).toBe(true);
+    expect(isTransient(restError(502))).toBe(true);
+    expect(isTransient(restError(401))).toBe(false);
+    expect(isTransient(new Error("boom"))).toBe(false);
+  });
+
+  it("never keeps the request (and its Authorization header) on the error", () => {
+    const source = restError(403);
+    (source as unknown as { request: unknown }).request = { headers: { authorization: "Bearer secret-token" } };
+    const error = toServiceError(source, "vaults.get");
+    expect(JSON.stringify(error)).not.toMatch(/secret-token/);
+    expect(JSON.stringify((error as Error).cause)).not.toMatch(/secret-token/);
+    expect((error as Error).message).not.toMatch(/secret-token/);
+  });
+});
