@@ -5,8 +5,7 @@
  *   node --import tsx examples/emulator-quickstart.ts
  */
 import { randomBytes } from "node:crypto";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { runIfMain } from "./run-example.js";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
@@ -54,13 +53,4 @@ export async function main({ log = console.log }: { log?: (line: string) => void
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main()
-    .then((result) => {
-      process.exitCode = result.ok ? 0 : 1;
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+runIfMain(import.meta.url, () => main());

@@ -4,8 +4,7 @@
  *
  *   node --import tsx examples/envelope.ts
  */
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { runIfMain } from "./run-example.js";
 import { inspect, LocalRootKey, open, rewrap, seal } from "../src/envelope/index.js";
 
 export async function main({ log = console.log }: { log?: (line: string) => void } = {}): Promise<{ ok: boolean }> {
@@ -36,13 +35,4 @@ export async function main({ log = console.log }: { log?: (line: string) => void
   return { ok };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main()
-    .then((result) => {
-      process.exitCode = result.ok ? 0 : 1;
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+runIfMain(import.meta.url, () => main());

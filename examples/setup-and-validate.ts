@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { runIfMain } from "./run-example.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { CustomerKeyClient, type VaultPairSpec } from "../src/index.js";
 
@@ -80,13 +80,4 @@ export async function main({ log = console.log }: { log?: (line: string) => void
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  main()
-    .then((result) => {
-      process.exitCode = result.ok ? 0 : 1;
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+runIfMain(import.meta.url, () => main());

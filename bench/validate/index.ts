@@ -30,30 +30,6 @@ function clientFor(emulator: Emulator, maxConcurrency: number, credential = emul
   });
 }
 
-/** Requests in flight inside the emulator (identity excluded), from the request log's durations. */
-function trackInFlight(emulator: Emulator) {
-  const log = emulator.requests;
-  const original = log.record.bind(log);
-  let intervals: [number, number][] = [];
-  log.record = (entry) => {
-    if (entry.service !== "identity") {
-      const end = Date.now();
-      intervals.push([end - entry.durationMs, end]);
-    }
-    original(entry);
-  };
-  return {
-    reset: () => void (intervals = []),
-    count: () => intervals.length,
-    max() {
-      const events = intervals.flatMap(([s, e]) => [[s, 1], [e, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      let now = 0;
-      let top = 0;
-      for (const [, delta] of events) top = Math.max(top, (now += delta));
-      return top;
-    },
-  };
-}
 
 /** N pairs made quickly with the real ARM client (no latency yet): vault, access policies, key. */
 async function seed(emulator: Emulator): Promise<ValidationTarget[]> {
@@ -96,17 +72,18 @@ async function seed(emulator: Emulator): Promise<ValidationTarget[]> {
   });
 }
 
-async function run(emulator: Emulator, tracker: ReturnType<typeof trackInFlight>, targets: ValidationTarget[], maxConcurrency: number) {
+async function run(emulator: Emulator, targets: ValidationTarget[], maxConcurrency: number) {
   const client = clientFor(emulator, maxConcurrency);
   // Tokens are fetched before timing (identity has no injected latency anyway).
   await client.subscriptions.get(emulator.subscriptionIds[0]!);
-  tracker.reset();
+  const since = emulator.requests.size;
+  emulator.requests.resetPeak();
   const started = performance.now();
   const reports = await Promise.all(targets.map((t) => client.validate(t)));
   const ms = performance.now() - started;
   const checks = reports.reduce((n, r) => n + r.checks.length, 0);
   if (!reports.every((r) => r.ok)) throw new Error(`a report is not ok: ${reports.find((r) => !r.ok)!.toMarkdown()}`);
-  return { maxConcurrency, ms, requests: tracker.count(), maxInFlight: tracker.max(), checks };
+  return { maxConcurrency, ms, requests: emulator.requests.list().filter((e) => e.seq >= since && e.service !== "identity").length, maxInFlight: emulator.requests.peakInFlight, checks };
 }
 
 async function main(): Promise<void> {
@@ -116,9 +93,8 @@ async function main(): Promise<void> {
     const targets = await seed(emulator);
     console.log(`Seeded ${pairs} vault pairs (${pairs * 2} vaults, ${pairs * 2} RSA-HSM keys) in ${((performance.now() - seedStart) / 1000).toFixed(1)} s.`);
     for (const service of ["arm", "keyvault", "graph"] as const) emulator.faults.inject({ service, latencyMs });
-    const tracker = trackInFlight(emulator);
-    const parallel = await run(emulator, tracker, targets, concurrency);
-    const sequential = await run(emulator, tracker, targets, 1);
+    const parallel = await run(emulator, targets, concurrency);
+    const sequential = await run(emulator, targets, 1);
     const row = (name: string, r: typeof parallel) =>
       `| ${name.padEnd(10)} | ${String(r.maxConcurrency).padStart(14)} | ${String(r.checks).padStart(6)} | ${String(r.requests).padStart(8)} | ${(r.ms / 1000).toFixed(2).padStart(8)} s | ${String(r.maxInFlight).padStart(13)} |`;
     console.log(`\nvalidate() over ${pairs} pairs, ${latencyMs} ms injected latency per ARM/Key Vault/Graph request${quick ? " (quick)" : ""}\n`);

@@ -32,6 +32,8 @@ export class RequestLog {
   readonly #entries: RequestLogEntry[] = [];
   readonly #limit: number;
   #total = 0;
+  #inFlight = 0;
+  #peakInFlight = 0;
 
   constructor(limit = 50_000) {
     this.#limit = limit;
@@ -73,5 +75,29 @@ export class RequestLog {
 
   clear(): void {
     this.#entries.length = 0;
+  }
+
+  /** Called by the server around every request but Entra's, so tests can bound concurrency. */
+  enter(): void {
+    this.#inFlight += 1;
+    this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
+  }
+
+  leave(): void {
+    this.#inFlight -= 1;
+  }
+
+  /** Requests being served right now (Entra ID token requests excluded). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** The most requests served at once since the start or the last `resetPeak()`. */
+  get peakInFlight(): number {
+    return this.#peakInFlight;
+  }
+
+  resetPeak(): void {
+    this.#peakInFlight = this.#inFlight;
   }
 }

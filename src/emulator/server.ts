@@ -10,12 +10,24 @@ const statusCodes: Record<number, string> = {
   503: "ServiceUnavailable", 504: "GatewayTimeout",
 };
 
-/** Serves one request: resolve the service, apply faults, authenticate, route, answer, log. */
+/** Serves one request, counting it as in flight (Entra token requests aside) until it is answered. */
 export async function handleRequest(core: EmulatorCore, raw: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
-  const started = Date.now();
-  const time = core.clock.now().toISOString();
   const req = new EmulatorRequest(raw, port);
   const target = core.resolve(req);
+  const counted = target !== undefined && target.service !== "identity";
+  if (counted) core.requests.enter();
+  try {
+    await serve(core, req, target, res);
+  } finally {
+    if (counted) core.requests.leave();
+  }
+}
+
+/** Resolve the service, apply faults, authenticate, route, answer, log. */
+async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnType<EmulatorCore["resolve"]>, res: ServerResponse): Promise<void> {
+  const started = Date.now();
+  const time = core.clock.now().toISOString();
+  const raw = req.raw;
   const service = target && core.services.get(target.service);
   let caller: Caller = anonymousCaller(core.tenantId);
   let operation: string | undefined;

@@ -105,32 +105,3 @@ export function rawKeyClient(emulator: Emulator, vaultUrl: string, principal = e
   return new KeyClient(vaultUrl, emulator.credentialFor(principal), emulator.clientOptions());
 }
 
-/**
- * Counts requests in flight inside the emulator (identity excluded): wraps the request log, whose
- * entries carry each request's duration, and sweeps the intervals. Returns `max()` and `stop()`.
- */
-export function trackInFlight(emulator: Emulator): { max(): number; count(): number; stop(): void } {
-  const log = emulator.requests;
-  const original = log.record.bind(log);
-  const intervals: [number, number][] = [];
-  log.record = (entry) => {
-    if (entry.service !== "identity") {
-      const end = Date.now();
-      intervals.push([end - entry.durationMs, end]);
-    }
-    original(entry);
-  };
-  return {
-    count: () => intervals.length,
-    max() {
-      const events = intervals.flatMap(([s, e]) => [[s, 1], [e, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      let now = 0;
-      let top = 0;
-      for (const [, delta] of events) top = Math.max(top, (now += delta));
-      return top;
-    },
-    stop: () => {
-      log.record = original;
-    },
-  };
-}
