@@ -7,14 +7,13 @@ import { BackupsClient } from "./backups/backups-client.js";
 import { DirectoryClient } from "./directory/directory-client.js";
 import { InvalidInputError } from "./errors.js";
 import { ClientContext, type CustomerKeyClientOptions } from "./internal/context.js";
+import { isGuid } from "./internal/ids.js";
 import { KeysClient } from "./keys/keys-client.js";
 import { SubscriptionsClient } from "./subscriptions/subscriptions-client.js";
 import { VaultPairsClient } from "./vaults/vault-pairs-client.js";
 import type { PreflightReport } from "./validation/report.js";
 import type { ValidateOptions, ValidationInput } from "./validation/types.js";
 import { validate } from "./validation/validate.js";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class CustomerKeyClient {
   /** Do-Not-Cancel registration and subscription reads. */
@@ -33,7 +32,7 @@ export class CustomerKeyClient {
     if (!credential || typeof (credential as { getToken?: unknown }).getToken !== "function") {
       throw new InvalidInputError("ERR_CREDENTIAL_INVALID", "credential must be a TokenCredential (e.g. new DefaultAzureCredential()).", { field: "credential" });
     }
-    if (!options || typeof options.tenantId !== "string" || !GUID.test(options.tenantId)) {
+    if (!options || !isGuid(options.tenantId)) {
       throw new InvalidInputError("ERR_TENANT_ID_INVALID", `options.tenantId '${String(options?.tenantId)}' must be the Entra tenant id (a GUID).`, { field: "tenantId" });
     }
     this.#context = new ClientContext(credential, options);

@@ -6,13 +6,12 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidInputError, PreconditionFailedError, ServiceRequestError } from "../errors.js";
-import { sleep } from "../internal/abort.js";
 import { mapWithConcurrency } from "../internal/concurrency.js";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
 import { toRootKeyInfo } from "../keys/key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, retryOptions, signalOf } from "../keys/kv-reads.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, signalOf } from "../keys/kv-reads.js";
 import { keyIdOf, parseKeyId, resolveVaultUrl, type VaultRef } from "../keys/vault-ref.js";
 import { BACKUP_EXTENSION, backupFileName, fileExists, sha256Hex, withDirectoryLock, writeNewFileAtomic } from "./files.js";
 import { findRecord, readManifest, writeManifest } from "./manifest.js";
@@ -27,10 +26,6 @@ import type {
   VerifyBackupsOptions,
   VerifyBackupsResult,
 } from "./types.js";
-
-/** Restore right after a purge meets 409 for a few seconds (the name is still reserved). */
-const RESTORE_CONFLICT_RETRIES = 3;
-const RESTORE_CONFLICT_DELAY_MS = 2000;
 
 function checkDirectory(directory: unknown, field = "directory"): string {
   if (typeof directory !== "string" || directory.trim() === "") {
@@ -76,7 +71,7 @@ export class BackupsClient {
     }
     const versions = await listAllVersions(this.#context, vaultUrl, name, options);
     // BackupKey changes nothing, so it may be retried.
-    const blob = await withRetry("keys.backup", () => this.#context.keys(vaultUrl).backupKey(name, signalOf(options)), retryOptions(this.#context, options));
+    const blob = await withRetry("keys.backup", () => this.#context.keys(vaultUrl).backupKey(name, signalOf(options)), this.#context.retryOptions(options));
     if (!blob || blob.length === 0) throw new PreconditionFailedError("ERR_BACKUP_EMPTY", `Key Vault returned an empty backup for ${keyIdOf(vaultUrl, name)}; nothing was written.`);
     const time = new Date();
     const keyName = current.name;
@@ -204,37 +199,31 @@ export class BackupsClient {
       const key = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
       return key && key.properties.version === record.newestVersion ? key : undefined;
     };
-    for (let conflicts = 0; ; conflicts++) {
-      try {
-        return await withRetry("keys.restore", async (attempt) => {
-          // A restore is not idempotent (a repeat meets 409): look for an earlier attempt's result first.
-          if (attempt > 1) {
-            const done = await landed();
-            if (done) return done;
-          }
-          return this.#context.keys(vaultUrl).restoreKeyBackup(bytes, signalOf(options));
-        }, retryOptions(this.#context, options));
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 409) {
+    try {
+      return await withRetry("keys.restore", async (attempt) => {
+        // A restore is not idempotent (a repeat meets 409): look for an earlier attempt's result first.
+        if (attempt > 1) {
           const done = await landed();
           if (done) return done;
-          if (conflicts < RESTORE_CONFLICT_RETRIES) {
-            await sleep(RESTORE_CONFLICT_DELAY_MS, options.abortSignal, "backups.restoreKey");
-            continue;
-          }
         }
-        if (error instanceof ServiceRequestError && (status === 400 || status === 409)) {
-          throw new ServiceRequestError(
-            "ERR_RESTORE_REFUSED",
-            `Key Vault refused to restore ${record.file} into ${vaultUrl} (${status} ${error.serviceCode ?? ""}): ${error.message} ` +
-              "A key backup restores only into a vault of the same subscription and geography, and only where no key of that name exists.",
-            { statusCode: status, ...(error.serviceCode ? { serviceCode: error.serviceCode } : {}), operation: "keys.restore", ...(error.requestId ? { requestId: error.requestId } : {}) },
-            { cause: error },
-          );
-        }
-        throw error;
+        return this.#context.keys(vaultUrl).restoreKeyBackup(bytes, signalOf(options));
+      }, {
+        ...this.#context.retryOptions(options),
+        // Right after a purge the name stays reserved for a few seconds: Key Vault answers 409.
+        retryIf: (error) => statusOf(error) === 409,
+      });
+    } catch (error) {
+      const status = statusOf(error);
+      if (error instanceof ServiceRequestError && (status === 400 || status === 409)) {
+        throw new ServiceRequestError(
+          "ERR_RESTORE_REFUSED",
+          `Key Vault refused to restore ${record.file} into ${vaultUrl} (${status} ${error.serviceCode ?? ""}): ${error.message} ` +
+            "A key backup restores only into a vault of the same subscription and geography, and only where no key of that name exists.",
+          { statusCode: status, ...(error.serviceCode ? { serviceCode: error.serviceCode } : {}), operation: "keys.restore", ...(error.requestId ? { requestId: error.requestId } : {}) },
+          { cause: error },
+        );
       }
+      throw error;
     }
   }
 

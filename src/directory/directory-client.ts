@@ -4,6 +4,7 @@
  */
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { ClientContext } from "../internal/context.js";
+import { isGuid } from "../internal/ids.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
 import { createGraphClient, graphCall } from "./graph-transport.js";
@@ -23,12 +24,7 @@ export interface DirectoryOperationOptions {
   abortSignal?: AbortSignal;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for an object id / app id shaped string. */
-export function isGuid(value: string): boolean {
-  return GUID.test(value);
-}
+export { isGuid };
 
 const odataQuote = (value: string) => value.replace(/'/g, "''");
 
@@ -56,7 +52,7 @@ export class DirectoryClient {
           if (options.abortSignal) request.option("signal", options.abortSignal);
           return graphCall(() => request.get() as Promise<T>);
         },
-        { retry: this.#context.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) },
+        this.#context.retryOptions(options),
       );
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -88,7 +84,7 @@ export class DirectoryClient {
         if (options.abortSignal) request.option("signal", options.abortSignal);
         return graphCall(() => request.get() as Promise<{ value?: { id: string; appId?: string; displayName?: string }[] }>);
       },
-      { retry: this.#context.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) },
+      this.#context.retryOptions(options),
     );
     const sp = result.value?.[0];
     if (!sp) return undefined;

@@ -63,6 +63,11 @@ export class ClientContext {
     this.pipelineOptions = { ...pipeline, retryOptions: { maxRetries: 0 } };
   }
 
+  /** What withRetry needs for one call: the client's retry settings and the caller's AbortSignal. */
+  retryOptions(options: { abortSignal?: AbortSignal } = {}): { retry: Required<RetrySettings>; abortSignal?: AbortSignal } {
+    return { retry: this.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
+  }
+
   #cached<T>(key: string, create: () => T): T {
     if (!this.#cache.has(key)) this.#cache.set(key, create());
     return this.#cache.get(key) as T;

@@ -31,10 +31,20 @@ export const defaultRetrySettings: Required<RetrySettings> = {
 export async function withRetry<T>(
   operation: string,
   call: (attempt: number) => Promise<T>,
-  options: { abortSignal?: AbortSignal; retry?: RetrySettings } = {},
+  options: {
+    abortSignal?: AbortSignal;
+    retry?: RetrySettings;
+    /**
+     * Failures worth another attempt for this call only, besides the transient ones (e.g. a
+     * restore's 409 while a purged key's name is still reserved). Only for a call that first
+     * checks whether an earlier attempt landed.
+     */
+    retryIf?: (error: unknown) => boolean;
+  } = {},
 ): Promise<T> {
   const settings = { ...defaultRetrySettings, ...options.retry };
   const signal = options.abortSignal;
+  const retryable = (error: unknown) => isTransient(error) || options.retryIf?.(error) === true;
   throwIfAborted(signal, operation);
   try {
     return await pRetry((attempt) => call(attempt), {
@@ -44,9 +54,9 @@ export async function withRetry<T>(
       factor: 1,
       maxRetryTime: settings.maxRetryTimeInMs,
       ...(signal ? { signal } : {}),
-      shouldRetry: ({ error }) => isTransient(error),
+      shouldRetry: ({ error }) => retryable(error),
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-        if (!isTransient(error) || retriesLeft === 0) return;
+        if (!retryable(error) || retriesLeft === 0) return;
         const asked = retryAfterMs(error);
         const backoff = Math.min(settings.retryDelayInMs * 2 ** (attemptNumber - 1), settings.maxRetryDelayInMs);
         const wait = asked !== undefined ? Math.min(asked, settings.maxRetryDelayInMs) : backoff * (0.8 + Math.random() * 0.4);

@@ -39,13 +39,18 @@ function header(error: unknown, name: string): string | undefined {
   return (headers as Record<string, string>)[name];
 }
 
-/** The wait a service asked for with `Retry-After` (seconds or an HTTP date), in milliseconds. */
+/**
+ * The wait a service asked for, in milliseconds: Azure's `retry-after-ms` / `x-ms-retry-after-ms`
+ * (milliseconds) first, as core-rest-pipeline reads them, else `Retry-After` (seconds or an HTTP date).
+ */
 export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
   if (error instanceof ServiceRequestError) return retryAfterMs(error.cause, now);
-  const value = header(error, "retry-after") ?? header(error, "x-ms-retry-after-ms");
+  const ms = Number(header(error, "retry-after-ms") ?? header(error, "x-ms-retry-after-ms") ?? Number.NaN);
+  if (Number.isFinite(ms)) return Math.max(0, ms);
+  const value = header(error, "retry-after");
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, header(error, "retry-after") === undefined ? seconds : seconds * 1000);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -75,7 +80,7 @@ export function toServiceError(error: unknown, operation: string, hint?: string)
   const text = (e.message ?? String(error)).split("\n")[0];
   const cause = Object.assign(new Error(text), { name: (error as Error)?.name ?? "Error", statusCode, code: serviceCode });
   const retry = retryAfterMs(error);
-  if (retry !== undefined) Object.assign(cause, { response: { headers: { "retry-after": String(Math.ceil(retry / 1000)) } } });
+  if (retry !== undefined) Object.assign(cause, { response: { headers: { "retry-after-ms": String(retry) } } });
   return new ServiceRequestError(code, `${operation} ${what}: ${text}${hint ? ` ${hint}` : ""}`, {
     ...(statusCode !== undefined ? { statusCode } : {}),
     ...(serviceCode ? { serviceCode } : {}),

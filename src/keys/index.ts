@@ -11,7 +11,7 @@ export {
   type KeySize,
   type RootKeyInfo,
 } from "./key-rules.js";
-export { keyIdOf, parseKeyId, resolveVaultUrl, type KeyIdParts, type VaultRef } from "./vault-ref.js";
+export { keyIdOf, parseKeyId, type KeyIdParts, type VaultRef } from "./vault-ref.js";
 export type { ImportableJwk } from "./jwk.js";
 export type { PagedAsyncIterableIterator, PageSettings } from "./paging.js";
 export type {

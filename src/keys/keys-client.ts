@@ -12,7 +12,7 @@ import { withRetry } from "../internal/retry.js";
 import { expiryFixPolicy } from "./expiry-fix.js";
 import { sameModulus, toImportJwk, type ImportableJwk } from "./jwk.js";
 import { KEY_SIZES, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "./key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, retryOptions, signalOf } from "./kv-reads.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "./kv-reads.js";
 import { pagedIterator, type PagedAsyncIterableIterator } from "./paging.js";
 import { KeyVaultRootKey } from "./root-key.js";
 import type {
@@ -113,7 +113,7 @@ export class KeysClient {
         keyOps: [...ROOT_KEY_OPERATIONS] as never,
         ...signalOf(options),
       });
-    }, retryOptions(this.#context, options));
+    }, this.#context.retryOptions(options));
     const info = matching(key);
     this.#context.logger.info(`keys.create: created ${info.id} (${info.keyType} ${wanted.size}).`);
     return { key: info, created: true };
@@ -138,7 +138,7 @@ export class KeysClient {
         if (landed && sameModulus(landed.key?.n, material.n)) return landed;
       }
       return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
-    }, retryOptions(this.#context, options));
+    }, this.#context.retryOptions(options));
     const info = toRootKeyInfo(key);
     this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
     return { key: info, imported: true };
@@ -170,7 +170,7 @@ export class KeysClient {
         keyOps: before.keyOperations as never,
         ...signalOf(options),
       });
-    }, retryOptions(this.#context, options));
+    }, this.#context.retryOptions(options));
     const after = toRootKeyInfo(rolled);
     this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
     const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
@@ -187,13 +187,13 @@ export class KeysClient {
    */
   async clearExpiry(keyId: string, options: KeyOperationOptions = {}): Promise<ClearExpiryResult> {
     const { vaultUrl, name, version } = parseKeyId(keyId);
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), retryOptions(this.#context, options));
+    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
     const info = toRootKeyInfo(key);
     if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
     // A PATCH of one attribute: repeating it is harmless.
     const updated = await withRetry("keys.updateProperties", () =>
       this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
-    retryOptions(this.#context, options));
+    this.#context.retryOptions(options));
     this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
     return { key: toRootKeyInfo(updated), changed: true };
   }
@@ -222,8 +222,8 @@ export class KeysClient {
     await withRetry("keys.recover", async () => {
       const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
       return poller.pollUntilDone(signalOf(options));
-    }, retryOptions(this.#context, options));
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), retryOptions(this.#context, options));
+    }, this.#context.retryOptions(options));
+    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
     this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
     return { key: toRootKeyInfo(key), recovered: true };
   }
@@ -232,7 +232,7 @@ export class KeysClient {
   async get(vault: VaultRef, name: string, options: GetRootKeyOptions = {}): Promise<RootKeyInfo> {
     validateKeyName(name);
     const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), retryOptions(this.#context, options));
+    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
     return toRootKeyInfo(key);
   }
 
@@ -259,7 +259,7 @@ export class KeysClient {
         const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
         if (next.done) return { items: [], continuationToken: undefined };
         return { items: next.value.map(versionInfo), continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
-      }, retryOptions(this.#context, options));
+      }, this.#context.retryOptions(options));
     });
   }
 

@@ -8,10 +8,6 @@ export interface ReadOptions {
   abortSignal?: AbortSignal;
 }
 
-export function retryOptions(context: ClientContext, options: ReadOptions) {
-  return { retry: context.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
-}
-
 export const signalOf = (options: ReadOptions) => (options.abortSignal ? { abortSignal: options.abortSignal } : {});
 
 async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
@@ -26,13 +22,13 @@ async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
 /** The key (current version, or `version`), or undefined when there is no live key of that name. */
 export function getKeyOrUndefined(context: ClientContext, vaultUrl: string, name: string, options: ReadOptions & { version?: string } = {}): Promise<KeyVaultKey | undefined> {
   return orUndefined(() =>
-    withRetry("keys.get", () => context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), retryOptions(context, options)),
+    withRetry("keys.get", () => context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), context.retryOptions(options)),
   );
 }
 
 /** The soft-deleted key of that name, or undefined. */
 export function getDeletedKeyOrUndefined(context: ClientContext, vaultUrl: string, name: string, options: ReadOptions = {}): Promise<DeletedKey | undefined> {
-  return orUndefined(() => withRetry("keys.getDeleted", () => context.keys(vaultUrl).getDeletedKey(name, signalOf(options)), retryOptions(context, options)));
+  return orUndefined(() => withRetry("keys.getDeleted", () => context.keys(vaultUrl).getDeletedKey(name, signalOf(options)), context.retryOptions(options)));
 }
 
 /** Every version's properties, oldest first by creation time. Each page is fetched (and retried) on its own. */
@@ -47,7 +43,7 @@ export async function listAllVersions(context: ClientContext, vaultUrl: string, 
         const next = await context.keys(vaultUrl).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
         return next.done ? { items: [] as KeyProperties[], continuationToken: undefined } : { items: [...next.value], continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
       },
-      retryOptions(context, options),
+      context.retryOptions(options),
     );
     all.push(...page.items);
     continuationToken = page.continuationToken;

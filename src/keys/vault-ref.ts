@@ -4,6 +4,7 @@
  */
 import { InvalidInputError, PreconditionFailedError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
+import { isGuid } from "../internal/ids.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
 
@@ -24,7 +25,6 @@ export interface KeyIdParts {
 }
 
 const KEY_NAME = /^[0-9A-Za-z-]{1,127}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function validateKeyName(name: string, field = "name"): void {
   if (typeof name !== "string" || !KEY_NAME.test(name)) {
@@ -85,7 +85,7 @@ export function checkVaultRef(ref: VaultRef, field = "vault"): void {
     normalizeVaultUrl(ref.vaultUrl, `${field}.vaultUrl`);
     return;
   }
-  if (typeof ref.subscriptionId !== "string" || !GUID.test(ref.subscriptionId)) {
+  if (!isGuid(ref.subscriptionId)) {
     throw new InvalidInputError("ERR_SUBSCRIPTION_ID_INVALID", `${field}.subscriptionId '${String(ref.subscriptionId)}' is not a subscription id (a GUID).`, { field: `${field}.subscriptionId` });
   }
   if (typeof ref.resourceGroup !== "string" || ref.resourceGroup.length === 0) {
@@ -114,7 +114,7 @@ export async function resolveVaultUrl(context: ClientContext, ref: VaultRef, opt
     const vault = await withRetry(
       "vaults.get",
       () => context.keyVaultManagement(ref.subscriptionId).vaults.get(ref.resourceGroup, ref.vaultName, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      { retry: context.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) },
+      context.retryOptions(options),
     );
     vaultUri = vault.properties?.vaultUri;
   } catch (error) {

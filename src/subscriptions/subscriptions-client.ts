@@ -5,6 +5,7 @@
 import { createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import { InvalidInputError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
+import { isGuid } from "../internal/ids.js";
 import { createPoller, type CustomerKeyPoller } from "../internal/poller.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
@@ -19,7 +20,6 @@ import {
   type SubscriptionInfo,
 } from "./types.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** api-version of `GET /subscriptions/{id}` (Microsoft.Resources subscriptions API). */
 const SUBSCRIPTIONS_API_VERSION = "2022-12-01";
 export const DO_NOT_CANCEL_POLLER_KIND = "customer-key.subscriptions.registerDoNotCancel";
@@ -29,7 +29,7 @@ const is = (state: string | undefined, expected: string) => (state ?? "").toLowe
 const inFlight = (state: string) => ["pending", "registering", "registered"].includes(state.toLowerCase());
 
 export function validateSubscriptionId(subscriptionId: string, field = "subscriptionId"): void {
-  if (typeof subscriptionId !== "string" || !GUID.test(subscriptionId)) {
+  if (!isGuid(subscriptionId)) {
     throw new InvalidInputError("ERR_SUBSCRIPTION_ID_INVALID", `${field} '${String(subscriptionId)}' is not a subscription id (a GUID such as 00000000-0000-0000-0000-000000000000).`, { field });
   }
 }
@@ -39,10 +39,6 @@ export class SubscriptionsClient {
 
   constructor(context: ClientContext) {
     this.#context = context;
-  }
-
-  #retryOptions(options: OperationOptions) {
-    return { retry: this.#context.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
   }
 
   /**
@@ -66,7 +62,7 @@ export class SubscriptionsClient {
         });
       }
       return parsed as Partial<SubscriptionInfo>;
-    }, this.#retryOptions(options));
+    }, this.#context.retryOptions(options));
     return {
       subscriptionId: body.subscriptionId ?? subscriptionId,
       displayName: body.displayName ?? "",
@@ -114,6 +110,7 @@ export class SubscriptionsClient {
     if (options.resumeFrom && poller.operationState.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) {
       throw new InvalidInputError("ERR_POLLER_STATE_INVALID", `resumeFrom belongs to subscription ${poller.operationState.subscriptionId}, not ${subscriptionId}.`, { field: "resumeFrom" });
     }
+    if (options.onProgress) poller.onProgress(options.onProgress);
     return poller;
   }
 
@@ -129,7 +126,7 @@ export class SubscriptionsClient {
         // Register is safe to repeat (it only asks again), so it may be retried.
         const result = await withRetry("subscriptions.registerFeature", () =>
           this.#context.features(sub).features.register(DO_NOT_CANCEL_NAMESPACE, DO_NOT_CANCEL_FEATURE_NAME, options),
-        this.#retryOptions(options));
+        this.#context.retryOptions(options));
         state.featureState = result.properties?.state ?? "Pending";
         state.featureRegistrationRequestedAt = new Date().toISOString();
         log.info(`Do-Not-Cancel requested on subscription ${sub}: ${state.featureState}; Microsoft approves it, which takes days.`);
@@ -149,7 +146,7 @@ export class SubscriptionsClient {
       if (!inFlight(state.providerState)) {
         const result = await withRetry("subscriptions.registerProvider", () =>
           this.#context.resources(sub).providers.register(KEY_VAULT_PROVIDER, options),
-        this.#retryOptions(options));
+        this.#context.retryOptions(options));
         state.providerState = result.registrationState ?? "Registering";
         state.providerRegistrationRequestedAt = new Date().toISOString();
       }
@@ -168,7 +165,7 @@ export class SubscriptionsClient {
     try {
       const feature = await withRetry("subscriptions.getFeature", () =>
         this.#context.features(subscriptionId).features.get(DO_NOT_CANCEL_NAMESPACE, DO_NOT_CANCEL_FEATURE_NAME, options),
-      this.#retryOptions(options));
+      this.#context.retryOptions(options));
       return feature.properties?.state ?? "NotRegistered";
     } catch (error) {
       if (statusOf(error) === 404) return "NotRegistered";
@@ -180,7 +177,7 @@ export class SubscriptionsClient {
     try {
       const provider = await withRetry("subscriptions.getProvider", () =>
         this.#context.resources(subscriptionId).providers.get(KEY_VAULT_PROVIDER, options),
-      this.#retryOptions(options));
+      this.#context.retryOptions(options));
       return provider.registrationState ?? "NotRegistered";
     } catch (error) {
       if (statusOf(error) === 404) return "NotRegistered";

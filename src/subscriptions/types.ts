@@ -53,4 +53,6 @@ export interface BeginRegisterDoNotCancelOptions extends OperationOptions {
   resumeFrom?: string;
   /** Poll interval; default the client's `pollIntervalInMs`. Approval takes days: persist and resume. */
   updateIntervalInMs?: number;
+  /** Called with the state after each poll (the same as `poller.onProgress`). */
+  onProgress?: (state: DoNotCancelOperationState) => void;
 }

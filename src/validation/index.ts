@@ -1,4 +1,3 @@
-export { validate } from "./validate.js";
 export { PreflightReport } from "./report.js";
 export { CHECK_IDS } from "./types.js";
 export type {

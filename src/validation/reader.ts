@@ -78,7 +78,7 @@ export class ValidationReader {
           if (vault.name?.toLowerCase() === member.vaultName.toLowerCase()) return vault;
         }
         return undefined;
-      }, { retry: this.#context.retry, ...this.#options });
+      }, this.#context.retryOptions(this.#options));
     });
   }
 

@@ -3,11 +3,11 @@
  * refuses input that cannot work before any request is sent.
  */
 import { InvalidInputError } from "../errors.js";
+import { isGuid } from "../internal/ids.js";
 import { parseKeyId, type KeyIdParts } from "../keys/vault-ref.js";
 import type { Workload } from "../vaults/types.js";
 import type { ValidationInput, ValidationVault } from "./types.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WORKLOADS: readonly Workload[] = ["exchange", "sharePoint", "multiWorkload"];
 
 export type Member = "primary" | "secondary";
@@ -45,7 +45,7 @@ export function normalizeTarget(input: ValidationInput): NormalizedTarget {
   const members = (["primary", "secondary"] as const).map((member, index): MemberTarget => {
     const v = (input as { primary?: unknown; secondary?: unknown })[member] as Partial<ValidationVault> | undefined;
     if (!v || typeof v !== "object") throw invalid("ERR_VALIDATION_TARGET_INVALID", member, `${member} ({ subscriptionId, vaultName, resourceGroup?, keyName? }) is required.`);
-    if (typeof v.subscriptionId !== "string" || !GUID.test(v.subscriptionId)) {
+    if (!isGuid(v.subscriptionId)) {
       throw invalid("ERR_SUBSCRIPTION_ID_INVALID", `${member}.subscriptionId`, `${member}.subscriptionId '${String(v.subscriptionId)}' is not a subscription id (a GUID).`);
     }
     if (typeof v.vaultName !== "string" || v.vaultName.length === 0 || v.vaultName.length > 64) {

@@ -17,6 +17,7 @@ import {
 import { normaliseScope, roleGuid, vaultId, type CallOptions, type VaultArm } from "./arm.js";
 import { principalType } from "./plan-member.js";
 import { validateVaultName } from "./naming.js";
+import { isPrincipalReference } from "./spec.js";
 import { ADMIN_KEY_PERMISSIONS, WORKLOAD_APP_IDS, type VaultRef } from "./types.js";
 
 /** A role a principal holds on (or above) the vault. */
@@ -69,6 +70,12 @@ function validateRef(ref: VaultRef): void {
   if (!isGuid(ref.subscriptionId)) throw new InvalidInputError("ERR_SUBSCRIPTION_ID_INVALID", `vault.subscriptionId '${String(ref.subscriptionId)}' is not a subscription id (a GUID).`, { field: "vault.subscriptionId" });
 }
 
+function validatePrincipal(principal: string): void {
+  if (!isPrincipalReference(principal)) {
+    throw new InvalidInputError("ERR_PRINCIPAL_INVALID", `principal '${String(principal)}' is neither a user principal name (name@domain) nor an object id (GUID); nothing was sent.`, { field: "principal" });
+  }
+}
+
 export class VaultAccess {
   constructor(
     private readonly arm: VaultArm,
@@ -117,6 +124,7 @@ export class VaultAccess {
 
   async grantAdministrator(ref: VaultRef, principal: string, options: CallOptions = {}): Promise<GrantAdministratorResult> {
     validateRef(ref);
+    validatePrincipal(principal);
     const found = await this.directory.resolve(principal, options);
     if (!found) throw new PreconditionFailedError("ERR_PRINCIPAL_NOT_FOUND", `'${principal}' was not found in the directory.`);
     const vault = await this.#vault(ref, options);
@@ -150,7 +158,7 @@ export class VaultAccess {
    */
   async revokeAccess(ref: VaultRef, principal: string, options: RevokeAccessOptions): Promise<RevokeAccessResult> {
     validateRef(ref);
-    if (typeof principal !== "string" || !principal) throw new InvalidInputError("ERR_PRINCIPAL_INVALID", "principal (UPN or object id) is required.", { field: "principal" });
+    validatePrincipal(principal);
     if (options?.confirm !== principal) {
       throw new ConfirmationRequiredError(`revokeAccess removes every grant of '${principal}' on vault ${ref.vaultName}; pass { confirm: ${JSON.stringify(principal)} } to proceed.`);
     }

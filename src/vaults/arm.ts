@@ -39,13 +39,9 @@ export class VaultArm {
     this.#context = context;
   }
 
-  #retry(options: CallOptions) {
-    return { retry: this.#context.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
-  }
-
   async #orUndefined<T>(operation: string, call: () => Promise<T>, options: CallOptions): Promise<T | undefined> {
     try {
-      return await withRetry(operation, call, this.#retry(options));
+      return await withRetry(operation, call, this.#context.retryOptions(options));
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
@@ -59,7 +55,7 @@ export class VaultArm {
   createResourceGroup(subscriptionId: string, name: string, location: string, tags: Record<string, string> | undefined, options: CallOptions) {
     return withRetry("resourceGroups.createOrUpdate", () =>
       this.#context.resources(subscriptionId).resourceGroups.createOrUpdate(name, { location, ...(tags ? { tags } : {}) }, options),
-    this.#retry(options));
+    this.#context.retryOptions(options));
   }
 
   async getProviderState(subscriptionId: string, namespace: string, options: CallOptions): Promise<string> {
@@ -68,7 +64,7 @@ export class VaultArm {
   }
 
   async registerProvider(subscriptionId: string, namespace: string, options: CallOptions): Promise<string> {
-    const provider = await withRetry("providers.register", () => this.#context.resources(subscriptionId).providers.register(namespace, options), this.#retry(options));
+    const provider = await withRetry("providers.register", () => this.#context.resources(subscriptionId).providers.register(namespace, options), this.#context.retryOptions(options));
     return provider.registrationState ?? "Registering";
   }
 
@@ -87,27 +83,27 @@ export class VaultArm {
         ...options,
         updateIntervalInMs: this.#context.pollIntervalInMs,
       });
-    }, this.#retry(options));
+    }, this.#context.retryOptions(options));
   }
 
   /** PATCH of the listed properties only (never the access policies). */
   updateVault(ref: VaultRef, parameters: VaultPatchParameters, options: CallOptions): Promise<Vault> {
     return withRetry("vaults.update", () =>
       this.#context.keyVaultManagement(ref.subscriptionId).vaults.update(ref.resourceGroup, ref.vaultName, parameters, options),
-    this.#retry(options));
+    this.#context.retryOptions(options));
   }
 
   /** `add` merges permissions into the principal's entry (union), so repeating it is harmless. */
   updateAccessPolicy(ref: VaultRef, kind: "add" | "remove", entries: AccessPolicyEntry[], options: CallOptions) {
     return withRetry(`vaults.updateAccessPolicy.${kind}`, () =>
       this.#context.keyVaultManagement(ref.subscriptionId).vaults.updateAccessPolicy(ref.resourceGroup, ref.vaultName, kind, { properties: { accessPolicies: entries } }, options),
-    this.#retry(options));
+    this.#context.retryOptions(options));
   }
 
   checkNameAvailability(subscriptionId: string, name: string, options: CallOptions) {
     return withRetry("vaults.checkNameAvailability", () =>
       this.#context.keyVaultManagement(subscriptionId).vaults.checkNameAvailability({ name, type: "Microsoft.KeyVault/vaults" }, options),
-    this.#retry(options));
+    this.#context.retryOptions(options));
   }
 
   getDeletedVault(subscriptionId: string, name: string, location: string, options: CallOptions) {
@@ -120,7 +116,7 @@ export class VaultArm {
       const items: RoleAssignment[] = [];
       for await (const item of this.#context.authorization(subscriptionId).roleAssignments.listForScope(scope, options)) items.push(item);
       return items;
-    }, this.#retry(options));
+    }, this.#context.retryOptions(options));
     return all.filter((a) => a.scope === undefined || scopeCovers(a.scope, scope));
   }
 
@@ -133,7 +129,7 @@ export class VaultArm {
           principalId,
           principalType,
         }, options),
-      this.#retry(options));
+      this.#context.retryOptions(options));
       return "created";
     } catch (error) {
       if (statusOf(error) === 409) return "exists";
@@ -142,7 +138,7 @@ export class VaultArm {
   }
 
   deleteRoleAssignment(subscriptionId: string, scope: string, name: string, options: CallOptions) {
-    return withRetry("roleAssignments.delete", () => this.#context.authorization(subscriptionId).roleAssignments.delete(scope, name, options), this.#retry(options));
+    return withRetry("roleAssignments.delete", () => this.#context.authorization(subscriptionId).roleAssignments.delete(scope, name, options), this.#context.retryOptions(options));
   }
 
   getRoleDefinition(subscriptionId: string, guid: string, options: CallOptions): Promise<RoleDefinition | undefined> {
@@ -152,6 +148,6 @@ export class VaultArm {
   createRoleDefinition(subscriptionId: string, guid: string, definition: RoleDefinition, options: CallOptions) {
     return withRetry("roleDefinitions.createOrUpdate", () =>
       this.#context.authorization(subscriptionId).roleDefinitions.createOrUpdate(subscriptionScope(subscriptionId), guid, definition, options),
-    this.#retry(options));
+    this.#context.retryOptions(options));
   }
 }

@@ -3,11 +3,11 @@
  * the first rule broken is thrown as InvalidInputError (its message lists all rules broken).
  */
 import { InvalidInputError } from "../errors.js";
+import { isGuid } from "../internal/ids.js";
 import { arePaired, isKnownRegion, normalizeRegion } from "./regions.js";
 import { vaultNameProblems } from "./naming.js";
 import type { VaultLocation, VaultPairSpec, Workload } from "./types.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UPN = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/;
 /** Resource group names: 1–90 of letters, digits, `_`, `-`, `.`, `(`, `)`, not ending in `.`. */
 const RESOURCE_GROUP = /^[-\p{L}\p{N}_.()]{1,90}$/u;
@@ -23,7 +23,7 @@ export interface SpecIssue {
 
 /** A principal as written in a spec: a UPN or an object id. */
 export function isPrincipalReference(value: string): boolean {
-  return typeof value === "string" && (GUID.test(value) || UPN.test(value));
+  return typeof value === "string" && (isGuid(value) || UPN.test(value));
 }
 
 /** All rules the spec breaks; empty when it is valid. Never throws, sends nothing. */
@@ -44,7 +44,7 @@ export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
       add("ERR_SPEC_INVALID", which, `${which} ({ subscriptionId, resourceGroup, location, vaultName }) is required.`);
       continue;
     }
-    if (typeof v.subscriptionId !== "string" || !GUID.test(v.subscriptionId)) {
+    if (!isGuid(v.subscriptionId)) {
       add("ERR_SUBSCRIPTION_ID_INVALID", `${which}.subscriptionId`, `${which}.subscriptionId '${String(v.subscriptionId)}' is not a subscription id (a GUID).`);
     }
     if (typeof v.resourceGroup !== "string" || !RESOURCE_GROUP.test(v.resourceGroup) || v.resourceGroup.endsWith(".")) {

@@ -122,8 +122,12 @@ describe("restoreKey", () => {
 
     const pick = await m.backups.newestVerifiedBackup(directory, "r-purged");
     expect(pick?.file).toBe(older.file);
+    // Right after a purge Key Vault still reserves the name for a moment (409): the restore waits and tries again.
+    emulator.faults.inject({ vault: "ck-bk-purgeable", path: "/keys/restore", status: 409, count: 1 });
+    const since = emulator.requests.size;
     const restored = await m.backups.restoreKey(purgeable.ref, pick!.path);
     expect(restored.key.id).toBe(key.id);
+    expect(emulator.requests.list({ operation: "RestoreKey" }).filter((e) => e.seq >= since).map((e) => e.status)).toEqual([409, 200]);
     expect(await m.keys.getKeyUri(purgeable.vaultUrl, "r-purged")).toBe(key.id);
   });
 

@@ -45,9 +45,7 @@ describe("CustomerKeyClient", () => {
   it("a caller without rights on the subscriptions gets plan problems, not a crash", async () => {
     const upn = "nobody@contoso.onmicrosoft.com";
     emulator.directory.createUser({ userPrincipalName: upn });
-    const lines: string[] = [];
-    const logger: CustomerKeyLogger = { info: (m) => lines.push(m), warning: (m) => lines.push(m), verbose: () => {}, error: (m) => lines.push(m) };
-    const client = clientFor(emulator, upn, { logger });
+    const client = clientFor(emulator, upn);
     const plan = await client.vaultPairs.plan(pairSpec(emulator));
     expect(plan.problems.map((p) => p.code)).toEqual(["SUBSCRIPTION_NOT_ACCESSIBLE", "SUBSCRIPTION_NOT_ACCESSIBLE"]);
     expect(plan.changes).toEqual([]);

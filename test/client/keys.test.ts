@@ -3,7 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { InvalidInputError, PreconditionFailedError } from "../../src/errors.js";
+import { InvalidInputError, PreconditionFailedError, ServiceRequestError } from "../../src/errors.js";
 import { NO_EXPIRY } from "../../src/keys/index.js";
 import type { VaultPairSpec } from "../../src/vaults/types.js";
 import { createPair, grantKeyPermissions, modulesFor, rawKeyClient, tempDir, vaultRefOf, type Modules } from "./keys-fixtures.js";
@@ -164,5 +164,19 @@ describe("import (BYOK)", () => {
     expect(broken.message).toMatch(/not a consistent RSA private key/);
     expect(broken.message).not.toContain(other["d"]!.slice(0, 16));
     expect(emulator.requests.size).toBe(before);
+  });
+});
+
+describe("service errors", () => {
+  it("a 403 from Key Vault is not retried: exactly one request, status and service code kept", async () => {
+    await m.keys.create(vaultUrl, "forbidden-probe");
+    const outsider = modulesFor(emulator, emulator.directory.createServicePrincipal({ displayName: "no-key-access" }).appId);
+    // The first call also makes Key Vault's challenge round trip; count the second one alone.
+    await expect(outsider.keys.get(vaultUrl, "forbidden-probe")).rejects.toMatchObject({ statusCode: 403 });
+    const since = emulator.requests.size;
+    const error = await outsider.keys.get(vaultUrl, "forbidden-probe").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceRequestError);
+    expect(error).toMatchObject({ code: "ERR_SERVICE_FORBIDDEN", statusCode: 403, serviceCode: "Forbidden", operation: "keys.get" });
+    expect(emulator.requests.list().filter((r) => r.seq >= since && r.service !== "identity").map((r) => r.status)).toEqual([403]);
   });
 });

@@ -63,10 +63,14 @@ describe("retry", () => {
 
   it("retries a connection reset on Graph and on ARM", async () => {
     const client = clientFor(emulator);
-    emulator.faults.inject({ service: "graph", mode: "reset", count: 1 });
+    // The emulator resets only rules that also name a status (the status is never sent).
+    const from = since();
+    emulator.faults.inject({ service: "graph", status: 503, mode: "reset", count: 1 });
     await expect(client.directory.findUser(emulator.admin.userPrincipalName)).resolves.toMatchObject({ kind: "user" });
-    emulator.faults.inject({ service: "arm", mode: "reset", count: 1 });
+    emulator.faults.inject({ service: "arm", status: 503, mode: "reset", count: 1 });
     await expect(client.subscriptions.get(emulator.subscriptionIds[0]!)).resolves.toMatchObject({ state: "Enabled" });
+    const answered = emulator.requests.list().filter((r) => r.seq >= from && r.service !== "identity");
+    expect(answered.map((r) => `${r.service}:${r.fault ?? r.status}`)).toEqual(["graph:reset", "graph:200", "arm:reset", "arm:200"]);
   });
 
   it("an apply survives throttled vault and access-policy writes, without duplicating them", async () => {

@@ -52,7 +52,8 @@ describe("subscriptions", () => {
     expect(Date.parse(parsed.state.featureRegistrationRequestedAt!)).not.toBeNaN();
 
     // A new process: a new client resumes from the saved state.
-    const resumed = clientFor(emulator).subscriptions.beginRegisterDoNotCancel(sub, { resumeFrom: saved });
+    const resumedPhases: string[] = [];
+    const resumed = clientFor(emulator).subscriptions.beginRegisterDoNotCancel(sub, { resumeFrom: saved, onProgress: (s) => resumedPhases.push(s.phase) });
     const since2 = emulator.requests.size;
     for (const days of [1, 2, 3]) {
       emulator.clock.advance({ days });
@@ -69,6 +70,8 @@ describe("subscriptions", () => {
     expect(resumed.operationState).toMatchObject({ status: "succeeded", phase: "done" });
     expect(resumed.operationState.completedAt).toBeDefined();
     expect(seen).toContain("Pending");
+    expect(resumedPhases.at(0)).toBe("awaitingFeature");
+    expect(resumedPhases.at(-1)).toBe("done");
     expect(await clientFor(emulator).subscriptions.getDoNotCancelState(sub)).toMatchObject({ featureState: "Registered", providerState: "Registered", protected: true });
   });
 

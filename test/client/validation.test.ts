@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { InvalidInputError } from "../../src/errors.js";
-import { CHECK_IDS, validate, type CheckId, type PreflightReport, type ValidationTarget } from "../../src/validation/index.js";
+import { CHECK_IDS, type CheckId, type PreflightReport, type ValidationTarget } from "../../src/validation/index.js";
+import { validate } from "../../src/validation/validate.js";
 import { WORKLOAD_APP_IDS, type VaultPairSpec } from "../../src/vaults/types.js";
 import { clientFor } from "./client-fixtures.js";
 import { contextFor, createPair, grantKeyPermissions, modulesFor, rawKeyClient, tempDir, vaultRefOf, type Modules } from "./keys-fixtures.js";

@@ -69,6 +69,14 @@ describe("leaver", () => {
     expect(policies(await client.vaultPairs.listAccess(secondary))).toEqual(policies(secondaryBefore));
   });
 
+  it("refuses a principal that is neither a UPN nor an object id, before any request", async () => {
+    const before = emulator.requests.size;
+    await expect(client.vaultPairs.grantAdministrator(primary, "alice")).rejects.toMatchObject({ code: "ERR_PRINCIPAL_INVALID", field: "principal" });
+    await expect(client.vaultPairs.grantAdministrator(primary, "")).rejects.toMatchObject({ code: "ERR_PRINCIPAL_INVALID" });
+    await expect(client.vaultPairs.revokeAccess(primary, "alice", { confirm: "alice" })).rejects.toMatchObject({ code: "ERR_PRINCIPAL_INVALID" });
+    expect(emulator.requests.size).toBe(before);
+  });
+
   it("grants an administrator back, idempotently", async () => {
     expect(await client.vaultPairs.grantAdministrator(primary, alice)).toMatchObject({ changed: true });
     const since = emulator.requests.size;

@@ -25,6 +25,19 @@ afterAll(() => emulator?.stop());
 const vaultState = (name: string) => emulator.snapshot().arm.vaults[name.toLowerCase()];
 const sorted = (list: readonly string[] | undefined) => [...(list ?? [])].map((p) => p.toLowerCase()).sort();
 const kinds = (plan: VaultPairPlan) => plan.changes.map((c) => c.kind);
+/** The writes a plan's changes take, counted per emulator operation name. */
+const plannedWrites = (plan: VaultPairPlan) => {
+  const operation = { resourceProvider: "Providers_Register", resourceGroup: "ResourceGroups_CreateOrUpdate", vault: "Vaults_CreateOrUpdate", roleDefinition: "RoleDefinitions_CreateOrUpdate", accessPolicy: "Vaults_UpdateAccessPolicy", roleAssignment: "RoleAssignments_Create" } as const;
+  const counts: Record<string, number> = {};
+  for (const c of plan.changes.filter((c) => c.kind === "create")) counts[operation[c.resource]] = (counts[operation[c.resource]] ?? 0) + 1;
+  return counts;
+};
+/** Accepted writes since `from`, counted per operation. */
+const writeCounts = (from: number) => {
+  const counts: Record<string, number> = {};
+  for (const r of emulator.requests.mutating(from)) counts[r.operation ?? r.path] = (counts[r.operation ?? r.path] ?? 0) + 1;
+  return counts;
+};
 
 describe("access-policy model", () => {
   it("applies a pair from nothing, then a second plan is all noops and a second apply writes nothing", async () => {
@@ -78,6 +91,7 @@ describe("access-policy model", () => {
     const spec = pairSpec(emulator);
     const plan = await clientFor(emulator).vaultPairs.plan(spec);
     const controller = new AbortController();
+    const from = emulator.requests.size;
     const poller = clientFor(emulator).vaultPairs.beginApply(plan, {
       abortSignal: controller.signal,
       onProgress: (s) => {
@@ -95,11 +109,38 @@ describe("access-policy model", () => {
     const resumed = clientFor(emulator).vaultPairs.beginApply(plan, { resumeFrom: saved });
     const result = await resumed;
     expect(result.applied.length + result.unchanged.length).toBe(plan.changes.length);
+    // Across both runs each planned write was sent exactly once.
+    expect(writeCounts(from)).toEqual(plannedWrites(plan));
     const since = emulator.requests.size;
     const replan = await clientFor(emulator).vaultPairs.plan(spec);
     expect(new Set(kinds(replan))).toEqual(new Set(["noop"]));
     await clientFor(emulator).vaultPairs.beginApply(replan);
     expect(emulator.requests.mutating(since)).toEqual([]);
+  });
+
+  it("an abort after the vault PUT landed but before the operation finished, then a plain re-run, sends no write twice", async () => {
+    const spec = pairSpec(emulator);
+    const plan = await clientFor(emulator).vaultPairs.plan(spec);
+    const from = emulator.requests.size;
+    // The vault PUT is answered; following its asynchronous operation is slow, and the caller gives up then.
+    emulator.faults.inject({ service: "arm", method: "GET", path: "/operationResults/", latencyMs: 300, count: 1 });
+    const controller = new AbortController();
+    const watch = setInterval(() => {
+      if (emulator.requests.mutating(from).some((r) => r.operation === "Vaults_CreateOrUpdate")) controller.abort();
+    }, 5);
+    const poller = clientFor(emulator).vaultPairs.beginApply(plan, { abortSignal: controller.signal });
+    try {
+      await expect(poller.pollUntilDone()).rejects.toBeInstanceOf(OperationAbortedError);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(poller.operationState.completed).not.toContain("primary/vault");
+    expect(vaultState(spec.primary.vaultName)).toBeDefined();
+
+    const rerun = await clientFor(emulator).vaultPairs.beginApply(plan);
+    expect(rerun.unchanged).toContain("primary/vault");
+    expect(rerun.applied).toContain("secondary/vault");
+    expect(writeCounts(from)).toEqual(plannedWrites(plan));
   });
 
   it("updates an existing vault that lacks purge protection and premium", async () => {

@@ -50,6 +50,22 @@ describe("withRetry", () => {
     expect(elapsed).toBeLessThan(900);
   });
 
+  it("retries a call's own extra failures (retryIf) the same way, and nothing else", async () => {
+    let calls = 0;
+    const result = await withRetry("test", async () => {
+      if (calls++ === 0) throw restError(409);
+      return "ok";
+    }, { retry: { retryDelayInMs: 1 }, retryIf: (error) => (error as RestError).statusCode === 409 });
+    expect(result).toBe("ok");
+    expect(calls).toBe(2);
+    calls = 0;
+    await expect(withRetry("test", async () => {
+      calls++;
+      throw restError(400);
+    }, { retry: { retryDelayInMs: 1 }, retryIf: (error) => (error as RestError).statusCode === 409 })).rejects.toMatchObject({ statusCode: 400 });
+    expect(calls).toBe(1);
+  });
+
   it("gives up after maxRetries", async () => {
     let calls = 0;
     await expect(withRetry("test", async () => {
@@ -72,6 +88,9 @@ describe("service errors", () => {
   it("reads Retry-After from Azure and fetch-style headers, ignoring a missing one", () => {
     expect(retryAfterMs(restError(429, { "retry-after": "2" }))).toBe(2000);
     expect(retryAfterMs(restError(429, { "x-ms-retry-after-ms": "150" }))).toBe(150);
+    expect(retryAfterMs(restError(429, { "retry-after-ms": "250", "retry-after": "9" }))).toBe(250);
+    // The typed error keeps the wait exactly, not rounded to seconds.
+    expect(retryAfterMs(toServiceError(restError(503, { "x-ms-retry-after-ms": "150" }), "op"))).toBe(150);
     expect(retryAfterMs(restError(429))).toBeUndefined();
     // The Graph client's GraphError carries a fetch Headers object (get() answers null when absent).
     expect(retryAfterMs({ statusCode: 429, headers: new Headers({ "Retry-After": "3" }) })).toBe(3000);
