@@ -68,6 +68,33 @@ function positive(value: number | undefined, fallback: number, name: string, int
   return value;
 }
 
+type Acquire = <T>(
+  cache: DataKeyCache,
+  side: "seal" | "open",
+  key: string,
+  bytes: number,
+  create: () => Promise<CachedMaterial>,
+  use: (m: CachedMaterial) => T,
+  signal: AbortSignal | undefined,
+) => Promise<T> | undefined;
+let acquire: Acquire;
+
+/**
+ * Runs `use` on the cached material for `key` on one side of the cache, creating it on a miss
+ * (single flight). Undefined when a message of `bytes` can never be served: go uncached.
+ */
+export function cached<T>(
+  cache: DataKeyCache,
+  side: "seal" | "open",
+  key: string,
+  bytes: number,
+  create: () => Promise<CachedMaterial>,
+  use: (m: CachedMaterial) => T,
+  signal: AbortSignal | undefined,
+): Promise<T> | undefined {
+  return acquire(cache, side, key, bytes, create, use, signal);
+}
+
 export class DataKeyCache {
   readonly #maxAge: number;
   readonly #maxMessages: number;
@@ -110,14 +137,10 @@ export class DataKeyCache {
     };
   }
 
-  /** @internal */
-  forSeal<T>(key: string, bytes: number, create: () => Promise<CachedMaterial>, use: (m: CachedMaterial) => T, signal?: AbortSignal): Promise<T> | undefined {
-    return this.#acquire(this.#seal, key, bytes, create, use, signal);
-  }
-
-  /** @internal */
-  forOpen<T>(key: string, bytes: number, create: () => Promise<CachedMaterial>, use: (m: CachedMaterial) => T, signal?: AbortSignal): Promise<T> | undefined {
-    return this.#acquire(this.#open, key, bytes, create, use, signal);
+  static {
+    // The only way in for seal/open: not a method, so not public API.
+    acquire = (cache, side, key, bytes, create, use, signal) =>
+      cache.#acquire(side === "seal" ? cache.#seal : cache.#open, key, bytes, create, use, signal);
   }
 
   #fresh(entry: Entry, bytes: number): boolean {

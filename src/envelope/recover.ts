@@ -4,7 +4,7 @@
  * when nothing works.
  */
 import { randomInt } from "node:crypto";
-import type { CachedMaterial, DataKeyCache } from "./cache.js";
+import { cached as fromCache, type CachedMaterial, type DataKeyCache } from "./cache.js";
 import { sameBytes } from "./context.js";
 import { DATA_KEY_LENGTH } from "./constants.js";
 import {
@@ -108,8 +108,8 @@ function cacheKey(entry: WrappedKey): string {
 async function tryAttempt(req: RecoverRequest, attempt: Attempt): Promise<Recovered> {
   const { header, signal, keepMaterial } = req;
   const use = (cached: CachedMaterial) => useMaterial(header, attempt.entry.keyId, cached, keepMaterial);
-  const cached = req.cache?.forOpen(cacheKey(attempt.entry), req.bytes, async () => ({ material: await unwrap(attempt, signal) }), use, signal);
-  if (cached !== undefined) return cached;
+  const hit = req.cache && fromCache(req.cache, "open", cacheKey(attempt.entry), req.bytes, async () => ({ material: await unwrap(attempt, signal) }), use, signal);
+  if (hit) return hit;
   const material = await unwrap(attempt, signal);
   try {
     return use({ material });  // a throwaway holder: nothing is remembered

@@ -1,5 +1,5 @@
 /** One-shot sealing, and the option handling shared with sealStream. */
-import { checkCache, type CachedMaterial } from "./cache.js";
+import { cached as fromCache, checkCache, type CachedMaterial } from "./cache.js";
 import { DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH } from "./constants.js";
 import { encodeContextKeyed } from "./context.js";
 import { EnvelopeOptionsError, throwIfAborted } from "./errors.js";
@@ -83,8 +83,8 @@ export function seal(plaintext: Uint8Array, options: SealOptions): Promise<Uint8
     throwIfAborted(p.signal);
     bodyLengthFor(plaintext.length, p.frameLength); // frame-count check before any key work
     const cache = checkCache(options.cache);
-    const cached = cache?.forSeal(cacheKey(p), plaintext.length, () => createSealMaterial(p.rootKeys, p.signal), (m) => sealWith(plaintext, p, m), p.signal);
-    return cached ?? sealFresh(plaintext, p);
+    const hit = cache && fromCache(cache, "seal", cacheKey(p), plaintext.length, () => createSealMaterial(p.rootKeys, p.signal), (m) => sealWith(plaintext, p, m), p.signal);
+    return hit ?? sealFresh(plaintext, p);
   } catch (error) {
     return Promise.reject(error);
   }
