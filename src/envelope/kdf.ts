@@ -34,7 +34,11 @@ export function deriveKeyMaterial(dataKey: Uint8Array): KeyMaterial {
   const key = Buffer.allocUnsafeSlow(DATA_KEY_LENGTH);
   key.set(dataKey);
   const prk = createHmac("sha512", HKDF_SALT).update(key).digest();
-  const macKey = createHmac("sha512", prk).update(HKDF_INFO_KEY_BLOCK).update(ONE).digest().subarray(0, 32);
+  const t1 = createHmac("sha512", prk).update(HKDF_INFO_KEY_BLOCK).update(ONE).digest();
+  // Own 32-byte copy: a subarray would leave the other half of T(1) unzeroed by destroyKeyMaterial.
+  const macKey = Buffer.allocUnsafeSlow(32);
+  t1.copy(macKey, 0, 0, 32);
+  t1.fill(0);
   return { dataKey: key, prk, macKey };
 }
 

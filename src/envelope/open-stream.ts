@@ -56,6 +56,11 @@ class OpenTransform extends Transform {
       bytes: 0,
       keepMaterial: false,
     });
+    if (this.destroyed) {
+      // Destroyed (say, aborted) while the key service answered: _destroy has already run.
+      okm.fill(0);
+      return false;
+    }
     this.#header = header;
     this.#frames = new FrameCipher(okm.subarray(0, 32), bodyAadPrefix(header.messageId, header.frameLength, header.commitment, header.contextBytes));
     return true;

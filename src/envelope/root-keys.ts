@@ -79,5 +79,14 @@ async function wrapOne(rootKey: RootKey, dataKey: Uint8Array, signal: AbortSigna
 /** Wraps `dataKey` under every root key, in parallel, keeping the given order. */
 export async function wrapUnderAll(dataKey: Uint8Array, rootKeys: readonly RootKey[], signal: AbortSignal | undefined): Promise<WrappedKey[]> {
   throwIfAborted(signal);
-  return Promise.all(rootKeys.map((key) => wrapOne(key, dataKey, signal)));
+  const wrapped = await Promise.all(rootKeys.map((key) => wrapOne(key, dataKey, signal)));
+  // "k" and "k/<version>" are two ids for one key: two entries under it add no second key.
+  const ids = new Set<string>();
+  for (const [i, w] of wrapped.entries()) {
+    if (ids.has(w.keyId)) {
+      throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `Root key "${rootKeys[i]!.id}" wrapped under "${w.keyId}" like an earlier root key: they are the same key; list each key once.`);
+    }
+    ids.add(w.keyId);
+  }
+  return wrapped;
 }

@@ -30,16 +30,26 @@ class SealTransform extends Transform {
     p.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
-  async #start(): Promise<FrameCipher> {
+  /** Wraps a fresh data key and pushes the header. False when the stream was destroyed meanwhile. */
+  async #start(): Promise<boolean> {
     const m = await createSealMaterial(this.#p.rootKeys, this.#p.signal);
     try {
+      // _destroy has already run: a content key derived now would never be zeroed.
+      if (this.destroyed) return false;
       const header = Buffer.allocUnsafe(headerLengthFor(this.#p.contextBytes, m.keyBlock));
       const { frames } = startMessage(this.#p, m, header);
+      this.#frames = frames;
       this.push(header);
-      return (this.#frames = frames);
+      return true;
     } finally {
       destroyKeyMaterial(m.material);
     }
+  }
+
+  /** Runs `step` once the data key exists (starting the message on first use). */
+  #afterStart(callback: TransformCallback, step: () => void): void {
+    if (this.#frames !== undefined) return this.#run(callback, step);
+    this.#start().then((started) => (started ? this.#run(callback, step) : callback()), callback);
   }
 
   #emit(final: boolean, plaintext: Buffer): void {
@@ -71,9 +81,7 @@ class SealTransform extends Transform {
   override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
     const data = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length) : undefined;
     if (data === undefined) return callback(new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", "sealStream accepts bytes only."));
-    if (this.#frames === undefined) {
-      this.#start().then(() => this.#run(callback, () => this.#consume(data)), callback);
-    } else this.#run(callback, () => this.#consume(data));
+    this.#afterStart(callback, () => this.#consume(data));
   }
 
   override _flush(callback: TransformCallback): void {
@@ -81,8 +89,7 @@ class SealTransform extends Transform {
       this.#emit(true, this.#buffer.subarray(0, this.#fill));
       this.#frames!.destroy();
     };
-    if (this.#frames === undefined) this.#start().then(() => this.#run(callback, finish), callback);
-    else this.#run(callback, finish);
+    this.#afterStart(callback, finish);
   }
 
   #run(callback: TransformCallback, step: () => void): void {
