@@ -74,7 +74,7 @@ export class FrameCipher {
   /** Encrypts one frame into `out` at `at`; returns the offset after it. */
   sealInto(seq: number, final: boolean, plaintext: Uint8Array, out: Uint8Array, at: number): number {
     this.set(seq, final);
-    const cipher = createCipheriv(GCM, this.key, this.iv, GCM_OPTIONS);
+    const cipher = createCipheriv(GCM, this.key, this.iv); // 16-byte tag is the default; no options to validate
     cipher.setAAD(this.aad);
     out[at++] = final ? FRAME_FINAL : FRAME_REGULAR;
     if (final) at = writeU32(out, at, plaintext.length);
