@@ -23,7 +23,9 @@ export function describeEmulator(emulator: Emulator, caFile: string): Record<str
     caCertificateFile: caFile,
     hint: "Trust only this CA: pass an https.Agent({ ca, lookup }) resolving *.localhost to 127.0.0.1, or NODE_EXTRA_CA_CERTS for child processes.",
     subscriptions: emulator.subscriptionIds,
-    // Emulator-only credentials, printed on purpose so scripts can sign in to the emulator.
+    // Printed on purpose so scripts can sign in; the note says why that is safe.
+    credentialsNote:
+      "admin.password and servicePrincipals[].clientSecret are emulator-only credentials, made up for this emulated tenant: they open nothing outside it.",
     admin: emulator.admin,
     servicePrincipals: emulator.directory.servicePrincipals.map((sp) => ({
       displayName: sp.displayName,

@@ -57,6 +57,7 @@ export class EmulatorCore {
   readonly requests = new RequestLog();
   readonly services = new Map<ServiceName, ServiceDefinition>();
   #dirty = false;
+  #flushScheduled = false;
 
   constructor(
     readonly state: EmulatorState,
@@ -78,16 +79,29 @@ export class EmulatorCore {
     this.services.set(service.name, service);
   }
 
-  /** Marks the state changed; it is written to the state file (if any) after the current request. */
+  /**
+   * Marks the state changed. A request writes it before answering; a change made outside a
+   * request (clock, directory, test helpers) is written on the next turn of the event loop.
+   */
   changed(): void {
     this.#dirty = true;
+    if (!this.stateFile || this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      try {
+        this.flush();
+      } catch {
+        // Still dirty: the next request's flush retries and reports the failure.
+      }
+    }).unref();
   }
 
-  /** Writes the state file now if anything changed since the last write. */
+  /** Writes the state file now if anything changed since the last write; a failed write stays pending. */
   flush(): void {
     if (!this.#dirty || !this.stateFile) return;
-    this.#dirty = false;
     writeStateFile(this.stateFile, this.state);
+    this.#dirty = false;
   }
 
   /** Which service a request is for, by host (and, on plain `localhost`, by path). */

@@ -156,9 +156,21 @@ export class Directory {
     return sp ? { kind: "servicePrincipal", record: sp } : undefined;
   }
 
-  /** The object ids of the groups a principal belongs to (role assignments and policies may name groups). */
+  /**
+   * The object ids of the groups a principal belongs to, directly or through nested groups, as
+   * Azure RBAC and Key Vault access policies count membership.
+   */
   groupsOf(objectId: string): string[] {
-    return this.state.groups.filter((g) => g.members.includes(objectId)).map((g) => g.objectId);
+    const found = new Set<string>();
+    const pending = [objectId.toLowerCase()];
+    for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
+      for (const group of this.state.groups) {
+        if (found.has(group.objectId) || !group.members.some((m) => m.toLowerCase() === member)) continue;
+        found.add(group.objectId);
+        pending.push(group.objectId);
+      }
+    }
+    return [...found];
   }
 }
 

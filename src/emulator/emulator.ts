@@ -16,6 +16,7 @@ import type { Directory } from "./directory.js";
 import type { FaultInjector } from "./faults.js";
 import type { RequestLog } from "./request-log.js";
 import { serviceFactories } from "./services.js";
+import { redactedSnapshot } from "./snapshot.js";
 
 export interface StartEmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (the default) lets the OS choose. */
@@ -77,7 +78,7 @@ export interface Emulator {
   assignRole(options: { scope: string; roleId: string; principalId: string }): void;
   /** Microsoft's manual approval of a pending Do-Not-Cancel registration. */
   approveDoNotCancel(subscriptionId: string): void;
-  /** The state as plain JSON (a deep copy). */
+  /** The state as plain JSON (a deep copy), with passwords, client secrets and private keys redacted. */
   snapshot(): EmulatorState;
   /** The shared core, for services and advanced tests. */
   readonly core: EmulatorCore;
@@ -159,7 +160,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       approveDoNotCancel(core, id);
       core.flush();
     },
-    snapshot: () => structuredClone(core.state),
+    snapshot: () => redactedSnapshot(core.state),
     async stop() {
       core.flush();
       agent.destroy();

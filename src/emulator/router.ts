@@ -1,4 +1,4 @@
-import type { EmulatorRequest, Reply, ServiceName } from "./http.js";
+import { ServiceError, type EmulatorRequest, type Reply, type ServiceName } from "./http.js";
 import type { Caller } from "./auth.js";
 import type { EmulatorCore } from "./core.js";
 
@@ -62,9 +62,18 @@ export class Router {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? "")));
+      route.names.forEach((name, i) => (params[name] = decodeSegment(m[i + 1] ?? "")));
       return { route, params };
     }
     return pathMatched ? "methodNotAllowed" : undefined;
+  }
+}
+
+/** A malformed escape (`%zz`) is the client's error, not a 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ServiceError(400, "BadRequest", "The request path is not correctly percent-encoded.");
   }
 }

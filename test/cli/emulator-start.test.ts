@@ -29,6 +29,9 @@ describe("customer-key emulator start", () => {
     try {
       expect(info.tenantId).toMatch(/^[0-9a-f-]{36}$/);
       expect(info.subscriptions).toHaveLength(2);
+      // The seeded credentials are printed on purpose, and the JSON says they are emulator-only.
+      expect(info.credentialsNote).toMatch(/emulator-only credentials/);
+      expect(info.admin.password).toBeTruthy();
       const exchange = info.servicePrincipals.find((sp: any) => sp.appId === MICROSOFT_365_APPS.exchangeOnline.appId);
       const agent = new Agent({ ca: readFileSync(info.caCertificateFile, "utf8"), lookup: emulatorLookup as never });
       const credential = new ClientSecretCredential(info.tenantId, exchange.appId, exchange.clientSecret, {

@@ -69,6 +69,10 @@ describe("Key Vault keys wire format", () => {
     expect((await rawRequest(emulator, { method: "GET", url: `${base}/keys?api%2Dversion=7.6`, token })).status).toBe(200);
   });
 
+  it("answers a malformed percent-escape in the path with 400, not 500", async () => {
+    expectError(await kv("GET", "/keys/bad%zzname"), 400, "BadRequest");
+  });
+
   it("creates and gets keys as KeyBundles with the service's headers", async () => {
     const created = await kv("POST", "/keys/wire/create", { kty: "RSA", tags: { a: "b" } });
     expect(created.status).toBe(200);

@@ -65,6 +65,24 @@ describe("access policies", () => {
     await keyClient(emulator, "kv-group").createRsaKey("cmk");
     expect((await keyClient(emulator, "kv-group", emulator.credentialFor(user.userPrincipalName)).getKey("cmk")).name).toBe("cmk");
   });
+
+  it("counts membership through nested groups", async () => {
+    const user = emulator.directory.createUser({ userPrincipalName: "nested" });
+    const inner = emulator.directory.createGroup({ displayName: "inner", members: [user.objectId] });
+    const outer = emulator.directory.createGroup({ displayName: "outer", members: [inner.objectId] });
+    createTestVault(emulator, { name: "kv-nested", accessPolicies: [{ objectId: emulator.admin.objectId, keys: ["all"] }, { objectId: outer.objectId, keys: ["get"] }] });
+    await keyClient(emulator, "kv-nested").createRsaKey("cmk");
+    expect((await keyClient(emulator, "kv-nested", emulator.credentialFor(user.userPrincipalName)).getKey("cmk")).name).toBe("cmk");
+  });
+
+  it("ignores a policy entry that names the caller's object id in another tenant", async () => {
+    const user = emulator.directory.createUser({ userPrincipalName: "foreign-entry" });
+    const vault = createTestVault(emulator, { name: "kv-foreign", accessPolicies: [{ objectId: emulator.admin.objectId, keys: ["all"] }] });
+    vault.properties.accessPolicies.push({ tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", objectId: user.objectId, permissions: { keys: ["all"] } });
+    await keyClient(emulator, "kv-foreign").createRsaKey("cmk");
+    const refused = await restError(keyClient(emulator, "kv-foreign", emulator.credentialFor(user.userPrincipalName)).getKey("cmk"));
+    expect([refused.statusCode, refused.code]).toEqual([403, "Forbidden"]);
+  });
 });
 
 describe("RBAC vaults", () => {

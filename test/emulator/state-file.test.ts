@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,6 +51,78 @@ describe("emulator state file", () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it("writes a change made outside a request without waiting for stop()", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-state-"));
+    const stateFile = join(dir, "state.json");
+    const emulator = await startEmulator({ stateFile });
+    try {
+      const user = emulator.directory.createUser({ userPrincipalName: "written-at-once" });
+      emulator.clock.advance({ days: 2 });
+      await nextTurn();
+      const onDisk = JSON.parse(readFileSync(stateFile, "utf8"));
+      expect(onDisk.directory.users.map((u: { objectId: string }) => u.objectId)).toContain(user.objectId);
+      expect(onDisk.clockOffsetMs).toBeGreaterThanOrEqual(2 * 86_400_000);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it("keeps a change whose write failed pending until a write succeeds, leaving no temporary file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-state-"));
+    const stateFile = join(dir, "state.json");
+    const emulator = await startEmulator({ stateFile });
+    try {
+      // A non-empty directory where the file should be: the rename fails.
+      rmSync(stateFile);
+      mkdirSync(join(stateFile, "blocker"), { recursive: true });
+      const user = emulator.directory.createUser({ userPrincipalName: "pending" });
+      expect(() => emulator.core.flush()).toThrow();
+      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      rmSync(stateFile, { recursive: true });
+      emulator.core.flush();
+      expect(readFileSync(stateFile, "utf8")).toContain(user.objectId);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it("refuses a torn state file without quoting its content (it holds secrets)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-state-"));
+    const stateFile = join(dir, "state.json");
+    const first = await startEmulator({ stateFile });
+    const password = first.admin.password;
+    await first.stop();
+    const good = readFileSync(stateFile, "utf8");
+    writeFileSync(stateFile, good.slice(0, good.indexOf(password) + password.length + 5));
+    const error = await startEmulator({ stateFile }).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/is not a customer-key emulator state file: it is not valid JSON/);
+    expect(error?.message).not.toContain(password.slice(0, 8));
+  });
+
+  it("redacts passwords, client secrets and private keys from snapshot(), never from the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-state-"));
+    const stateFile = join(dir, "state.json");
+    const emulator = await startEmulator({ stateFile });
+    try {
+      const sp = emulator.directory.findServicePrincipal(MICROSOFT_365_APPS.exchangeOnline.appId)!;
+      emulator.core.state.keyVault.vaults["kv"] = {
+        keys: { k: { name: "k", versions: [{ version: "v", kty: "RSA", keyOps: [], privateJwk: { kty: "RSA", n: "n", e: "e", d: "private-d", p: "private-p" }, attributes: { enabled: true, created: 0, updated: 0, exportable: false } }] } },
+        deleted: {},
+      };
+      emulator.core.changed();
+      const text = JSON.stringify(emulator.snapshot());
+      for (const secret of [emulator.admin.password, sp.secrets[0]!, "private-d", "private-p", emulator.core.state.certificates.leafKey, String(emulator.core.state.signingKey.privateJwk.d)]) {
+        expect(text.includes(secret), "a secret is in the snapshot").toBe(false);
+      }
+      expect(emulator.snapshot().keyVault.vaults["kv"]?.keys["k"]?.versions[0]?.privateJwk).toEqual({ kty: "RSA", n: "n", e: "e" });
+      // The live state (and so the file) keeps them: the emulator still signs in and unwraps.
+      expect(emulator.core.state.directory.users[0]!.password).toBe(emulator.admin.password);
+    } finally {
+      await emulator.stop();
+    }
+    expect(readFileSync(stateFile, "utf8").includes('"d":"private-d"')).toBe(true);
   });
 
   it("refuses a file that is not an emulator state file instead of overwriting it", async () => {

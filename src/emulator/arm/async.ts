@@ -19,6 +19,8 @@ export interface ArmBehaviour {
   registrationDelayMs: number;
 }
 
+const operationRetentionMs = 86_400_000;
+
 const behaviours = new WeakMap<EmulatorCore, ArmBehaviour>();
 
 export function armBehaviour(core: EmulatorCore): ArmBehaviour {
@@ -58,10 +60,22 @@ export function startOperation(
 export function settle(core: EmulatorCore): void {
   const now = core.clock.nowMs();
   for (const op of Object.values(core.state.arm.operations)) {
-    if (op.status !== "InProgress" || op.completesAt > now) continue;
+    if (op.status !== "InProgress") {
+      // Finished operations are kept a day for late pollers, as ARM keeps them, then dropped.
+      if (op.completesAt + operationRetentionMs <= now) {
+        delete core.state.arm.operations[op.id];
+        core.changed();
+      }
+      continue;
+    }
+    if (op.completesAt > now) continue;
     complete(core, op);
     op.status = "Succeeded";
     core.changed();
+  }
+  // Key Vault purges a soft-deleted vault itself once its retention has passed, freeing the name.
+  for (const deleted of Object.values(core.state.arm.deletedVaults)) {
+    if (Date.parse(deleted.scheduledPurgeDate) <= now) purgeVault(core, deleted.vault.name);
   }
   const due = (updatedAt: string) => Date.parse(updatedAt) + armBehaviour(core).registrationDelayMs <= now;
   const settled = (state: string) =>

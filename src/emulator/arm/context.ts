@@ -86,3 +86,20 @@ export async function bodyObject(req: EmulatorRequest, required = true): Promise
   }
   return body as Record<string, unknown>;
 }
+
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The scope of a `{scope}/providers/Microsoft.Authorization/...` request: `/` for the tenant root. */
+export function authorizationScopeOf(req: EmulatorRequest): string {
+  const path = req.path;
+  const at = path.toLowerCase().indexOf("/providers/microsoft.authorization/");
+  const raw = decodeURIComponent(path.slice(0, at));
+  return raw === "" ? "/" : raw.replace(/\/+$/, "");
+}
+
+/** ARM `tags`: an object whose values are sent back as strings. */
+export function parseTags(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw armErrors.invalidRequestContent("'tags' must be an object of strings.");
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}

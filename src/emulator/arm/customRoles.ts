@@ -1,34 +1,20 @@
 import { json, ServiceError, type Reply } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import { scopeCovers } from "./access.js";
-import { authorize, bodyObject, requireSubscription } from "./context.js";
+import { authorizationScopeOf, authorize, bodyObject, GUID, requireSubscription } from "./context.js";
 import { armErrors } from "./errors.js";
 import type { CustomRoleRecord } from "./model.js";
 import { findRoleDefinition, ROLE_DEFINITIONS } from "./roleDefinitions.js";
 import { roleDefinitionResource } from "./roleAssignments.js";
-
-/**
- * Custom role definitions (`PUT`/`DELETE {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}`).
- * Role names are unique in the tenant; every assignable scope needs `roleDefinitions/write`; a role
- * that is still assigned cannot be deleted; built-in roles cannot be changed.
- */
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function scopeOf(ctx: RouteContext): string {
-  const path = ctx.req.path;
-  const at = path.toLowerCase().indexOf("/providers/microsoft.authorization/");
-  const raw = decodeURIComponent(path.slice(0, at));
-  return raw === "" ? "/" : raw.replace(/\/+$/, "");
-}
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 async function put(ctx: RouteContext): Promise<Reply> {
-  const scope = scopeOf(ctx);
+  const scope = authorizationScopeOf(ctx.req);
   const id = ctx.params.roleDefinitionId!.toLowerCase();
-  if (!guid.test(id)) throw armErrors.badRequest(`The role definition ID '${id}' is not valid. The role definition ID must be a GUID.`, "InvalidRoleDefinitionId");
+  if (!GUID.test(id)) throw armErrors.badRequest(`The role definition ID '${id}' is not valid. The role definition ID must be a GUID.`, "InvalidRoleDefinitionId");
   if (ROLE_DEFINITIONS.some((d) => d.id === id)) throw armErrors.badRequest(`The role definition '${id}' is a built-in role and cannot be changed.`, "RoleDefinitionUpdateNotPermitted");
   const props = ((await bodyObject(ctx.req))["properties"] ?? {}) as Record<string, unknown>;
   const roleName = typeof props["roleName"] === "string" ? props["roleName"].trim() : "";
@@ -71,7 +57,7 @@ async function put(ctx: RouteContext): Promise<Reply> {
 }
 
 function remove(ctx: RouteContext): Reply {
-  const scope = scopeOf(ctx);
+  const scope = authorizationScopeOf(ctx.req);
   const id = ctx.params.roleDefinitionId!.toLowerCase();
   const record = ctx.core.state.arm.customRoles?.[id];
   if (!record) return { status: 204 };
@@ -83,6 +69,11 @@ function remove(ctx: RouteContext): Reply {
   return json(roleDefinitionResource(scope, record));
 }
 
+/**
+ * Custom role definitions (`PUT`/`DELETE {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}`).
+ * Role names are unique in the tenant; every assignable scope needs `roleDefinitions/write`; a role
+ * that is still assigned cannot be deleted; built-in roles cannot be changed.
+ */
 export function customRoleRoutes(base: string): Route[] {
   return [
     { method: "PUT", path: `${base}/:roleDefinitionId`, operation: "RoleDefinitions_CreateOrUpdate", handler: put },

@@ -31,8 +31,8 @@ function purge(ctx: RouteContext): Reply {
   requireKeyVaultRegistered(subscription);
   const deleted = requireDeleted(ctx, subscription.subscriptionId);
   const name = deleted.vault.name;
-  // With purge protection the name stays reserved until the scheduled purge date.
-  if (deleted.vault.properties.enablePurgeProtection && ctx.core.clock.nowMs() < Date.parse(deleted.scheduledPurgeDate)) {
+  // With purge protection only the service purges, at the scheduled purge date (see settle).
+  if (deleted.vault.properties.enablePurgeProtection) {
     throw new ServiceError(409, "InvalidOperation", "Operation 'DeletedVaultPurge' is not allowed.");
   }
   const running = Object.values(ctx.core.state.arm.operations).find(

@@ -1,7 +1,7 @@
 import { json, ServiceError } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import { operationUrl, startOperation } from "./async.js";
-import { authorize, bodyObject, findResourceGroup, listFilter, page, requireResourceGroup, requireSubscription, resourceGroupKey } from "./context.js";
+import { authorize, bodyObject, findResourceGroup, listFilter, page, parseTags, requireResourceGroup, requireSubscription, resourceGroupKey } from "./context.js";
 import { armErrors } from "./errors.js";
 import type { ResourceGroupRecord } from "./model.js";
 import { AZURE_REGIONS, normaliseRegion } from "./regions.js";
@@ -25,11 +25,6 @@ function validName(name: string): boolean {
   return /^[-\w.()\p{L}]{1,90}$/u.test(name) && !name.endsWith(".");
 }
 
-function parseTags(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw armErrors.invalidRequestContent("'tags' must be an object of strings.");
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-}
 
 async function createOrUpdate(ctx: RouteContext) {
   const { core, params, req } = ctx;

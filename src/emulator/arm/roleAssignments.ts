@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { json, ServiceError, type Reply } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import { normaliseScope, scopeCovers } from "./access.js";
-import { authorize, bodyObject, requireResourceGroup, requireSubscription } from "./context.js";
+import { authorizationScopeOf, authorize, bodyObject, GUID, requireResourceGroup, requireSubscription } from "./context.js";
 import { armErrors } from "./errors.js";
 import type { RoleAssignmentRecord } from "./model.js";
 import { allRoleDefinitions, findRoleByName, findRoleDefinition, isCustomRole, type RoleDefinition } from "./roleDefinitions.js";
@@ -19,15 +18,6 @@ const scopeShapes = [
 ];
 
 const AUTH = "/providers/Microsoft.Authorization";
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The scope part of the request path (everything before `/providers/Microsoft.Authorization/`). */
-function scopeOfRequest(ctx: RouteContext): string {
-  const path = ctx.req.path;
-  const at = path.toLowerCase().indexOf(`${AUTH.toLowerCase()}/`);
-  const raw = decodeURIComponent(path.slice(0, at));
-  return raw === "" ? "/" : raw.replace(/\/+$/, "");
-}
 
 /** Checks that the scope exists, as ARM does before touching assignments there. */
 function requireScope(ctx: RouteContext): void {
@@ -103,16 +93,16 @@ function findAssignment(ctx: RouteContext, scope: string): RoleAssignmentRecord 
 }
 
 async function create(ctx: RouteContext): Promise<Reply> {
-  const scope = scopeOfRequest(ctx);
+  const scope = authorizationScopeOf(ctx.req);
   authorize(ctx, scope, "Microsoft.Authorization/roleAssignments/write");
   requireScope(ctx);
   const name = ctx.params.roleAssignmentName!;
-  if (!guid.test(name)) throw armErrors.badRequest(`The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`, "InvalidRoleAssignmentId");
+  if (!GUID.test(name)) throw armErrors.badRequest(`The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`, "InvalidRoleAssignmentId");
   const body = await bodyObject(ctx.req);
   const props = (body["properties"] ?? {}) as Record<string, unknown>;
   const roleDefinitionId = String(props["roleDefinitionId"] ?? "");
   const principalId = String(props["principalId"] ?? "").toLowerCase();
-  if (!guid.test(principalId)) throw armErrors.badRequest(`The Principal ID '${principalId}' is not valid. Principal ID must be a GUID.`, "InvalidPrincipalId");
+  if (!GUID.test(principalId)) throw armErrors.badRequest(`The Principal ID '${principalId}' is not valid. Principal ID must be a GUID.`, "InvalidPrincipalId");
   const customRoles = ctx.core.state.arm.customRoles;
   const definition = findRoleDefinition(roleDefinitionId, customRoles);
   if (!definition) {
@@ -157,7 +147,7 @@ async function create(ctx: RouteContext): Promise<Reply> {
 
 /** `$filter`: `atScope()`, `principalId eq '…'`, `assignedTo('…')`, joined by `and`. */
 function listAssignments(ctx: RouteContext): Reply {
-  const scope = scopeOfRequest(ctx);
+  const scope = authorizationScopeOf(ctx.req);
   authorize(ctx, scope, "Microsoft.Authorization/roleAssignments/read");
   requireScope(ctx);
   const filter = ctx.req.query("$filter") ?? "";
@@ -184,7 +174,7 @@ function roleAssignmentRoutes(shape: string): Route[] {
       path: `${base}/:roleAssignmentName`,
       operation: "RoleAssignments_Get",
       handler: (ctx) => {
-        const scope = scopeOfRequest(ctx);
+        const scope = authorizationScopeOf(ctx.req);
         authorize(ctx, scope, "Microsoft.Authorization/roleAssignments/read");
         requireScope(ctx);
         const found = findAssignment(ctx, scope);
@@ -198,7 +188,7 @@ function roleAssignmentRoutes(shape: string): Route[] {
       path: `${base}/:roleAssignmentName`,
       operation: "RoleAssignments_Delete",
       handler: (ctx) => {
-        const scope = scopeOfRequest(ctx);
+        const scope = authorizationScopeOf(ctx.req);
         authorize(ctx, scope, "Microsoft.Authorization/roleAssignments/delete");
         requireScope(ctx);
         const found = findAssignment(ctx, scope);
@@ -219,7 +209,7 @@ function roleDefinitionRoutes(shape: string): Route[] {
       path: base,
       operation: "RoleDefinitions_List",
       handler: (ctx) => {
-        const scope = scopeOfRequest(ctx);
+        const scope = authorizationScopeOf(ctx.req);
         if (scope !== "/") authorize(ctx, scope, "Microsoft.Authorization/roleDefinitions/read");
         const roleName = /roleName\s+eq\s+'([^']+)'/i.exec(ctx.req.query("$filter") ?? "")?.[1];
         const customRoles = ctx.core.state.arm.customRoles;
@@ -234,7 +224,7 @@ function roleDefinitionRoutes(shape: string): Route[] {
       path: `${base}/:roleDefinitionId`,
       operation: "RoleDefinitions_Get",
       handler: (ctx) => {
-        const scope = scopeOfRequest(ctx);
+        const scope = authorizationScopeOf(ctx.req);
         if (scope !== "/") authorize(ctx, scope, "Microsoft.Authorization/roleDefinitions/read");
         const definition = findRoleDefinition(ctx.params.roleDefinitionId!, ctx.core.state.arm.customRoles);
         if (!definition) throw new ServiceError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${ctx.params.roleDefinitionId}' does not exist.`);
@@ -247,6 +237,3 @@ function roleDefinitionRoutes(shape: string): Route[] {
 
 /** Every route at every scope shape (a doubled leading slash is folded by EmulatorRequest). */
 export const authorizationRoutes: Route[] = scopeShapes.flatMap((shape) => [...roleAssignmentRoutes(shape), ...roleDefinitionRoutes(shape)]);
-
-/** A fresh assignment name, for callers that let the emulator choose. */
-export const newAssignmentName = () => randomUUID();

@@ -1,7 +1,7 @@
 import { json, ServiceError, type Reply } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import { operationUrl, startOperation } from "./async.js";
-import { actorOf, authorize, bodyObject, listFilter, page, requireResourceGroup, requireSubscription } from "./context.js";
+import { actorOf, authorize, bodyObject, listFilter, page, parseTags, requireResourceGroup, requireSubscription } from "./context.js";
 import { armErrors } from "./errors.js";
 import type { SubscriptionRecord, VaultProperties, VaultRecord } from "./model.js";
 import { registrationState } from "./providers.js";
@@ -141,11 +141,6 @@ async function createOrUpdate(ctx: RouteContext): Promise<Reply> {
   return createdReply(ctx, vault);
 }
 
-function parseTags(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw armErrors.invalidRequestContent("'tags' must be an object of strings.");
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-}
 
 /** PATCH: merges the given properties; `accessPolicies` and `tags`, when given, replace. */
 async function update(ctx: RouteContext): Promise<Reply> {

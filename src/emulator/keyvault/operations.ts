@@ -11,15 +11,17 @@ import { PERMISSIONS, type KeyPermission } from "./permissions.js";
 
 type CryptoOp = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify";
 
-/** Operations that use the private half: refused on a disabled key (a live service refuses only these). */
-const PRIVATE_OPS: readonly CryptoOp[] = ["decrypt", "unwrapKey", "sign"];
 /** Operations that protect new data: refused outside nbf..exp (decrypt, unwrap and verify keep working on old data). */
 const PROTECTING_OPS: readonly CryptoOp[] = ["encrypt", "wrapKey", "sign"];
 
-/** The key state rules of the service: key_ops, enabled, and the nbf/exp window on the emulator clock. */
+/**
+ * The key state rules of the service: key_ops, enabled, and the nbf/exp window on the emulator
+ * clock. A disabled key does no cryptography at all (Microsoft's "About keys": an operation is
+ * "only permitted if enabled is set to true"); only the nbf/exp window spares some operations.
+ */
 function checkUsable(kv: KvContext, version: KeyVersionRecord, op: CryptoOp): void {
   if (!version.keyOps.includes(op)) throw kvErrors.operationNotPermitted(op);
-  if (!version.attributes.enabled && PRIVATE_OPS.includes(op)) throw kvErrors.keyDisabled(op);
+  if (!version.attributes.enabled) throw kvErrors.keyDisabled(op);
   if (PROTECTING_OPS.includes(op)) {
     const { nbf, exp } = version.attributes;
     if (nbf !== undefined && kv.now < nbf) throw kvErrors.keyNotYetValid(op);

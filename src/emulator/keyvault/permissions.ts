@@ -49,11 +49,16 @@ function callerText(kv: KvContext): string {
   return `appid=${kv.caller.appId};oid=${kv.caller.objectId};iss=${iss}`;
 }
 
-/** Access-policy check: an entry for the caller (or one of its groups; a compound entry also needs the app) with the permission. */
+/**
+ * Access-policy check: an entry of the caller's tenant for the caller (or one of its groups; a
+ * compound entry also needs the app) with the permission. An object id is only unique within
+ * its tenant, so an entry naming another tenant grants nothing.
+ */
 function policyAllows(kv: KvContext, permission: string): boolean {
   const principals = new Set([kv.caller.objectId.toLowerCase(), ...kv.caller.groupIds.map((g) => g.toLowerCase())]);
   const wanted = permission.toLowerCase();
   return kv.vault.properties.accessPolicies.some((entry) => {
+    if (entry.tenantId.toLowerCase() !== kv.caller.tenantId.toLowerCase()) return false;
     if (!principals.has(entry.objectId.toLowerCase())) return false;
     if (entry.applicationId && entry.applicationId.toLowerCase() !== kv.caller.appId.toLowerCase()) return false;
     return (entry.permissions.keys ?? []).some((k) => k.toLowerCase() === wanted || k.toLowerCase() === "all");
