@@ -71,6 +71,8 @@ async function rotateKey(kv: KvContext) {
   const record = requireKey(kv, kv.params["name"]!);
   const current = latest(record);
   const jwk = await generateRsa(rsaBits(current.privateJwk), publicExponentOf(current.privateJwk));
+  // A delete that landed while the key was generated must not be undone by the new version.
+  if (kv.keys.keys[record.name.toLowerCase()] !== record) throw kvErrors.keyNotFound(record.name);
   const expiryDays = record.rotationPolicy?.expiryTime ? durationDays(record.rotationPolicy.expiryTime) : undefined;
   const updated = addVersion(kv, record.name, {
     kty: current.kty,
