@@ -31,6 +31,8 @@ export interface FaultDecision {
 interface ActiveRule extends FaultRule {
   id: number;
   remaining: number;
+  /** A vault taken down: the only kind of rule that also hits Key Vault's challenge round trip. */
+  down?: boolean;
 }
 
 /** Fault injection per route: latency, throttling, 5xx, resets, a vault that is down. */
@@ -45,10 +47,14 @@ export class FaultInjector {
 
   /** Adds a rule; the returned function removes it. */
   inject(rule: FaultRule): () => void {
+    return this.#add(rule, false);
+  }
+
+  #add(rule: FaultRule, down: boolean): () => void {
     if (rule.status !== undefined && (rule.status < 100 || rule.status > 599)) {
       throw new RangeError(`Fault status must be an HTTP status code, got ${rule.status}.`);
     }
-    const active: ActiveRule = { ...rule, id: this.#nextId++, remaining: rule.count ?? Number.POSITIVE_INFINITY };
+    const active: ActiveRule = { ...rule, id: this.#nextId++, remaining: rule.count ?? Number.POSITIVE_INFINITY, down };
     this.#rules.push(active);
     return () => {
       this.#rules = this.#rules.filter((r) => r !== active);
@@ -57,7 +63,7 @@ export class FaultInjector {
 
   /** Takes a vault down: every request to its host fails (503 by default, or connection reset). */
   vaultDown(vaultName: string, options: { mode?: "respond" | "reset" } = {}): () => void {
-    return this.inject({ vault: vaultName, status: 503, mode: options.mode ?? "respond" });
+    return this.#add({ vault: vaultName, status: 503, mode: options.mode ?? "respond" }, true);
   }
 
   clear(): void {
@@ -77,15 +83,14 @@ export class FaultInjector {
       rule.remaining -= 1;
       if (rule.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
       decision.latencyMs += rule.latencyMs ?? 0;
-      if (rule.status !== undefined && !decision.respond && !decision.reset) {
-        if (rule.mode === "reset") decision.reset = true;
-        else {
-          decision.respond = {
-            status: rule.status,
-            rule: `fault#${rule.id}`,
-            ...(rule.retryAfterSeconds !== undefined ? { retryAfterSeconds: rule.retryAfterSeconds } : {}),
-          };
-        }
+      if (decision.respond || decision.reset) continue;
+      if (rule.mode === "reset") decision.reset = true;
+      else if (rule.status !== undefined) {
+        decision.respond = {
+          status: rule.status,
+          rule: `fault#${rule.id}`,
+          ...(rule.retryAfterSeconds !== undefined ? { retryAfterSeconds: rule.retryAfterSeconds } : {}),
+        };
       }
     }
     return decision;
@@ -101,8 +106,9 @@ export interface FaultTarget {
   challenge?: boolean;
 }
 
-function matches(rule: FaultRule, req: FaultTarget): boolean {
-  if (req.challenge && !rule.vault) return false;
+function matches(rule: ActiveRule, req: FaultTarget): boolean {
+  // The challenge is the client's tokenless first try, not a real call: only a vault that is down fails it.
+  if (req.challenge && !rule.down) return false;
   if (rule.service && rule.service !== req.service) return false;
   if (rule.method && rule.method.toUpperCase() !== req.method) return false;
   if (rule.vault && rule.vault.toLowerCase() !== req.vault) return false;

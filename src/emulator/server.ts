@@ -5,8 +5,9 @@ import { anonymousCaller, authenticate, bearerToken, type Caller } from "./auth.
 import { defaultErrorReply, type EmulatorCore, type ServiceDefinition } from "./core.js";
 import { EmulatorRequest, ServiceError, type Reply } from "./http.js";
 
+/** The service error code an injected status answers with. */
 const statusCodes: Record<number, string> = {
-  408: "RequestTimeout", 429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
+  400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 408: "RequestTimeout", 429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
   503: "ServiceUnavailable", 504: "GatewayTimeout",
 };
 

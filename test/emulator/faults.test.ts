@@ -57,6 +57,31 @@ describe("fault rules", () => {
   });
 });
 
+describe("fault rules and the Key Vault challenge", () => {
+  const challenge = () =>
+    rawRequest(emulator, { method: "GET", url: `${emulator.endpoints.vaultUrl("kv-faults")}/keys?api-version=7.6` }).then((r) => r.status, () => 0);
+
+  it("resets the connection with mode reset alone, no status needed", async () => {
+    emulator.faults.inject({ vault: "kv-faults", mode: "reset", count: 1 });
+    expect([await listKeys(), await listKeys()]).toEqual([0, 200]);
+  });
+
+  it("answers an injected status with the matching service code", async () => {
+    emulator.faults.inject({ vault: "kv-faults", status: 403, count: 1 });
+    const refused = await rawRequest(emulator, { method: "GET", url: `${emulator.endpoints.vaultUrl("kv-faults")}/keys?api-version=7.6`, token });
+    expect([refused.status, (refused.body as { error: { code: string } }).error.code]).toEqual([403, "Forbidden"]);
+  });
+
+  it("does not spend a counted rule on the tokenless challenge; a vault that is down fails it too", async () => {
+    emulator.faults.inject({ vault: "kv-faults", status: 429, count: 1 });
+    expect(await challenge()).toBe(401);
+    expect([await listKeys(), await listKeys()]).toEqual([429, 200]);
+    const down = emulator.faults.vaultDown("kv-faults");
+    expect(await challenge()).toBe(503);
+    down();
+  });
+});
+
 describe("request log", () => {
   it("keeps only the newest entries up to its limit, numbering them without gaps", () => {
     const log = new RequestLog(3);

@@ -70,7 +70,7 @@ describe("cryptographic operations through CryptographyClient", () => {
     }
   });
 
-  it("refuses every cryptographic operation on a disabled key, public-key ones included", async () => {
+  it("refuses the private-key operations on a disabled key, as the live service does; public-key ones still answer", async () => {
     const keys = keyClient(emulator, "kv-crypto");
     const disabled = await keys.createRsaKey("disabled");
     const wrapped = await cryptoClient(emulator, disabled.id!).wrapKey("RSA-OAEP-256", randomBytes(32));
@@ -78,11 +78,12 @@ describe("cryptographic operations through CryptographyClient", () => {
     const refused = await restError(cryptoClient(emulator, disabled.id!).unwrapKey("RSA-OAEP-256", wrapped.result));
     expect([refused.statusCode, refused.code, refused.message]).toEqual([403, "Forbidden", "Operation unwrapKey is not allowed on a disabled key."]);
     expect((refused.details as { error?: { innerError?: { code?: string } } }).error?.innerError?.code).toBe("KeyDisabled");
-    // remoteOnly cannot fetch the key, so its wrap and encrypt go to the vault.
-    const wrap = await restError(cryptoClient(emulator, disabled.id!, remoteOnly).wrapKey("RSA-OAEP-256", randomBytes(32)));
-    expect([wrap.statusCode, wrap.message]).toEqual([403, "Operation wrapKey is not allowed on a disabled key."]);
-    const encrypt = await restError(cryptoClient(emulator, disabled.id!, remoteOnly).encrypt({ algorithm: "RSA-OAEP-256", plaintext: randomBytes(16) }));
-    expect([encrypt.statusCode, encrypt.message]).toEqual([403, "Operation encrypt is not allowed on a disabled key."]);
+    // remoteOnly cannot fetch the key, so its wrap and encrypt go to the vault, which still answers
+    // them (Azure/azure-sdk-for-python#45342, observed against a live vault).
+    const wrap = await cryptoClient(emulator, disabled.id!, remoteOnly).wrapKey("RSA-OAEP-256", randomBytes(32));
+    expect(wrap.result).toHaveLength(256);
+    const encrypt = await cryptoClient(emulator, disabled.id!, remoteOnly).encrypt({ algorithm: "RSA-OAEP-256", plaintext: randomBytes(16) });
+    expect(encrypt.result).toHaveLength(256);
     // The key itself can still be read, to be re-enabled.
     expect((await keys.getKey("disabled")).properties.enabled).toBe(false);
   });

@@ -15,13 +15,16 @@ type CryptoOp = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "veri
 const PROTECTING_OPS: readonly CryptoOp[] = ["encrypt", "wrapKey", "sign"];
 
 /**
- * The key state rules of the service: key_ops, enabled, and the nbf/exp window on the emulator
- * clock. A disabled key does no cryptography at all (Microsoft's "About keys": an operation is
- * "only permitted if enabled is set to true"); only the nbf/exp window spares some operations.
+ * Operations that use the private half: the only ones a live service refuses on a disabled key
+ * (403 KeyDisabled for decrypt, unwrapKey and sign; encrypt, wrapKey and verify still answer), as
+ * observed against Azure in Azure/azure-sdk-for-python#45342.
  */
+const PRIVATE_OPS: readonly CryptoOp[] = ["decrypt", "unwrapKey", "sign"];
+
+/** The key state rules of the service: key_ops, enabled, and the nbf/exp window on the emulator clock. */
 function checkUsable(kv: KvContext, version: KeyVersionRecord, op: CryptoOp): void {
   if (!version.keyOps.includes(op)) throw kvErrors.operationNotPermitted(op);
-  if (!version.attributes.enabled) throw kvErrors.keyDisabled(op);
+  if (!version.attributes.enabled && PRIVATE_OPS.includes(op)) throw kvErrors.keyDisabled(op);
   if (PROTECTING_OPS.includes(op)) {
     const { nbf, exp } = version.attributes;
     if (nbf !== undefined && kv.now < nbf) throw kvErrors.keyNotYetValid(op);
