@@ -76,7 +76,12 @@ export function createPoller<TState extends PollerState<TResult>, TResult>(
 
   // Like core-lro 3, the poller is itself a promise of the result: `await client.beginX()` waits.
   let settled: Promise<TResult> | undefined;
-  const whenDone = () => (settled ??= pollUntilDone());
+  // A rejection (an abort, say) is not kept: awaiting the poller again resumes polling.
+  const whenDone = () =>
+    (settled ??= pollUntilDone().catch((error: unknown) => {
+      settled = undefined;
+      throw error;
+    }));
   const poller = {
     get isDone() {
       return terminal.has(state.status);

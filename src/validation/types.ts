@@ -71,6 +71,8 @@ export interface ValidationTarget {
 
 export interface ValidateOptions {
   abortSignal?: AbortSignal;
+  /** Called after each check finishes, with the check and how many of the total are done. */
+  onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
 }
 
 /**

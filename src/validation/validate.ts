@@ -40,7 +40,12 @@ export async function validate(context: ClientContext, target: ValidationInput, 
   throwIfAborted(options.abortSignal, "validate");
   const inputs: CheckInputs = { reader: new ValidationReader(context, options.abortSignal), target: normalized, tenantId: context.tenantId };
   const tasks = [...subscriptionChecks(inputs), ...vaultChecks(inputs), ...accessChecks(inputs), ...keyChecks(inputs)];
-  const checks = await mapWithConcurrency(tasks, context.maxConcurrency, (task) => runCheck(task, options.abortSignal), {
+  let done = 0;
+  const checks = await mapWithConcurrency(tasks, context.maxConcurrency, async (task) => {
+    const check = await runCheck(task, options.abortSignal);
+    options.onProgress?.({ done: ++done, total: tasks.length, check });
+    return check;
+  }, {
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     operation: "validate",
   });

@@ -62,8 +62,12 @@ function swap<T extends object, K extends keyof T>(object: T, key: K, value: T[K
 describe("a good pair", () => {
   it("passes every check, makes zero mutating requests, and reports JSON and Markdown", async () => {
     const since = emulator.requests.size;
-    const report = await validate(m.context, target);
+    const progress: [number, number][] = [];
+    const report = await validate(m.context, target, { onProgress: ({ done, total }) => progress.push([done, total]) });
     expect(emulator.requests.mutating(since)).toEqual([]);
+    // Progress counts every check once, up to the total.
+    expect(progress.map(([done]) => done)).toEqual(report.checks.map((_, i) => i + 1));
+    expect(new Set(progress.map(([, total]) => total))).toEqual(new Set([report.checks.length]));
     expect(report.checks.filter((c) => c.status !== "pass")).toEqual([]);
     expect(report.ok).toBe(true);
     expect([...new Set(report.checks.map((c) => c.id))]).toEqual([...CHECK_IDS]);

@@ -49,6 +49,21 @@ describe("createPoller", () => {
     expect(poller.operationState.count).toBeGreaterThan(0);
   });
 
+  it("does not keep a rejection: awaiting again after a failed poll resumes", async () => {
+    let calls = 0;
+    const poller = createPoller<CountState, number>({
+      kind: "test.flaky",
+      initialState: { status: "notStarted", count: 0 },
+      intervalInMs: 1,
+      step: async (s) => {
+        if (++calls === 1) throw new Error("network down");
+        return s.count + 1 >= 2 ? { status: "succeeded", count: s.count + 1, result: 7 } : { status: "running", count: s.count + 1 };
+      },
+    });
+    await expect(poller).rejects.toThrow("network down");
+    expect(await poller).toBe(7);
+  });
+
   it("turns a failed state into OperationFailedError with its code", async () => {
     const poller = createPoller<CountState, number>({
       kind: "test.fail",
