@@ -3,10 +3,11 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { exampleRequest, readJson, responseDefinition, type Example } from "./helpers/examples.js";
 import { arm, tokenFor } from "./helpers/raw.js";
 import { validateAgainstSwagger } from "./helpers/swagger.js";
+import { specPath } from "./helpers/specs.js";
 
-const featuresDir = "/work/shared/specs/arm/features";
+const featuresDir = specPath("arm/features");
 const spec = `${featuresDir}/2021-07-01/features.json`;
-const resourcesDir = "/work/shared/specs/arm/resources/2021-04-01/examples";
+const resourcesDir = specPath("arm/resources/2021-04-01/examples");
 
 let emulator: Emulator;
 let token: string;

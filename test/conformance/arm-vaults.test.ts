@@ -3,8 +3,9 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { exampleRequest, readJson, responseDefinition, withTenant, type Example } from "./helpers/examples.js";
 import { arm, tokenFor, type RawResponse } from "./helpers/raw.js";
 import { validateAgainstSwagger } from "./helpers/swagger.js";
+import { specPath } from "./helpers/specs.js";
 
-const dir = "/work/shared/specs/arm/keyvault/2024-11-01";
+const dir = specPath("arm/keyvault/2024-11-01");
 const spec = `${dir}/keyvault.json`;
 const example = (name: string) => readJson<Example>(`${dir}/examples/${name}`);
 

@@ -6,9 +6,10 @@ import { createTestVault } from "../emulator/helpers/vaults.js";
 import { exampleRequest, readJson, responseDefinition, type Example } from "./helpers/examples.js";
 import { rawRequest, tokenFor } from "./helpers/raw.js";
 import { validateAgainstSwagger } from "./helpers/swagger.js";
+import { specPath } from "./helpers/specs.js";
 
-const spec = "/work/shared/specs/keyvault-keys/keys.json";
-const examplesDir = "/work/shared/specs/keyvault-keys/examples";
+const spec = specPath("keyvault-keys/keys.json");
+const examplesDir = specPath("keyvault-keys/examples");
 
 let emulator: Emulator;
 let token: string;

@@ -4,8 +4,9 @@ import { vaultResourceId } from "../../src/emulator/keyvault/vault.js";
 import { createTestVault } from "../emulator/helpers/vaults.js";
 import { rawRequest, tokenFor, type RawResponse } from "./helpers/raw.js";
 import { validateAgainstSwagger } from "./helpers/swagger.js";
+import { specPath } from "./helpers/specs.js";
 
-const spec = "/work/shared/specs/keyvault-keys/keys.json";
+const spec = specPath("keyvault-keys/keys.json");
 let emulator: Emulator;
 let token: string;
 let base: string;
