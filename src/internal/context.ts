@@ -63,9 +63,9 @@ export class ClientContext {
     this.pipelineOptions = { ...pipeline, retryOptions: { maxRetries: 0 } };
   }
 
-  /** What withRetry needs for one call: the client's retry settings and the caller's AbortSignal. */
-  retryOptions(options: { abortSignal?: AbortSignal } = {}): { retry: Required<RetrySettings>; abortSignal?: AbortSignal } {
-    return { retry: this.retry, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
+  /** What withRetry needs for one call: the client's retry settings and logger, and the caller's AbortSignal. */
+  retryOptions(options: { abortSignal?: AbortSignal } = {}): { retry: Required<RetrySettings>; logger: CustomerKeyLogger; abortSignal?: AbortSignal } {
+    return { retry: this.retry, logger: this.logger, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
   }
 
   #cached<T>(key: string, create: () => T): T {

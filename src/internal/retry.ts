@@ -1,7 +1,7 @@
 import pRetry from "p-retry";
 import { OperationAbortedError } from "../errors.js";
 import { sleep, throwIfAborted } from "./abort.js";
-import { logger } from "./logger.js";
+import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { isTransient, retryAfterMs, toServiceError } from "./service-errors.js";
 
 /** How transient failures are retried. One place for the whole SDK. */
@@ -40,6 +40,8 @@ export async function withRetry<T>(
      * checks whether an earlier attempt landed.
      */
     retryIf?: (error: unknown) => boolean;
+    /** Where retry lines go: the client's logger; the package logger by default. */
+    logger?: CustomerKeyLogger;
   } = {},
 ): Promise<T> {
   const settings = { ...defaultRetrySettings, ...options.retry };
@@ -60,7 +62,7 @@ export async function withRetry<T>(
         const asked = retryAfterMs(error);
         const backoff = Math.min(settings.retryDelayInMs * 2 ** (attemptNumber - 1), settings.maxRetryDelayInMs);
         const wait = asked !== undefined ? Math.min(asked, settings.maxRetryDelayInMs) : backoff * (0.8 + Math.random() * 0.4);
-        logger.verbose(`${operation}: attempt ${attemptNumber} failed (${describe(error)}); retrying in ${Math.round(wait)} ms`);
+        (options.logger ?? packageLogger).verbose(`${operation}: attempt ${attemptNumber} failed (${describe(error)}); retrying in ${Math.round(wait)} ms`);
         await sleep(wait, signal, operation);
       },
     });

@@ -15,6 +15,17 @@ const since = () => emulator.requests.size;
 const seen = (from: number, operation: string) => emulator.requests.list({ operation }).filter((r) => r.seq >= from);
 
 describe("retry", () => {
+  it("tells the client's own logger about each retry, without secrets", async () => {
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const client = clientFor(emulator, undefined, { logger: { info: log, warning: log, verbose: log, error: log } });
+    const [a] = emulator.subscriptionIds;
+    emulator.faults.inject({ service: "arm", status: 503, count: 1 });
+    await client.subscriptions.get(a!);
+    expect(lines.some((l) => /subscriptions\.get.*status 503.*retrying in/.test(l))).toBe(true);
+    expect(lines.join("\n")).not.toMatch(/eyJ|Bearer|password/i);
+  });
+
   it("retries a 429 after the Retry-After the service asked for", async () => {
     const client = clientFor(emulator);
     const [a] = emulator.subscriptionIds;
