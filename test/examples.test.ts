@@ -3,6 +3,10 @@ import { describe, expect, it } from "vitest";
 import { main as quickstart } from "../examples/emulator-quickstart.js";
 import { main as envelope } from "../examples/envelope.js";
 import { main as setupAndValidate } from "../examples/setup-and-validate.js";
+import { main as leaver } from "../examples/leaver.js";
+import { main as disasterDrill } from "../examples/disaster-drill.js";
+import { main as keyRoll } from "../examples/key-roll.js";
+import { main as preflightAudit } from "../examples/preflight-audit.js";
 
 describe("examples", () => {
   it("setup-and-validate ends with a ready report and two versioned key URIs", async () => {
@@ -27,5 +31,41 @@ describe("examples", () => {
     const result = await quickstart({ log: () => {} });
     expect(result.ok).toBe(true);
     expect(result.kid).toMatch(/\/keys\/quickstart-key\/[0-9a-f]{32}$/);
+  });
+
+  it("leaver removes one administrator from both vaults; nobody else changes, nobody can delete", async () => {
+    const result = await leaver({ log: () => {} });
+    expect(result.ok).toBe(true);
+    for (const vault of Object.values(result.after)) {
+      expect(Object.keys(vault).some((row) => row.endsWith(result.leaver))).toBe(false);
+      expect(Object.keys(vault)).toContain("accessPolicy Office 365 Exchange Online");
+      expect(Object.keys(vault).filter((row) => row.startsWith("accessPolicy bob@"))).toHaveLength(1);
+    }
+  });
+
+  it("disaster-drill recovers a deleted key and restores a purged one under the same URI, skipping an altered backup", async () => {
+    const lines: string[] = [];
+    const result = await disasterDrill({ log: (line) => lines.push(line) });
+    expect(result.ok).toBe(true);
+    expect(result.recovered.after).toBe(result.recovered.original);
+    expect(result.restored.after).toBe(result.restored.original);
+    expect(result.alteredStatus).toBe("altered");
+    expect(lines.join("\n")).not.toMatch(/AzureKeyVaultKeyBackup|eyJ[A-Za-z0-9_-]{10,}/);
+  });
+
+  it("key-roll makes a new version, keeps the old one, and validates with fresh backups", async () => {
+    const result = await keyRoll({ log: () => {} });
+    expect(result.ok).toBe(true);
+    expect(result.currentKeyId).not.toBe(result.previousKeyId);
+    expect(result.versions).toEqual(expect.arrayContaining([result.previousKeyId, result.currentKeyId]));
+  });
+
+  it("preflight-audit, read-only, flags exactly the admin who can delete and changes nothing", async () => {
+    const result = await preflightAudit({ log: () => {} });
+    expect(result.ok).toBe(true);
+    expect(result.failing).toEqual(["access.noAdminDelete"]);
+    expect(result.mutatingRequests).toBe(0);
+    expect(result.markdown).toContain("**Result: NOT ready**");
+    expect(result.markdown).toMatch(/carol@.*access policy keys delete/);
   });
 });
