@@ -10,7 +10,7 @@ import { mapWithConcurrency } from "../internal/concurrency.js";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
-import { toRootKeyInfo } from "../keys/key-rules.js";
+import { RECOVER_PERMISSION_HINT, toRootKeyInfo } from "../keys/key-rules.js";
 import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, signalOf } from "../keys/kv-reads.js";
 import { keyIdOf, parseKeyId, resolveVaultUrl, type VaultRef } from "../keys/vault-ref.js";
 import { BACKUP_EXTENSION, backupFileName, fileExists, sha256Hex, withDirectoryLock, writeNewFileAtomic } from "./files.js";
@@ -66,7 +66,7 @@ export class BackupsClient {
       const deleted = await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options);
       throw new PreconditionFailedError(
         deleted ? "ERR_KEY_SOFT_DELETED" : "ERR_KEY_NOT_FOUND",
-        deleted ? `Key '${name}' in ${vaultUrl} is soft-deleted; recover it (client.keys.recover) before backing it up.` : `Key '${name}' does not exist in ${vaultUrl}.`,
+        deleted ? `Key '${name}' in ${vaultUrl} is soft-deleted; recover it (client.keys.recover) before backing it up. ${RECOVER_PERMISSION_HINT}` : `Key '${name}' does not exist in ${vaultUrl}.`,
       );
     }
     const versions = await listAllVersions(this.#context, vaultUrl, name, options);
@@ -186,7 +186,7 @@ export class BackupsClient {
       throw new PreconditionFailedError("ERR_KEY_EXISTS", `Key '${name}' already exists in ${vaultUrl}; a restore would be refused. Nothing was sent. Restore only keys that are gone.`);
     }
     if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) {
-      throw new PreconditionFailedError("ERR_KEY_SOFT_DELETED", `Key '${name}' is soft-deleted in ${vaultUrl}. Recover it with client.keys.recover() (Undo-AzKeyVaultKeyRemoval) instead of restoring; nothing was sent.`);
+      throw new PreconditionFailedError("ERR_KEY_SOFT_DELETED", `Key '${name}' is soft-deleted in ${vaultUrl}. Recover it with client.keys.recover() (Undo-AzKeyVaultKeyRemoval) instead of restoring; nothing was sent. ${RECOVER_PERMISSION_HINT}`);
     }
     const key = await this.#restore(vaultUrl, name, record, read.bytes, options);
     const info = toRootKeyInfo(key);

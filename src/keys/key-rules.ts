@@ -13,6 +13,12 @@ export const KEY_SIZES: readonly KeySize[] = [2048, 3072, 4096];
 /** Exactly these operations: Customer Key only wraps and unwraps. */
 export const ROOT_KEY_OPERATIONS: readonly string[] = Object.freeze(["wrapKey", "unwrapKey"]);
 export const REQUIRED_RECOVERY_LEVEL = "Recoverable+ProtectedSubscription";
+/**
+ * Recovering a soft-deleted key needs the keys `recover` permission, which Microsoft's
+ * administrator set (and ours) deliberately leaves out: say so wherever we point to recover().
+ */
+export const RECOVER_PERMISSION_HINT =
+  "Recovery needs the keys 'recover' permission, which administrators do not hold by default: grant it for the recovery only (Set-AzKeyVaultAccessPolicy -PermissionsToKeys recover) and remove it afterwards.";
 
 /**
  * Azure cannot remove an expiry once set; Microsoft prescribes 12/31/9999 instead (CK-2023:

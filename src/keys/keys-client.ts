@@ -11,7 +11,7 @@ import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { expiryFixPolicy } from "./expiry-fix.js";
 import { sameModulus, toImportJwk, type ImportableJwk } from "./jwk.js";
-import { KEY_SIZES, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "./key-rules.js";
+import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "./key-rules.js";
 import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "./kv-reads.js";
 import { pagedIterator, type PagedAsyncIterableIterator } from "./paging.js";
 import { KeyVaultRootKey } from "./root-key.js";
@@ -59,7 +59,7 @@ function checkSize(size: unknown): KeySize {
 const softDeleted = (name: string, vaultUrl: string) =>
   new PreconditionFailedError(
     "ERR_KEY_SOFT_DELETED",
-    `Key '${name}' in ${vaultUrl} is soft-deleted. Recover it with client.keys.recover() (Undo-AzKeyVaultKeyRemoval -VaultName <vault> -Name ${name}); its name cannot be reused until then.`,
+    `Key '${name}' in ${vaultUrl} is soft-deleted. Recover it with client.keys.recover() (Undo-AzKeyVaultKeyRemoval -VaultName <vault> -Name ${name}); its name cannot be reused until then. ${RECOVER_PERMISSION_HINT}`,
   );
 
 const notFound = (name: string, vaultUrl: string) =>

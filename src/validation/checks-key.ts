@@ -3,7 +3,7 @@ import path from "node:path";
 import { promises as fs } from "node:fs";
 import { readManifest } from "../backups/manifest.js";
 import { sha256Hex } from "../backups/files.js";
-import { isAcceptedExpiry, KEY_SIZES, modulusBits, REQUIRED_RECOVERY_LEVEL, toRootKeyInfo } from "../keys/key-rules.js";
+import { isAcceptedExpiry, KEY_SIZES, modulusBits, RECOVER_PERMISSION_HINT, REQUIRED_RECOVERY_LEVEL, toRootKeyInfo } from "../keys/key-rules.js";
 import { Blocked, keyLabel, needKey, needKeyName, pass, readKey, type CheckInputs, type CheckTask } from "./checks-common.js";
 import type { MemberTarget } from "./target.js";
 
@@ -23,7 +23,7 @@ function memberKeyChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
           return {
             status: "fail",
             evidence: `Key ${read.name}${m.keyUri?.version ? ` version ${m.keyUri.version}` : ""} was not found in ${m.vaultName}.`,
-            remediation: `${createHint(m, read.name)} If it was deleted by mistake: client.keys.recover(vault, "${read.name}") (Undo-AzKeyVaultKeyRemoval -VaultName ${m.vaultName} -Name ${read.name}).`,
+            remediation: `${createHint(m, read.name)} If it was deleted by mistake: client.keys.recover(vault, "${read.name}") (Undo-AzKeyVaultKeyRemoval -VaultName ${m.vaultName} -Name ${read.name}). ${RECOVER_PERMISSION_HINT}`,
           };
         }
         const kty = String(read.key.keyType ?? "");
