@@ -68,16 +68,8 @@ function positive(value: number | undefined, fallback: number, name: string, int
   return value;
 }
 
-type Acquire = <T>(
-  cache: DataKeyCache,
-  side: "seal" | "open",
-  key: string,
-  bytes: number,
-  create: () => Promise<CachedMaterial>,
-  use: (m: CachedMaterial) => T,
-  signal: AbortSignal | undefined,
-) => Promise<T> | undefined;
-let acquire: Acquire;
+// Set by DataKeyCache below, which keeps the accessor to its private state module-internal.
+let acquire: typeof cached;
 
 /**
  * Runs `use` on the cached material for `key` on one side of the cache, creating it on a miss

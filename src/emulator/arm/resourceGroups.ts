@@ -61,6 +61,13 @@ async function createOrUpdate(ctx: RouteContext) {
   return json(resourceGroupResource(record), existing ? 200 : 201);
 }
 
+/** The subscription of a resource group read (GET or HEAD), once the caller may read the group. */
+function authorizeGroupRead(ctx: RouteContext): string {
+  const { subscriptionId } = requireSubscription(ctx.core, ctx.params.subscriptionId!);
+  authorize(ctx, scopeOf(subscriptionId, ctx.params.resourceGroupName!), "Microsoft.Resources/subscriptions/resourceGroups/read");
+  return subscriptionId;
+}
+
 export const resourceGroupRoutes: Route[] = [
   {
     method: "GET",
@@ -80,21 +87,13 @@ export const resourceGroupRoutes: Route[] = [
     method: "GET",
     path: base,
     operation: "ResourceGroups_Get",
-    handler: (ctx) => {
-      const subscription = requireSubscription(ctx.core, ctx.params.subscriptionId!);
-      authorize(ctx, scopeOf(subscription.subscriptionId, ctx.params.resourceGroupName!), "Microsoft.Resources/subscriptions/resourceGroups/read");
-      return json(resourceGroupResource(requireResourceGroup(ctx.core, subscription.subscriptionId, ctx.params.resourceGroupName!)));
-    },
+    handler: (ctx) => json(resourceGroupResource(requireResourceGroup(ctx.core, authorizeGroupRead(ctx), ctx.params.resourceGroupName!))),
   },
   {
     method: "HEAD",
     path: base,
     operation: "ResourceGroups_CheckExistence",
-    handler: (ctx) => {
-      const subscription = requireSubscription(ctx.core, ctx.params.subscriptionId!);
-      authorize(ctx, scopeOf(subscription.subscriptionId, ctx.params.resourceGroupName!), "Microsoft.Resources/subscriptions/resourceGroups/read");
-      return { status: findResourceGroup(ctx.core, subscription.subscriptionId, ctx.params.resourceGroupName!) ? 204 : 404 };
-    },
+    handler: (ctx) => ({ status: findResourceGroup(ctx.core, authorizeGroupRead(ctx), ctx.params.resourceGroupName!) ? 204 : 404 }),
   },
   {
     method: "DELETE",
