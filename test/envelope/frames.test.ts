@@ -1,7 +1,7 @@
-/** Frames bigger than the 64 KiB update() slice, and the frame-number backstop. */
+/** Frames bigger than the update() slice, and the frame-number backstop. */
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FrameCipher } from "../../src/envelope/frames.js";
+import { FrameCipher, SLICE } from "../../src/envelope/frames.js";
 import { inspect, LocalRootKey, open, openStream, seal, sealStream } from "../../src/envelope/index.js";
 import { a256kw, chunk, flipBit, rejection, through } from "./helpers.js";
 
@@ -14,9 +14,10 @@ beforeAll(async () => {
 
 describe("large frames", () => {
   it.each([
-    ["one frame of 300 KB (1 MiB frames)", 300_000, 1024 * 1024],
-    ["several 256 KiB frames and a partial final one", 3 * 262_144 + 70_000, 262_144],
-    ["frames not a multiple of the slice", 2 * 100_003 + 5, 100_003],
+    ["one frame of 2.3 slices (4 MiB frames)", Math.floor(2.3 * SLICE), 4 * 1024 * 1024],
+    ["several default 256 KiB frames and a partial final one", 3 * 262_144 + 70_000, 262_144],
+    ["frames not a multiple of the slice", 2 * (SLICE + 3) + 5, SLICE + 3],
+    ["frames smaller than the slice", 2 * 100_003 + 5, 100_003],
   ])("%s: seal, sealStream, open and openStream agree", async (_name, size, frameLength) => {
     const plaintext = randomBytes(size);
     const sealed = await seal(plaintext, { rootKeys: [k1, k2], frameLength });
@@ -29,12 +30,12 @@ describe("large frames", () => {
   });
 
   it("a flipped bit anywhere in a sliced frame fails the whole open", async () => {
-    const frameLength = 262_144;
+    const frameLength = 3 * SLICE + 17;
     const envelope = await seal(randomBytes(3 * frameLength), { rootKeys: [k1, k2], frameLength });
     const h = inspect(envelope);
     const frame2 = h.bodyOffset + (1 + frameLength + 16);
     // Start, middle (past several slices) and end of the second frame's ciphertext, and its tag.
-    for (const at of [frame2 + 1, frame2 + 1 + 200_000, frame2 + frameLength, frame2 + frameLength + 10]) {
+    for (const at of [frame2 + 1, frame2 + 1 + 2 * SLICE + 5, frame2 + frameLength, frame2 + frameLength + 10]) {
       await rejection(open(flipBit(envelope, at * 8), { rootKeys: [k1] }), "ERR_ENVELOPE_INTEGRITY");
       await rejection(through(openStream({ rootKeys: [k1] }), [flipBit(envelope, at * 8)]), "ERR_ENVELOPE_INTEGRITY");
     }
