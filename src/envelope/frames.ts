@@ -27,6 +27,7 @@ const GCM_OPTIONS = { authTagLength: GCM_TAG_LENGTH } as const;
  * returns a fresh buffer (Node 20 cannot encrypt into ours), so larger frames are cut into slices
  * to bound that temporary. Each call costs a native round trip and a Buffer: measured against
  * 64 KiB slices, a 1 MiB seal went from 0.83x to 0.88x of bare GCM (interleaved, no page faults).
+ * With glibc's default malloc, continuous sealing showed no more page faults than 64 KiB slices.
  */
 export const SLICE = 256 * 1024;
 
