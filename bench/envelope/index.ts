@@ -22,6 +22,9 @@ import { runInNewContext } from "node:vm";
 import { buildChild } from "./build-child.js";
 import { createImpl, IMPLS, type Fn, type Impl, type ImplSpec } from "./impls.js";
 
+/** One row of the table: what it is, and how it seals and opens. */
+type Row = ImplSpec & Impl;
+
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 const rounds = quick ? 1 : 5;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,11 +63,11 @@ async function time(fn: Fn, inputs: Uint8Array[], count: number): Promise<Block>
   return { seconds: (performance.now() - start) / 1000, faults: process.resourceUsage().minorPageFault - faults };
 }
 
-/** Rounds go round-robin over the implementations (best per implementation), so a burst of
- *  load from elsewhere on the machine does not land on one row only. */
-async function run(impls: Impl[], specs: readonly ImplSpec[], payload: string, size: number, count: number): Promise<Result[]> {
+/** Rounds go round-robin over the implementations (best and median block per implementation),
+ *  so a burst of load from elsewhere on the machine does not land on one row only. */
+async function run(impls: readonly Row[], payload: string, size: number, count: number): Promise<Result[]> {
   const plaintexts = Array.from({ length: 8 }, () => randomBytes(size));
-  const counts = specs.map((spec) => Math.max(1, Math.floor(count / (spec.divisor ?? 1))));
+  const counts = impls.map((impl) => Math.max(1, Math.floor(count / (impl.divisor ?? 1))));
   const sealed: Uint8Array[][] = [];
   for (const [i, impl] of impls.entries()) {
     sealed.push(await Promise.all(Array.from({ length: Math.min(counts[i]!, 64) }, (_, j) => impl.seal(plaintexts[j % plaintexts.length]!))));
@@ -78,14 +81,14 @@ async function run(impls: Impl[], specs: readonly ImplSpec[], payload: string, s
         blocks[i]!.push(await time(op === "seal" ? impl.seal : impl.open, op === "seal" ? plaintexts : sealed[i]!, counts[i]!));
       }
     }
-    for (const [i, spec] of specs.entries()) {
+    for (const [i, impl] of impls.entries()) {
       const sorted = blocks[i]!.sort((a, b) => a.seconds - b.seconds);
       const { seconds, faults } = sorted[0]!;
       const median = sorted[Math.floor(sorted.length / 2)]!.seconds;
       results.push({
         payload,
         op,
-        impl: spec.name,
+        impl: impl.name,
         msgsPerSec: counts[i]! / seconds,
         mbPerSec: (counts[i]! * size) / seconds / 1e6,
         medianMsgsPerSec: counts[i]! / median,
@@ -96,10 +99,14 @@ async function run(impls: Impl[], specs: readonly ImplSpec[], payload: string, s
   return results;
 }
 
+function find(results: Result[], payload: string, op: string, impl: string): Result {
+  return results.find((r) => r.payload === payload && r.op === op && r.impl === impl)!;
+}
+
 function table(results: Result[], bareName: string, awsName: string): string {
   const rows = [["payload", "op", "implementation", "msgs/s", "MB/s", "× bare GCM", "(medians)", "× AWS SDK", "faults/msg"]];
   for (const r of results) {
-    const row = (impl: string) => results.find((x) => x.payload === r.payload && x.op === r.op && x.impl === impl)!;
+    const row = (impl: string) => find(results, r.payload, r.op, impl);
     const ref = (impl: string) => row(impl).msgsPerSec;
     rows.push([
       r.payload,
@@ -135,8 +142,8 @@ console.log(
 );
 const small = quick ? 1_000 : 10_000;
 const large = quick ? 10 : 100;
-const impls = await Promise.all(IMPLS.map((spec) => createImpl(spec.id)));
-const results = [...(await run(impls, IMPLS, "1 KiB", 1024, small)), ...(await run(impls, IMPLS, "1 MiB", 1024 * 1024, large))];
+const impls: Row[] = await Promise.all(IMPLS.map(async (spec) => ({ ...spec, ...(await createImpl(spec.id)) })));
+const results = [...(await run(impls, "1 KiB", 1024, small)), ...(await run(impls, "1 MiB", 1024 * 1024, large))];
 console.log(`\n${small} × 1 KiB and ${large} × 1 MiB (RSA row: a tenth as many messages); figures from the best block, "(medians)" from the median ones\n`);
 console.log(table(results, bare.name, awsImpl.name));
 
@@ -148,7 +155,7 @@ console.log(`\nStreamed ${label} (separate plain-node process, peak RSS = VmHWM)
 console.log(`  sealStream → discard:               peak ${sealOnly.peakMiB.toFixed(1)} MiB (baseline ${sealOnly.baselineMiB.toFixed(1)} MiB), ${(streamBytes / sealOnly.seconds / 1e6).toFixed(0)} MB/s`);
 console.log(`  sealStream → openStream → discard:  peak ${both.peakMiB.toFixed(1)} MiB (baseline ${both.baselineMiB.toFixed(1)} MiB), ${(streamBytes / both.seconds / 1e6).toFixed(0)} MB/s`);
 
-const get = (payload: string, op: string, impl: string) => results.find((r) => r.payload === payload && r.op === op && r.impl === impl)!.msgsPerSec;
+const get = (payload: string, op: string, impl: string) => find(results, payload, op, impl).msgsPerSec;
 const cachedSmall = get("1 KiB", "seal", oursCached.name);
 const checks: [string, boolean][] = [
   ["1 KiB seal (cached) ≥ 0.5× bare GCM", cachedSmall >= 0.5 * get("1 KiB", "seal", bare.name)],
