@@ -126,18 +126,20 @@ export function parseHeader(bytes: Uint8Array, limits: ResolvedLimits): ParsedHe
   };
 }
 
+function invalidEntry(index: number, why: string): RootKeyError {
+  return new RootKeyError("ERR_ENVELOPE_WRAP_FAILED", `Root key #${index} returned an invalid wrapped key: ${why}.`);
+}
+
 /** Validates a root key's output and returns its three encoded fields. */
 function encodeEntry(w: WrappedKey, index: number): [Buffer, Buffer, Uint8Array] {
-  const bad = (why: string) =>
-    new RootKeyError("ERR_ENVELOPE_WRAP_FAILED", `Root key #${index} returned an invalid wrapped key: ${why}.`);
   if (typeof w?.keyId !== "string" || typeof w.algorithm !== "string" || !(w.encryptedKey instanceof Uint8Array)) {
-    throw bad("expected { keyId: string, algorithm: string, encryptedKey: Uint8Array }");
+    throw invalidEntry(index, "expected { keyId: string, algorithm: string, encryptedKey: Uint8Array }");
   }
   const id = Buffer.from(w.keyId, "utf8");
-  if (id.length === 0 || id.length > c.MAX_KEY_ID_LENGTH || id.toString("utf8") !== w.keyId) throw bad("invalid keyId");
-  if (!/^[\x21-\x7e]{1,64}$/.test(w.algorithm)) throw bad("invalid algorithm name");
+  if (id.length === 0 || id.length > c.MAX_KEY_ID_LENGTH || id.toString("utf8") !== w.keyId) throw invalidEntry(index, "invalid keyId");
+  if (!/^[\x21-\x7e]{1,64}$/.test(w.algorithm)) throw invalidEntry(index, "invalid algorithm name");
   const n = w.encryptedKey.length;
-  if (n === 0 || n > c.MAX_ENCRYPTED_KEY_LENGTH) throw bad("invalid encryptedKey length");
+  if (n === 0 || n > c.MAX_ENCRYPTED_KEY_LENGTH) throw invalidEntry(index, "invalid encryptedKey length");
   return [id, Buffer.from(w.algorithm, "latin1"), w.encryptedKey];
 }
 

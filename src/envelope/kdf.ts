@@ -7,7 +7,7 @@
  *   contentKey = okm[0..32]   commitment = okm[32..64]
  *   macKey     = HKDF-Expand(prk, "customer-key/envelope/v1 key-block", 32)
  */
-import { createHmac, randomBytes, randomFillSync, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import {
   COMMITMENT_LENGTH,
   DATA_KEY_LENGTH,
@@ -18,6 +18,7 @@ import {
   MESSAGE_ID_LENGTH,
   SUITE_V1,
 } from "./constants.js";
+import { RandomPool } from "./random.js";
 
 /** Everything derived from one data key that does not depend on the message. */
 export interface KeyMaterial {
@@ -84,25 +85,21 @@ export function buildKeyBlock(macKey: Buffer, entries: Uint8Array): Uint8Array {
   return out;
 }
 
+// 32 data keys per CSPRNG call, each zeroed in the pool as it is taken.
+const dataKeys = new RandomPool(DATA_KEY_LENGTH * 32, true);
+// Message ids are public: 256 per call.
+const messageIds = new RandomPool(MESSAGE_ID_LENGTH * 256, false);
+
 export function newDataKey(): Buffer {
-  // Not from the pool below: key bytes should not linger in a shared buffer.
-  return randomBytes(DATA_KEY_LENGTH);
+  // Own allocation outside Node's shared Buffer pool, so callers can zero it.
+  const key = Buffer.allocUnsafeSlow(DATA_KEY_LENGTH);
+  dataKeys.fill(key, 0, DATA_KEY_LENGTH);
+  return key;
 }
 
-// Message ids are public; drawing them from a pool saves a syscall-sized call per message.
-const POOL_SIZE = MESSAGE_ID_LENGTH * 256;
-const pool = Buffer.allocUnsafe(POOL_SIZE);
-let poolOffset = POOL_SIZE;
-
-/** A fresh random message id. */
-export function newMessageId(): Uint8Array {
-  if (poolOffset === POOL_SIZE) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const id = Buffer.from(pool.subarray(poolOffset, poolOffset + MESSAGE_ID_LENGTH));
-  poolOffset += MESSAGE_ID_LENGTH;
-  return id;
+/** Writes a fresh random message id into `out` at `offset`. */
+export function writeMessageId(out: Uint8Array, offset: number): void {
+  messageIds.fill(out, offset, MESSAGE_ID_LENGTH);
 }
 
 export function assertDataKey(key: unknown): key is Uint8Array {

@@ -4,7 +4,7 @@
  * the end arrives, because the final flag must be known before a frame is encrypted).
  */
 import { Transform, type TransformCallback } from "node:stream";
-import { MAX_FRAMES } from "./constants.js";
+import { DEFAULT_STREAM_FRAME_LENGTH, MAX_FRAMES } from "./constants.js";
 import { EnvelopeAbortError, EnvelopeOptionsError, throwIfAborted } from "./errors.js";
 import type { FrameCipher } from "./frames.js";
 import { headerLengthFor } from "./header.js";
@@ -115,7 +115,7 @@ export function sealStream(options: SealStreamOptions): Transform {
   if ((options as SealOptions | undefined)?.cache !== undefined) {
     throw new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", "sealStream does not take a cache: its size is not known up front.");
   }
-  const p = prepareSeal(options);
+  const p = prepareSeal(options, DEFAULT_STREAM_FRAME_LENGTH);
   throwIfAborted(p.signal);
   return new SealTransform(p);
 }

@@ -1,11 +1,11 @@
 /** One-shot sealing, and the option handling shared with sealStream. */
 import { cached as fromCache, checkCache, type CachedMaterial } from "./cache.js";
-import { DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH } from "./constants.js";
+import { DEFAULT_FRAME_LENGTH, MAX_FRAME_LENGTH, MESSAGE_ID_LENGTH, OFFSET_MESSAGE_ID } from "./constants.js";
 import { encodeContextKeyed } from "./context.js";
 import { EnvelopeOptionsError, throwIfAborted } from "./errors.js";
 import { bodyLengthFor, FrameCipher, sealBody } from "./frames.js";
 import { bodyAadPrefix, encodeKeyBlockEntries, headerLengthFor, writeHeader } from "./header.js";
-import { buildKeyBlock, deriveKeyMaterial, deriveMessageKeys, destroyKeyMaterial, newDataKey, newMessageId, type KeyMaterial } from "./kdf.js";
+import { buildKeyBlock, deriveKeyMaterial, deriveMessageKeys, destroyKeyMaterial, newDataKey, writeMessageId, type KeyMaterial } from "./kdf.js";
 import { checkRootKeys, resolveMinRootKeys, wrapUnderAll } from "./root-keys.js";
 import type { RootKey, SealOptions } from "./types.js";
 
@@ -18,12 +18,12 @@ export interface PreparedSeal {
   signal: AbortSignal | undefined;
 }
 
-export function prepareSeal(options: SealOptions): PreparedSeal {
+export function prepareSeal(options: SealOptions, defaultFrameLength: number): PreparedSeal {
   if (typeof options !== "object" || options === null) {
     throw new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", "seal needs an options object with rootKeys.");
   }
   const rootKeys = checkRootKeys(options.rootKeys, resolveMinRootKeys(options.minRootKeys), "rootKeys");
-  const frameLength = options.frameLength ?? DEFAULT_FRAME_LENGTH;
+  const frameLength = options.frameLength ?? defaultFrameLength;
   if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > MAX_FRAME_LENGTH) {
     throw new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", `frameLength must be an integer from 1 to ${MAX_FRAME_LENGTH}.`);
   }
@@ -45,7 +45,9 @@ export async function createSealMaterial(rootKeys: readonly RootKey[], signal: A
 
 /** Message id, content key and commitment for one message; the header is written into `out`. */
 export function startMessage(p: PreparedSeal, m: CachedMaterial, out: Uint8Array): { frames: FrameCipher; headerLength: number } {
-  const messageId = newMessageId();
+  // Drawn straight into its place in the header: no separate buffer per message.
+  writeMessageId(out, OFFSET_MESSAGE_ID);
+  const messageId = out.subarray(OFFSET_MESSAGE_ID, OFFSET_MESSAGE_ID + MESSAGE_ID_LENGTH);
   const okm = deriveMessageKeys(m.material, messageId);
   const commitment = okm.subarray(32, 64);
   const headerLength = writeHeader(out, messageId, p.frameLength, commitment, p.contextBytes, m.keyBlock!);
@@ -64,11 +66,24 @@ function sealWith(plaintext: Uint8Array, p: PreparedSeal, m: CachedMaterial): Ui
   return out;
 }
 
+// The last partition key, reused while the root key ids and the context stay the same: a string
+// seen before has its hash cached, so a cache hit does not rebuild and rehash ~100 characters.
+let lastIds: readonly string[] = [];
+let lastContextKey = "";
+let lastKey = "";
+
 /** Partition of the seal-side cache: a data key is shared only by the same root keys and context. */
 function cacheKey(p: PreparedSeal): string {
+  const keys = p.rootKeys;
+  let same = keys.length === lastIds.length && p.contextKey === lastContextKey;
+  for (let i = 0; same && i < keys.length; i++) same = keys[i]!.id === lastIds[i];
+  if (same) return lastKey;
   let key = "";
-  for (const k of p.rootKeys) key += `${k.id.length}:${k.id}`;
-  return `${key}|${p.contextKey}`;
+  for (const k of keys) key += `${k.id.length}:${k.id}`;
+  lastIds = keys.map((k) => k.id);
+  lastContextKey = p.contextKey;
+  lastKey = `${key}|${p.contextKey}`;
+  return lastKey;
 }
 
 /**
@@ -79,7 +94,7 @@ export function seal(plaintext: Uint8Array, options: SealOptions): Promise<Uint8
   // Not `async`: a cache hit resolves without extra promise hops (it matters for small messages).
   try {
     if (!(plaintext instanceof Uint8Array)) throw new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", "seal: plaintext must be a Uint8Array.");
-    const p = prepareSeal(options);
+    const p = prepareSeal(options, DEFAULT_FRAME_LENGTH);
     throwIfAborted(p.signal);
     bodyLengthFor(plaintext.length, p.frameLength); // frame-count check before any key work
     const cache = checkCache(options.cache);

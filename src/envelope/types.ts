@@ -47,7 +47,10 @@ export interface SealOptions {
   context?: EncryptionContext;
   /** Fewest root keys accepted. Default 2; pass 1 explicitly to allow a single root key. */
   minRootKeys?: number;
-  /** Plaintext bytes per frame. Default 262,144 (256 KiB). */
+  /**
+   * Plaintext bytes per frame. Default: 1 MiB (`DEFAULT_FRAME_LENGTH`) for `seal`, 256 KiB
+   * (`DEFAULT_STREAM_FRAME_LENGTH`) for `sealStream`. `openStream` holds one frame at a time.
+   */
   frameLength?: number;
   abortSignal?: AbortSignal;
   /** Reuse data keys across messages within limits (see `createDataKeyCache`). */

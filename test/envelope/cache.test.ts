@@ -73,6 +73,13 @@ describe("data key cache (seal side)", () => {
     expect(y).not.toBe(x);
     const other = await seal(new Uint8Array(1), { rootKeys: [t.spies[1]!, t.spies[0]!], cache: t.cache, context: { tenant: "a" } });
     expect(inspect(other).wrappedKeys[0]!.keyId).toBe(k2.keyId);
+    // The partition key is memoised between calls: the same array reordered is still another partition.
+    const keys = [t.spies[0]!, t.spies[1]!];
+    const first = await seal(new Uint8Array(1), { rootKeys: keys, cache: t.cache });
+    keys.reverse();
+    const second = await seal(new Uint8Array(1), { rootKeys: keys, cache: t.cache });
+    expect(inspect(first).wrappedKeys[0]!.keyId).toBe(k1.keyId);
+    expect(inspect(second).wrappedKeys[0]!.keyId).toBe(k2.keyId);
   });
 
   it("merges concurrent misses into one wrap per root key", async () => {

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FrameCipher, SLICE } from "../../src/envelope/frames.js";
-import { inspect, LocalRootKey, open, openStream, seal, sealStream } from "../../src/envelope/index.js";
+import { DEFAULT_FRAME_LENGTH, DEFAULT_STREAM_FRAME_LENGTH, inspect, LocalRootKey, open, openStream, seal, sealStream } from "../../src/envelope/index.js";
 import { a256kw, chunk, flipBit, rejection, through } from "./helpers.js";
 
 let k1: LocalRootKey;
@@ -12,10 +12,24 @@ beforeAll(async () => {
   [k1, k2] = await Promise.all([a256kw(), a256kw()]);
 });
 
+describe("default frame lengths", () => {
+  it("seal writes 1 MiB frames and sealStream 256 KiB ones; either opens the other's output", async () => {
+    const plaintext = randomBytes(DEFAULT_FRAME_LENGTH + 1);
+    const sealed = await seal(plaintext, { rootKeys: [k1, k2] });
+    const streamed = await through(sealStream({ rootKeys: [k1, k2] }), chunk(plaintext, [100_000]));
+    expect([DEFAULT_FRAME_LENGTH, DEFAULT_STREAM_FRAME_LENGTH]).toEqual([1024 * 1024, 256 * 1024]);
+    expect(inspect(sealed)).toMatchObject({ frameLength: DEFAULT_FRAME_LENGTH, frameCount: 2 });
+    expect(inspect(streamed)).toMatchObject({ frameLength: DEFAULT_STREAM_FRAME_LENGTH, frameCount: 5 });
+    expect((await through(openStream({ rootKeys: [k1] }), chunk(sealed, [65_536]))).equals(plaintext)).toBe(true);
+    expect(Buffer.from(await open(streamed, { rootKeys: [k2] })).equals(plaintext)).toBe(true);
+  });
+});
+
 describe("large frames", () => {
   it.each([
     ["one frame of 2.3 slices (4 MiB frames)", Math.floor(2.3 * SLICE), 4 * 1024 * 1024],
-    ["several default 256 KiB frames and a partial final one", 3 * 262_144 + 70_000, 262_144],
+    ["several default stream frames and a partial final one", 3 * DEFAULT_STREAM_FRAME_LENGTH + 70_000, DEFAULT_STREAM_FRAME_LENGTH],
+    ["exactly one default seal frame", DEFAULT_FRAME_LENGTH, DEFAULT_FRAME_LENGTH],
     ["frames not a multiple of the slice", 2 * (SLICE + 3) + 5, SLICE + 3],
     ["frames smaller than the slice", 2 * 100_003 + 5, 100_003],
   ])("%s: seal, sealStream, open and openStream agree", async (_name, size, frameLength) => {
