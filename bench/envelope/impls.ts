@@ -9,6 +9,7 @@ import {
 } from "@aws-crypto/client-node";
 import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from "node:crypto";
 import { createDataKeyCache, LocalRootKey, open, seal, type RootKey } from "../../src/envelope/index.js";
+import { createFloor } from "./floor.js";
 
 export type Fn = (input: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 export interface Impl {
@@ -21,6 +22,8 @@ export interface ImplSpec {
   name: string;
   /** Divide the message count (slow private-key operations). */
   divisor?: number;
+  /** Timed for seal only. */
+  sealOnly?: boolean;
 }
 
 export const IMPLS = [
@@ -28,10 +31,15 @@ export const IMPLS = [
   { id: "bare-random-bytes", name: "bare AES-256-GCM (randomBytes(12) IV)" },
   { id: "ours-fresh", name: "ours, fresh data key, 2×A256KW" },
   { id: "ours-cached", name: "ours, cached data key, 2×A256KW" },
+  { id: "v1-floor", name: "format v1 floor, cached key (see floor.ts)", sealOnly: true },
   { id: "ours-fresh-rsa", name: "ours, fresh data key, 2×RSA-OAEP-256 (2048)", divisor: 10 },
   { id: "aws", name: "AWS Encryption SDK 5.0.2 (2 raw AES keyrings)" },
 ] as const satisfies readonly ImplSpec[];
 export type ImplId = (typeof IMPLS)[number]["id"];
+
+export function spec(id: ImplId): ImplSpec {
+  return IMPLS.find((s) => s.id === id)!;
+}
 
 const context = { purpose: "bench", tenant: "contoso" };
 
@@ -107,6 +115,10 @@ export async function createImpl(id: ImplId): Promise<Impl> {
       return ours(await twoKeys("A256KW"), false);
     case "ours-cached":
       return ours(await twoKeys("A256KW"), true);
+    case "v1-floor": {
+      const rootKeys = await twoKeys("A256KW");
+      return { seal: await createFloor(rootKeys, context), open: (env) => open(env, { rootKeys, context }) };
+    }
     case "ours-fresh-rsa":
       return ours(await twoKeys("RSA-OAEP-256"), false);
     case "aws":
