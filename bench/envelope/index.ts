@@ -149,7 +149,7 @@ console.log(
 );
 const small = quick ? 1_000 : 10_000;
 const large = quick ? 10 : 100;
-const impls: Row[] = await Promise.all(IMPLS.map(async (spec) => ({ ...spec, ...(await createImpl(spec.id)) })));
+const impls: Row[] = await Promise.all(IMPLS.map(async (s) => ({ ...s, ...(await createImpl(s.id)) })));
 const results = [...(await run(impls, "1 KiB", 1024, small, rounds.small)), ...(await run(impls, "1 MiB", 1024 * 1024, large, rounds.large))];
 console.log(`\n${small} × 1 KiB and ${large} × 1 MiB (RSA row: a tenth as many messages); figures from the best block, "(medians)" from the median ones\n`);
 console.log(table(results, bare.name, awsImpl.name));
