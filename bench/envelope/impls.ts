@@ -20,7 +20,8 @@ export interface Impl {
 export interface ImplSpec {
   id: string;
   name: string;
-  /** Divide the message count (slow private-key operations). */
+  /** Divide the 1 KiB message count, for rows whose per-message key work would make a block of
+   *  100,000 take minutes. Their blocks still hold many garbage collections. */
   divisor?: number;
   /** Timed for seal only. */
   sealOnly?: boolean;
@@ -29,11 +30,11 @@ export interface ImplSpec {
 export const IMPLS = [
   { id: "bare", name: "bare AES-256-GCM (pooled random IV)" },
   { id: "bare-random-bytes", name: "bare AES-256-GCM (randomBytes(12) IV)" },
-  { id: "ours-fresh", name: "ours, fresh data key, 2×A256KW" },
+  { id: "ours-fresh", name: "ours, fresh data key, 2×A256KW", divisor: 4 },
   { id: "ours-cached", name: "ours, cached data key, 2×A256KW" },
   { id: "v1-floor", name: "format v1 floor, cached key (see floor.ts)", sealOnly: true },
   { id: "ours-fresh-rsa", name: "ours, fresh data key, 2×RSA-OAEP-256 (2048)", divisor: 10 },
-  { id: "aws", name: "AWS Encryption SDK 5.0.2 (2 raw AES keyrings)" },
+  { id: "aws", name: "AWS Encryption SDK 5.0.2 (2 raw AES keyrings)", divisor: 10 },
 ] as const satisfies readonly ImplSpec[];
 export type ImplId = (typeof IMPLS)[number]["id"];
 
