@@ -6,44 +6,32 @@
  * tells how much of the gap to bare GCM is the format and how much is ours.
  * createFloor() checks that what it writes opens with `open`.
  */
-import { createCipheriv, createHmac, randomFillSync } from "node:crypto";
+import { createCipheriv } from "node:crypto";
 import * as c from "../../src/envelope/constants.js";
 import { encodeContext } from "../../src/envelope/context.js";
+import { bodyLengthFor } from "../../src/envelope/frames.js";
+import { bodyAadPrefix, writeHeader } from "../../src/envelope/header.js";
 import { open, type RootKey } from "../../src/envelope/index.js";
+import { deriveMessageKeys, writeMessageId } from "../../src/envelope/kdf.js";
 import { createSealMaterial } from "../../src/envelope/seal.js";
 
 export async function createFloor(rootKeys: RootKey[], context: Record<string, string>): Promise<(pt: Uint8Array) => Uint8Array> {
   const { material, keyBlock } = await createSealMaterial(rootKeys, undefined);
   const ctx = encodeContext(context);
   const frameLength = c.DEFAULT_FRAME_LENGTH;
-  const headerLength = c.FIXED_HEADER_LENGTH + ctx.length + keyBlock.length;
-  const template = Buffer.alloc(headerLength);
-  template[0] = c.FORMAT_VERSION;
-  template.writeUInt16BE(c.SUITE_V1, 1);
-  template.writeUInt32BE(headerLength, c.OFFSET_HEADER_LENGTH);
-  template.writeUInt32BE(frameLength, c.OFFSET_FRAME_LENGTH);
-  template.set(ctx, c.OFFSET_CONTEXT);
-  template.set(keyBlock, c.OFFSET_CONTEXT + ctx.length);
-  const info = Buffer.concat([c.HKDF_INFO_MESSAGE, Buffer.from([c.SUITE_V1 >> 8, c.SUITE_V1 & 0xff]), Buffer.alloc(c.MESSAGE_ID_LENGTH), Buffer.from([1])]);
-  const aad = Buffer.alloc(3 + c.MESSAGE_ID_LENGTH + 4 + c.COMMITMENT_LENGTH + ctx.length + 5);
-  template.copy(aad, 0, 0, 3);
-  aad.writeUInt32BE(frameLength, 3 + c.MESSAGE_ID_LENGTH);
-  aad.set(ctx, 7 + c.MESSAGE_ID_LENGTH + c.COMMITMENT_LENGTH);
+  // Built once; each message only fills in its message id and commitment.
+  const zeros = new Uint8Array(c.MESSAGE_ID_LENGTH);
+  const template = Buffer.alloc(c.FIXED_HEADER_LENGTH + ctx.length + keyBlock.length);
+  const headerLength = writeHeader(template, zeros, frameLength, zeros, ctx, keyBlock);
+  const aad = bodyAadPrefix(zeros, frameLength, zeros, ctx);
   const iv = Buffer.alloc(c.GCM_IV_LENGTH);
-  const ids = Buffer.allocUnsafe(c.MESSAGE_ID_LENGTH * 256);
-  let idAt = ids.length;
 
   const seal = (pt: Uint8Array): Uint8Array => {
     const regular = pt.length > 0 ? Math.ceil(pt.length / frameLength) - 1 : 0;
-    const out = Buffer.allocUnsafe(headerLength + regular * (frameLength + c.REGULAR_FRAME_OVERHEAD) + c.FINAL_FRAME_OVERHEAD + pt.length - regular * frameLength);
+    const out = Buffer.allocUnsafe(headerLength + bodyLengthFor(pt.length, frameLength));
     template.copy(out);
-    if (idAt === ids.length) {
-      randomFillSync(ids);
-      idAt = 0;
-    }
-    ids.copy(out, c.OFFSET_MESSAGE_ID, idAt, (idAt += c.MESSAGE_ID_LENGTH));
-    out.copy(info, c.HKDF_INFO_MESSAGE.length + 2, c.OFFSET_MESSAGE_ID, c.OFFSET_MESSAGE_ID + c.MESSAGE_ID_LENGTH);
-    const okm = createHmac("sha512", material.prk).update(info).digest();
+    writeMessageId(out, c.OFFSET_MESSAGE_ID);
+    const okm = deriveMessageKeys(material, out.subarray(c.OFFSET_MESSAGE_ID, c.OFFSET_MESSAGE_ID + c.MESSAGE_ID_LENGTH));
     okm.copy(out, c.OFFSET_COMMITMENT, 32, 64);
     out.copy(aad, 3, c.OFFSET_MESSAGE_ID, c.OFFSET_MESSAGE_ID + c.MESSAGE_ID_LENGTH);
     okm.copy(aad, 7 + c.MESSAGE_ID_LENGTH, 32, 64);

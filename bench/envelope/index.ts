@@ -11,9 +11,9 @@
  * hold its own garbage collections: 100,000 × 1 KiB (a tenth or a quarter of that for rows with
  * slow per-message key work), 100 × 1 MiB. A block of 10,000 bare seals fits in V8's young
  * generation without one scavenge, so it used to be timed without collecting its garbage while
- * every other row paid for at least one. The faults/msg column
- * counts minor page faults: on this VM one costs ~15 µs, so a row with faults is measuring the
- * allocator's luck as much as the code (see the README's performance notes).
+ * every other row paid for at least one. The faults/msg column counts minor page faults: on
+ * this VM one costs ~15 µs, so a row with faults is measuring the allocator's luck as much as
+ * the code (see the README's performance notes).
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -31,7 +31,7 @@ type Row = ImplSpec & Impl;
 
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 // A 1 MiB block is 100 messages (~50 ms): one GC or a burst of page faults moves it by 10-30 %,
-// so its best block needs more rounds to find the code's own cost than a 10,000-message block.
+// so its best block needs more rounds to find the code's own cost than a 100,000-message block.
 const rounds = { small: quick ? 1 : 5, large: quick ? 1 : 15 };
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -69,8 +69,6 @@ async function time(fn: Fn, inputs: Uint8Array[], count: number): Promise<Block>
   return { seconds: (performance.now() - start) / 1000, faults: process.resourceUsage().minorPageFault - faults };
 }
 
-/** Rounds go round-robin over the implementations (best and median block per implementation),
- *  so a burst of load from elsewhere on the machine does not land on one row only. */
 interface Payload {
   label: string;
   size: number;
@@ -81,6 +79,8 @@ interface Payload {
   divide: boolean;
 }
 
+/** Rounds go round-robin over the implementations (best and median block per implementation),
+ *  so a burst of load from elsewhere on the machine does not land on one row only. */
 async function run(impls: readonly Row[], { label: payload, size, count, rounds, divide }: Payload): Promise<Result[]> {
   const plaintexts = Array.from({ length: 8 }, () => randomBytes(size));
   const counts = impls.map((impl) => Math.max(1, Math.floor(count / (divide ? (impl.divisor ?? 1) : 1))));

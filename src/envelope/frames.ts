@@ -57,7 +57,6 @@ const IV = Buffer.alloc(GCM_IV_LENGTH);
 
 /** Per-message frame state: the AAD buffer is rewritten for every frame. */
 export class FrameCipher {
-  private readonly iv = IV;
   constructor(
     private readonly key: Buffer,
     /** Body AAD prefix with 5 spare bytes at the end. */
@@ -67,14 +66,14 @@ export class FrameCipher {
   private set(seq: number, final: boolean): void {
     // seq > 2^32-1 would wrap the IV counter: (key, IV) reuse. Callers check; this is the backstop.
     if (!(seq >= 1 && seq <= MAX_FRAMES)) throw new EnvelopeFormatError("ERR_ENVELOPE_FORMAT", "The envelope has too many frames.");
-    writeU32(this.iv, 8, seq);
+    writeU32(IV, 8, seq);
     writeU32(this.aad, this.aad.length - 5, seq);
     this.aad[this.aad.length - 1] = final ? 1 : 0;
   }
 
   private decipher(seq: number, final: boolean, tag: Uint8Array): Decipher {
     this.set(seq, final);
-    const decipher = createDecipheriv(GCM, this.key, this.iv, GCM_OPTIONS);
+    const decipher = createDecipheriv(GCM, this.key, IV, GCM_OPTIONS);
     decipher.setAAD(this.aad);
     decipher.setAuthTag(tag);
     return decipher;
@@ -83,7 +82,7 @@ export class FrameCipher {
   /** Encrypts one frame into `out` at `at`; returns the offset after it. */
   sealInto(seq: number, final: boolean, plaintext: Uint8Array, out: Uint8Array, at: number): number {
     this.set(seq, final);
-    const cipher = createCipheriv(GCM, this.key, this.iv); // 16-byte tag is the default; no options to validate
+    const cipher = createCipheriv(GCM, this.key, IV); // 16-byte tag is the default; no options to validate
     cipher.setAAD(this.aad);
     out[at++] = final ? FRAME_FINAL : FRAME_REGULAR;
     if (final) at = writeU32(out, at, plaintext.length);
@@ -96,7 +95,7 @@ export class FrameCipher {
   /** Encrypts one frame as [type/length prefix, ciphertext, tag] (streaming: no extra copy). */
   sealParts(seq: number, final: boolean, plaintext: Uint8Array): [Buffer, Buffer, Buffer] {
     this.set(seq, final);
-    const cipher = createCipheriv(GCM, this.key, this.iv, GCM_OPTIONS);
+    const cipher = createCipheriv(GCM, this.key, IV, GCM_OPTIONS);
     cipher.setAAD(this.aad);
     const prefix = Buffer.allocUnsafe(final ? 5 : 1);
     prefix[0] = final ? FRAME_FINAL : FRAME_REGULAR;
