@@ -76,11 +76,9 @@ async function time(fn: Fn, inputs: Uint8Array[], count: number): Promise<Block>
 interface Payload {
   label: string;
   size: number;
-  /** Messages per block. */
+  /** Messages per block (run) or per round (interleave). */
   count: number;
   rounds: number;
-  /** Apply the rows' divisors. */
-  divide: boolean;
 }
 
 /** Plaintexts, and envelopes of them per row; every row warmed up. */
@@ -97,9 +95,10 @@ async function prepare(impls: readonly Row[], size: number, counts: number[]) {
 const timedFor = (impls: readonly Row[], op: "seal" | "open") => [...impls.entries()].filter(([, impl]) => op === "seal" || !impl.sealOnly);
 
 /** Rounds go round-robin over the implementations (best and median block per implementation),
- *  so a burst of load from elsewhere on the machine does not land on one row only. */
-async function run(impls: readonly Row[], { label: payload, size, count, rounds, divide }: Payload): Promise<Result[]> {
-  const counts = impls.map((impl) => Math.max(1, Math.floor(count / (divide ? (impl.divisor ?? 1) : 1))));
+ *  so a burst of load from elsewhere on the machine does not land on one row only. Rows with a
+ *  divisor get that fraction of `count` per block. */
+async function run(impls: readonly Row[], { label: payload, size, count, rounds }: Payload): Promise<Result[]> {
+  const counts = impls.map((impl) => Math.max(1, Math.floor(count / (impl.divisor ?? 1))));
   const { plaintexts, sealed } = await prepare(impls, size, counts);
   const results: Result[] = [];
   for (const op of ["seal", "open"] as const) {
@@ -209,11 +208,11 @@ console.log(`customer-key/envelope benchmark (${quick ? "quick" : "full"}; node 
 const small = quick ? 10_000 : 100_000;
 const large = quick ? 10 : 100;
 const impls: Row[] = await Promise.all(IMPLS.map(async (s) => ({ ...s, ...(await createImpl(s.id)) })));
-const smallResults = await run(impls, { label: "1 KiB", size: 1024, count: small, rounds: rounds.small, divide: true });
+const smallResults = await run(impls, { label: "1 KiB", size: 1024, count: small, rounds: rounds.small });
 const divided = IMPLS.filter((s: ImplSpec) => s.divisor).map((s: ImplSpec) => `${s.id} ÷${s.divisor}`).join(", ");
 console.log(`\n1 KiB: ${small} messages per block (${divided}), best of ${rounds.small} round-robin rounds; "(medians)" from the median blocks\n`);
 console.log(table(smallResults, bare.name, awsImpl.name, "(medians)"));
-const largeResults = await interleave(impls, { label: "1 MiB", size: 1024 * 1024, count: large, rounds: rounds.large, divide: false });
+const largeResults = await interleave(impls, { label: "1 MiB", size: 1024 * 1024, count: large, rounds: rounds.large });
 console.log(`\n1 MiB: ${rounds.large} rounds of ${large} messages per row, the rows interleaved message by message; figures from the median message, "(means)" from the mean\n`);
 console.log(table(largeResults, bare.name, awsImpl.name, "(means)"));
 const results = [...smallResults, ...largeResults];
