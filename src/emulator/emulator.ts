@@ -3,20 +3,20 @@ import { Agent, createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TokenCredential } from "@azure/core-auth";
 import { ClientSecretCredential, UsernamePasswordCredential } from "@azure/identity";
-import { certificatesStillValid, EMULATOR_HOSTS, generateCertificates } from "./certs.js";
-import { audiencesFor, EmulatorCore, type EmulatorEndpoints, type ServiceDefinition } from "./core.js";
-import { identityService } from "./identity/routes.js";
-import { approveDoNotCancel, assignRole, createSubscription } from "./arm/admin.js";
+import { certificatesStillValid, EMULATOR_HOSTS, generateCertificates } from "./kernel/certs.js";
+import { audiencesFor, EmulatorCore, type EmulatorEndpoints, type ServiceDefinition } from "./kernel/core.js";
+import { identityService } from "./identity/service.js";
+import { approveDoNotCancel, assignRole, createSubscription } from "./arm/admin-operations.js";
 import type { SubscriptionRecord } from "./arm/model.js";
-import { handleRequest } from "./server.js";
-import { newState, readStateFile, writeStateFile, type EmulatorState } from "./state.js";
-import { generateSigningKey } from "./tokens.js";
-import type { EmulatorClock } from "./clock.js";
-import type { Directory } from "./directory.js";
-import type { FaultInjector } from "./faults.js";
-import type { RequestLog } from "./request-log.js";
-import { serviceFactories } from "./services.js";
-import { redactedSnapshot } from "./snapshot.js";
+import { handleRequest } from "./kernel/server.js";
+import { newState, readStateFile, writeStateFile, type EmulatorState } from "./kernel/state.js";
+import { generateSigningKey } from "./kernel/tokens.js";
+import type { EmulatorClock } from "./kernel/clock.js";
+import type { Directory } from "./kernel/directory.js";
+import type { FaultInjector } from "./kernel/faults.js";
+import type { RequestLog } from "./kernel/request-log.js";
+import { serviceFactories } from "./registry.js";
+import { redactedSnapshot } from "./kernel/snapshot.js";
 
 export interface StartEmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (the default) lets the OS choose. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { BUILT_IN_ROLES } from "../../src/emulator/arm/model.js";
-import { actionMatches, assignmentsFor, permits } from "../../src/emulator/arm/access.js";
+import { actionMatches, assignmentsFor, permits } from "../../src/emulator/authz/arm-roles.js";
 import { armClients, vaultParameters } from "../conformance/helpers/arm-clients.js";
 import { arm, tokenFor } from "../conformance/helpers/raw.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { setArmBehaviour } from "../../src/emulator/arm/admin.js";
+import { setArmBehaviour } from "../../src/emulator/arm/admin-operations.js";
 import { armClients, vaultParameters } from "../conformance/helpers/arm-clients.js";
 import { arm, tokenFor } from "../conformance/helpers/raw.js";
 

@@ -1,16 +1,16 @@
-import type { ServiceDefinition } from "../core.js";
-import { Router, type Route } from "../router.js";
-import type { ServiceFactory } from "../services.js";
-import { accessPolicyRoutes } from "./accessPolicies.js";
-import { operationRoutes, settle } from "./async.js";
-import { deletedVaultRoutes } from "./deletedVaults.js";
+import type { ServiceDefinition } from "../kernel/core.js";
+import { Router, type Route } from "../kernel/router.js";
+import type { ServiceFactory } from "../registry.js";
+import { accessPolicyRoutes } from "./routes/access-policies.js";
+import { operationRoutes, settle } from "./routes/async-operations.js";
+import { deletedVaultRoutes } from "./routes/deleted-vaults.js";
 import { armErrors } from "./errors.js";
-import { featureRoutes } from "./features.js";
-import { providerRoutes } from "./providers.js";
-import { resourceGroupRoutes } from "./resourceGroups.js";
-import { authorizationRoutes } from "./roleAssignments.js";
-import { subscriptionRoutes } from "./subscriptions.js";
-import { vaultRoutes } from "./vaults.js";
+import { featureRoutes } from "./routes/features.js";
+import { providerRoutes } from "./routes/providers.js";
+import { resourceGroupRoutes } from "./routes/resource-groups.js";
+import { authorizationRoutes } from "./routes/role-assignments.js";
+import { subscriptionRoutes } from "./routes/subscriptions.js";
+import { vaultRoutes } from "./routes/vaults.js";
 
 /**
  * Every ARM request needs `api-version` (any value is accepted) and first lets the emulator

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { EmulatorCore, ServiceDefinition } from "../core.js";
-import { MICROSOFT_365_APPS } from "../directory.js";
-import { json, ServiceError, type EmulatorRequest, type Reply } from "../http.js";
-import { Router, type Route, type RouteContext } from "../router.js";
-import type { ServiceFactory } from "../services.js";
-import { collection, matches, parseFilter, select } from "./query.js";
+import type { EmulatorCore, ServiceDefinition } from "../kernel/core.js";
+import { MICROSOFT_365_APPS } from "../kernel/directory.js";
+import { json, ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
+import { Router, type Route, type RouteContext } from "../kernel/router.js";
+import type { ServiceFactory } from "../registry.js";
+import { collection, matches, parseFilter, select } from "./odata-query.js";
 import { group, GROUP_DEFAULTS, organization, servicePrincipal, SERVICE_PRINCIPAL_DEFAULTS, user, USER_DEFAULTS } from "./shapes.js";
 
 const notFound = (id: string) =>

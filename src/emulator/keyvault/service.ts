@@ -1,16 +1,16 @@
-import { EMULATOR_HOSTS } from "../certs.js";
-import type { EmulatorCore, ServiceDefinition } from "../core.js";
-import { errorBody, ServiceError, type EmulatorRequest, type Reply } from "../http.js";
-import { Router } from "../router.js";
-import type { ServiceFactory } from "../services.js";
-import { backupRoutes } from "./backup.js";
-import { vaultHeaders, vaultNameOf } from "./context.js";
-import { deletedRoutes } from "./deleted.js";
+import { EMULATOR_HOSTS } from "../kernel/certs.js";
+import type { EmulatorCore, ServiceDefinition } from "../kernel/core.js";
+import { errorBody, ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
+import { Router } from "../kernel/router.js";
+import type { ServiceFactory } from "../registry.js";
+import { backupRoutes } from "./routes/backup.js";
+import { vaultHeaders, vaultNameOf } from "./request-context.js";
+import { deletedRoutes } from "./routes/deleted-keys.js";
 import { kvErrors } from "./errors.js";
-import { keyRoutes } from "./keys.js";
-import { operationRoutes } from "./operations.js";
-import { rotationRoutes } from "./rotation.js";
-import { findVault } from "./vault.js";
+import { keyRoutes } from "./routes/keys.js";
+import { operationRoutes } from "./routes/key-operations.js";
+import { rotationRoutes } from "./routes/rotation.js";
+import { findVault } from "./vault-lookup.js";
 
 /** The resource the challenge advertises: `{vault}.vault.localhost` ends with `.vault.localhost`, so the SDK's check passes. */
 export const KEY_VAULT_RESOURCE = `https://${EMULATOR_HOSTS.vaultSuffix}`;
