@@ -138,10 +138,10 @@ describe("role assignments and ARM authorization", () => {
     expect(actionMatches("Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/read")).toBe(true);
     expect(actionMatches("Microsoft.KeyVault/vaults/keys/read", "Microsoft.KeyVault/vaults/keys/wrap/action")).toBe(false);
     const caller = { objectId: emulator.admin.objectId, groupIds: [] };
-    const owner = assignmentsFor(emulator.core, `/subscriptions/${subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/v`, caller);
+    const owner = emulator.withLiveState((s) => assignmentsFor(s.arm, `/subscriptions/${subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/v`, caller));
     expect(owner.map((d) => d.roleName)).toEqual(["Owner"]);
     expect(permits(owner, "Microsoft.Authorization/roleAssignments/write", { data: false })).toBe(true);
     expect(permits(owner, "Microsoft.KeyVault/vaults/keys/wrap/action", { data: true })).toBe(false);
-    expect(assignmentsFor(emulator.core, `/subscriptions/${subscriptionId}x`, caller)).toEqual([]);
+    expect(emulator.withLiveState((s) => assignmentsFor(s.arm, `/subscriptions/${subscriptionId}x`, caller))).toEqual([]);
   });
 });

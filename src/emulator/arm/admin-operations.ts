@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorCore } from "../kernel/core.js";
 import { armBehaviour, type ArmBehaviour } from "./routes/async-operations.js";
-import { BUILT_IN_ROLES, type RoleAssignmentRecord, type SubscriptionRecord } from "./model.js";
+import { BUILT_IN_ROLES, type RoleAssignmentRecord, type SubscriptionRecord, armState } from "./model.js";
 
 /** The feature Microsoft approves by hand to make a subscription "Do Not Cancel". */
 export const DO_NOT_CANCEL_FEATURE = "Microsoft.Resources/mandatoryRetentionPeriodEnabled";
@@ -24,7 +24,7 @@ export function createSubscription(
   },
 ): SubscriptionRecord {
   const subscriptionId = (options.subscriptionId ?? randomUUID()).toLowerCase();
-  if (core.state.arm.subscriptions[subscriptionId]) throw new Error(`Subscription ${subscriptionId} already exists.`);
+  if (armState(core).subscriptions[subscriptionId]) throw new Error(`Subscription ${subscriptionId} already exists.`);
   const now = core.clock.now().toISOString();
   const record: SubscriptionRecord = {
     subscriptionId,
@@ -37,7 +37,7 @@ export function createSubscription(
     ),
     ...(options.quotaId ? { quotaId: options.quotaId } : {}),
   };
-  core.state.arm.subscriptions[subscriptionId] = record;
+  armState(core).subscriptions[subscriptionId] = record;
   if (options.ownerObjectId) {
     assignRole(core, { scope: `/subscriptions/${subscriptionId}`, roleId: BUILT_IN_ROLES.owner.id, principalId: options.ownerObjectId });
   }
@@ -60,7 +60,7 @@ export function assignRole(
     principalType: options.principalType ?? (principal?.kind === "servicePrincipal" ? "ServicePrincipal" : principal ? "User" : "Group"),
     createdOn: core.clock.now().toISOString(),
   };
-  core.state.arm.roleAssignments[record.name] = record;
+  armState(core).roleAssignments[record.name] = record;
   core.changed();
   return record;
 }
@@ -70,7 +70,7 @@ export function assignRole(
  * registration is pending can be approved; this is the step that takes days in reality.
  */
 export function approveDoNotCancel(core: EmulatorCore, subscriptionId: string): void {
-  const subscription = core.state.arm.subscriptions[subscriptionId.toLowerCase()];
+  const subscription = armState(core).subscriptions[subscriptionId.toLowerCase()];
   if (!subscription) throw new Error(`Subscription ${subscriptionId} does not exist in the emulator.`);
   const key = Object.keys(subscription.features).find((k) => k.toLowerCase() === DO_NOT_CANCEL_FEATURE.toLowerCase());
   const feature = key ? subscription.features[key] : undefined;

@@ -153,3 +153,9 @@ export const BUILT_IN_ROLES = {
 export function emptyArmState(): ArmState {
   return { subscriptions: {}, resourceGroups: {}, vaults: {}, deletedVaults: {}, roleAssignments: {}, operations: {}, customRoles: {} };
 }
+
+/** The key of ARM's state in the state file (the first layout's key, so older files load). */
+export const ARM_STATE_KEY = "arm";
+
+/** ARM's live state in the emulator. */
+export const armState = (core: { serviceState<S>(key: string): S }): ArmState => core.serviceState<ArmState>(ARM_STATE_KEY);

@@ -4,11 +4,11 @@ import type { EmulatorRequest } from "../kernel/http.js";
 import type { RouteContext } from "../kernel/router.js";
 import { assignmentsFor, permits, scopeCovers } from "../authz/arm-roles.js";
 import { armErrors } from "./errors.js";
-import type { ResourceGroupRecord, SubscriptionRecord } from "./model.js";
+import { armState, type ResourceGroupRecord, type SubscriptionRecord } from "./model.js";
 
 /** The subscription of a request, or 404 SubscriptionNotFound. */
 export function requireSubscription(core: EmulatorCore, subscriptionId: string): SubscriptionRecord {
-  const subscription = core.state.arm.subscriptions[subscriptionId.toLowerCase()];
+  const subscription = armState(core).subscriptions[subscriptionId.toLowerCase()];
   if (!subscription) throw armErrors.subscriptionNotFound(subscriptionId);
   return subscription;
 }
@@ -16,7 +16,7 @@ export function requireSubscription(core: EmulatorCore, subscriptionId: string):
 export const resourceGroupKey = (subscriptionId: string, name: string) => `${subscriptionId.toLowerCase()}/${name.toLowerCase()}`;
 
 export function findResourceGroup(core: EmulatorCore, subscriptionId: string, name: string): ResourceGroupRecord | undefined {
-  return core.state.arm.resourceGroups[resourceGroupKey(subscriptionId, name)];
+  return armState(core).resourceGroups[resourceGroupKey(subscriptionId, name)];
 }
 
 export function requireResourceGroup(core: EmulatorCore, subscriptionId: string, name: string): ResourceGroupRecord {
@@ -27,7 +27,7 @@ export function requireResourceGroup(core: EmulatorCore, subscriptionId: string,
 
 /** True when the caller's role assignments at or above `scope` grant the management action. */
 export function can(core: EmulatorCore, caller: Caller, scope: string, action: string): boolean {
-  return permits(assignmentsFor(core, scope, caller), action, { data: false });
+  return permits(assignmentsFor(armState(core), scope, caller), action, { data: false });
 }
 
 /** ARM's front-door check: 403 AuthorizationFailed unless a role at or above the scope permits the action. */
@@ -38,7 +38,7 @@ export function authorize(ctx: RouteContext, scope: string, action: string): voi
 /** True when the caller holds any role assignment at, above or below the scope (ARM shows such a subscription). */
 export function hasAnyRoleAround(core: EmulatorCore, caller: Caller, scope: string): boolean {
   const principals = new Set([caller.objectId.toLowerCase(), ...caller.groupIds.map((g) => g.toLowerCase())]);
-  return Object.values(core.state.arm.roleAssignments).some(
+  return Object.values(armState(core).roleAssignments).some(
     (a) => principals.has(a.principalId.toLowerCase()) && (scopeCovers(a.scope, scope) || scopeCovers(scope, a.scope)),
   );
 }

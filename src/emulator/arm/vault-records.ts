@@ -1,6 +1,7 @@
 import type { EmulatorCore } from "../kernel/core.js";
 import { scopeCovers } from "../authz/arm-roles.js";
-import type { DeletedVaultRecord, VaultRecord } from "./model.js";
+import { armState, type DeletedVaultRecord, type VaultRecord } from "./model.js";
+import { keyVaultState } from "../keyvault/model.js";
 
 export const VAULT_TYPE = "Microsoft.KeyVault/vaults";
 
@@ -74,19 +75,19 @@ export function deletedVaultResource(deleted: DeletedVaultRecord): Record<string
 export function deleteVault(core: EmulatorCore, vault: VaultRecord): void {
   const key = vault.name.toLowerCase();
   const id = vaultId(vault);
-  delete core.state.arm.vaults[key];
-  for (const [name, assignment] of Object.entries(core.state.arm.roleAssignments)) {
-    if (scopeCovers(id, assignment.scope)) delete core.state.arm.roleAssignments[name];
+  delete armState(core).vaults[key];
+  for (const [name, assignment] of Object.entries(armState(core).roleAssignments)) {
+    if (scopeCovers(id, assignment.scope)) delete armState(core).roleAssignments[name];
   }
   if (vault.properties.enableSoftDelete) {
     const now = core.clock.nowMs();
-    core.state.arm.deletedVaults[key] = {
+    armState(core).deletedVaults[key] = {
       vault,
       deletionDate: new Date(now).toISOString(),
       scheduledPurgeDate: new Date(now + vault.properties.softDeleteRetentionInDays * 86_400_000).toISOString(),
     };
   } else {
-    delete core.state.keyVault.vaults[key];
+    delete keyVaultState(core).vaults[key];
   }
   core.changed();
 }
@@ -94,7 +95,7 @@ export function deleteVault(core: EmulatorCore, vault: VaultRecord): void {
 /** Removes a deleted vault and its keys for good; its name becomes free. */
 export function purgeVault(core: EmulatorCore, name: string): void {
   const key = name.toLowerCase();
-  delete core.state.arm.deletedVaults[key];
-  delete core.state.keyVault.vaults[key];
+  delete armState(core).deletedVaults[key];
+  delete keyVaultState(core).vaults[key];
   core.changed();
 }

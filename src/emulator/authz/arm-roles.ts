@@ -1,5 +1,5 @@
-import type { EmulatorCore } from "../kernel/core.js";
 import { findRoleDefinition, type RoleDefinition } from "./role-definitions.js";
+import type { ArmState } from "../arm/model.js";
 
 export type { RoleDefinition, RolePermissions } from "./role-definitions.js";
 export { ROLE_DEFINITIONS, findRoleDefinition, findRoleByName } from "./role-definitions.js";
@@ -27,13 +27,13 @@ export function scopeCovers(assignmentScope: string, target: string): boolean {
  * The role definitions that apply to a caller at a scope: every assignment to the caller (or one
  * of its groups) made at the scope or above it. Unknown role definition ids are skipped.
  */
-export function assignmentsFor(core: EmulatorCore, scope: string, caller: AccessPrincipal): RoleDefinition[] {
+export function assignmentsFor(arm: Pick<ArmState, "roleAssignments" | "customRoles">, scope: string, caller: AccessPrincipal): RoleDefinition[] {
   const principals = new Set([caller.objectId.toLowerCase(), ...caller.groupIds.map((g) => g.toLowerCase())]);
   const result: RoleDefinition[] = [];
-  for (const assignment of Object.values(core.state.arm.roleAssignments)) {
+  for (const assignment of Object.values(arm.roleAssignments)) {
     if (!principals.has(assignment.principalId.toLowerCase())) continue;
     if (!scopeCovers(assignment.scope, scope)) continue;
-    const definition = findRoleDefinition(assignment.roleDefinitionId, core.state.arm.customRoles);
+    const definition = findRoleDefinition(assignment.roleDefinitionId, arm.customRoles);
     if (definition && !result.includes(definition)) result.push(definition);
   }
   return result;

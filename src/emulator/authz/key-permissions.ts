@@ -1,4 +1,5 @@
 import { assignmentsFor, permits } from "./arm-roles.js";
+import { armState } from "../arm/model.js";
 import { ServiceError } from "../kernel/http.js";
 import type { KvContext } from "../keyvault/request-context.js";
 import { vaultResourceId } from "../keyvault/vault-lookup.js";
@@ -83,7 +84,7 @@ export function authorizeKeys(kv: KvContext, permission: KeyPermission): void {
   }
   const keyName = kv.params["name"];
   const scope = `${vaultResourceId(vault)}${keyName ? `/keys/${keyName}` : ""}`;
-  const definitions = assignmentsFor(kv.core, scope, kv.caller);
+  const definitions = assignmentsFor(armState(kv.core), scope, kv.caller);
   const actions = [permission.dataAction, ...(permission.alsoDataActions ?? [])];
   if (actions.some((action) => permits(definitions, action, { data: true }))) return;
   throw new ServiceError(

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { EmulatorCore, ServiceDefinition } from "../kernel/core.js";
+import { EMULATOR_HOSTS } from "../endpoints.js";
+import type { EmulatorCore } from "../kernel/core.js";
 import { MICROSOFT_365_APPS } from "../kernel/directory.js";
 import { json, ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
-import { Router, type Route, type RouteContext } from "../kernel/router.js";
-import type { ServiceFactory } from "../registry.js";
+import type { Route, RouteContext } from "../kernel/router.js";
+import { defineService } from "../kernel/service-definition.js";
 import { collection, matches, parseFilter, select } from "./odata-query.js";
 import { group, GROUP_DEFAULTS, organization, servicePrincipal, SERVICE_PRINCIPAL_DEFAULTS, user, USER_DEFAULTS } from "./shapes.js";
 
@@ -144,9 +145,11 @@ function routesFor(version: "v1.0" | "beta"): Route[] {
 }
 
 /** Microsoft Graph: the directory reads Customer Key needs (tenant, users, service principals, groups). */
-export const graphService: ServiceFactory = (_core, audiences): ServiceDefinition => ({
+export const graphService = defineService({
   name: "graph",
-  router: new Router("graph", [...routesFor("v1.0"), ...routesFor("beta")]),
-  audiences: audiences.graph,
+  hosts: [EMULATOR_HOSTS.graph],
+  localPaths: ["v1.0", "beta"],
+  audiences: (endpoints) => ["https://graph.microsoft.com", endpoints.graph],
+  routes: [...routesFor("v1.0"), ...routesFor("beta")],
   errorReply: (error, req) => graphErrorReply(error, req),
 });

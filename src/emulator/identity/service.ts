@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { EmulatorCore, ServiceDefinition } from "../kernel/core.js";
+import { EMULATOR_HOSTS } from "../endpoints.js";
+import type { EmulatorCore } from "../kernel/core.js";
 import { ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
-import { Router, type RouteContext } from "../kernel/router.js";
+import type { RouteContext } from "../kernel/router.js";
+import { defineService } from "../kernel/service-definition.js";
 import { publicJwk, signToken } from "../kernel/tokens.js";
 import type { Principal } from "../kernel/directory.js";
 
@@ -128,16 +130,24 @@ function aadErrorReply(error: ServiceError): Reply {
   };
 }
 
-export function identityService(): ServiceDefinition {
-  const router = new Router("identity", [
+/** Entra ID's token and metadata endpoints; its directory is the kernel's, every service reads it. */
+export const identityService = defineService({
+  name: "identity",
+  hosts: [EMULATOR_HOSTS.login],
+  // Tenant-first paths (`/{tenant}/oauth2/v2.0/token`) on plain localhost are Entra's.
+  localPaths: ["*"],
+  audiences: () => [],
+  // Token requests are the client's own plumbing, not calls `requests.idle()` waits for.
+  countsInFlight: false,
+  routes: [
     { method: "GET", path: "/:tenant/v2.0/.well-known/openid-configuration", operation: "OpenIdConfiguration", anonymous: true, handler: openIdConfiguration },
     { method: "GET", path: "/:tenant/discovery/v2.0/keys", operation: "Keys", anonymous: true, handler: (ctx) => {
       tenantOf(ctx);
       return { status: 200, body: { keys: [publicJwk(ctx.core.state.signingKey)] } };
     } },
     { method: "POST", path: "/:tenant/oauth2/v2.0/token", operation: "Token", anonymous: true, handler: token },
-  ]);
-  return { name: "identity", router, audiences: [], errorReply: aadErrorReply };
-}
+  ],
+  errorReply: aadErrorReply,
+});
 
 export type { EmulatorCore, EmulatorRequest };

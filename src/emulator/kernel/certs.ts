@@ -10,30 +10,21 @@ export interface EmulatorCertificates {
 }
 
 /**
- * Two-label names must be listed one by one: Node refuses `*.localhost` for `foo.localhost`
- * (research/sdk-local-wiring.md §2.2). Three-label wildcards such as `*.vault.localhost` work.
+ * The leaf's DNS names for the services' declared hosts: a `{label}` in the first label becomes a
+ * wildcard (`{vault}.vault.localhost` → `*.vault.localhost`). Two-label names stay listed one by
+ * one: Node refuses `*.localhost` for `foo.localhost` (research/sdk-local-wiring.md §2.2).
  */
-export const EMULATOR_HOSTS = {
-  login: "login.localhost",
-  management: "management.localhost",
-  graph: "graph.localhost",
-  outlook: "outlook.localhost",
-  vaultSuffix: "vault.localhost",
-  sharePointSuffix: "sharepoint.localhost",
-} as const;
-
-const leafNames = [
-  "localhost",
-  EMULATOR_HOSTS.login,
-  EMULATOR_HOSTS.management,
-  EMULATOR_HOSTS.graph,
-  EMULATOR_HOSTS.outlook,
-  `*.${EMULATOR_HOSTS.vaultSuffix}`,
-  `*.${EMULATOR_HOSTS.sharePointSuffix}`,
-];
+export function certificateNames(hosts: Iterable<string>): string[] {
+  const names = new Set<string>(["localhost"]);
+  for (const host of hosts) {
+    const [first, ...rest] = host.toLowerCase().split(".");
+    names.add(first!.includes("{") ? ["*", ...rest].join(".") : host.toLowerCase());
+  }
+  return [...names];
+}
 
 /** Generates a CA and a leaf signed by it; the server presents only the leaf. */
-export async function generateCertificates(): Promise<EmulatorCertificates> {
+export async function generateCertificates(leafNames: readonly string[]): Promise<EmulatorCertificates> {
   const notAfterDate = new Date(Date.now() + 365 * 24 * 3600 * 1000);
   const ca = await generate([{ name: "commonName", value: "customer-key emulator CA" }], {
     keySize: 2048,
@@ -66,10 +57,15 @@ export async function generateCertificates(): Promise<EmulatorCertificates> {
   return { caCert: ca.cert, caKey: ca.private, leafCert: leaf.cert, leafKey: leaf.private };
 }
 
-/** True when stored certificates can still be served (a restarted emulator reuses its CA). */
-export function certificatesStillValid(certs: EmulatorCertificates, now = new Date()): boolean {
+/**
+ * True when stored certificates can still be served (a restarted emulator reuses its CA): not
+ * about to expire, and naming every host the services declare now.
+ */
+export function certificatesStillValid(certs: EmulatorCertificates, leafNames: readonly string[], now = new Date()): boolean {
   try {
     const leaf = new X509Certificate(certs.leafCert);
+    const probe = (name: string) => name.replace(/^\*\./, "probe.");
+    if (!leafNames.every((name) => leaf.checkHost(probe(name)) !== undefined)) return false;
     return new Date(leaf.validTo).getTime() - now.getTime() > 24 * 3600 * 1000;
   } catch {
     return false;

@@ -1,3 +1,5 @@
+import type { EmulatorClock as PublicEmulatorClock } from "../public-types.js";
+
 /**
  * The emulator's clock: wall time plus an offset that tests move forward. Everything that takes
  * hours or days in reality (Do-Not-Cancel approval, purge dates, mailbox encryption) reads it.
@@ -23,7 +25,8 @@ export function durationToMs(duration: number | Duration): number {
   );
 }
 
-export class EmulatorClock {
+/** The emulator's clock; its public face is the `EmulatorClock` interface. */
+export class EmulatorClock implements PublicEmulatorClock {
   #offsetMs: number;
   readonly #onChange: () => void;
 

@@ -1,52 +1,26 @@
 import { randomUUID } from "node:crypto";
-import { EMULATOR_HOSTS } from "./certs.js";
+import type { EmulatorEndpoints } from "../endpoints.js";
 import { EmulatorClock } from "./clock.js";
 import { Directory, type Principal } from "./directory.js";
 import { FaultInjector } from "./faults.js";
-import { errorBody, type EmulatorRequest, type Reply, type ServiceError, type ServiceName } from "./http.js";
+import { HostResolver, type Resolved } from "./host-resolver.js";
+import { errorBody, type EmulatorRequest, type Reply, type ServiceError } from "./http.js";
 import { RequestLog } from "./request-log.js";
-import type { Router } from "./router.js";
-import { writeStateFile, type EmulatorState } from "./state.js";
+import { Router } from "./router.js";
+import type { ServiceDefinition } from "./service-definition.js";
+import { KERNEL_STATE_KEYS, writeStateFile, type PersistedState } from "./state.js";
 import { signToken } from "./tokens.js";
-
-/** The addresses of the emulated services. */
-export interface EmulatorEndpoints {
-  port: number;
-  /** Entra ID authority host, for `authorityHost` of `@azure/identity` credentials. */
-  authorityHost: string;
-  resourceManager: string;
-  graph: string;
-  /** Exchange Online admin endpoint (served from a later release of the emulator). */
-  exchange: string;
-  /** The data-plane URL of a vault: `https://{name}.vault.localhost:{port}`. */
-  vaultUrl(name: string): string;
-  /** The SharePoint admin centre URL of the emulated tenant. */
-  sharePointAdmin: string;
-}
-
-/** Token audiences each service accepts (resource URIs without `/.default`). */
-export function audiencesFor(endpoints: EmulatorEndpoints): Record<"arm" | "keyvault" | "graph", string[]> {
-  return {
-    arm: ["https://management.azure.com", "https://management.core.windows.net", endpoints.resourceManager],
-    keyvault: ["https://vault.localhost", "https://vault.azure.net"],
-    graph: ["https://graph.microsoft.com", endpoints.graph],
-  };
-}
-
-/** One emulated service: its routes, accepted audiences and error shape. */
-export interface ServiceDefinition {
-  name: ServiceName;
-  router: Router;
-  /** Accepted token audiences; an empty list means every route is anonymous. */
-  audiences: readonly string[];
-  /** The answer to a request that carries no token (Key Vault's 401 challenge). */
-  challenge?(req: EmulatorRequest, core: EmulatorCore): Reply;
-  /** Formats an error in this service's shape; defaults to `{error:{code,message}}`. */
-  errorReply?(error: ServiceError, req: EmulatorRequest, core: EmulatorCore): Reply;
-}
 
 export function defaultErrorReply(error: ServiceError): Reply {
   return { status: error.status, body: errorBody(error), ...(error.extra.headers ? { headers: error.extra.headers } : {}) };
+}
+
+/** A registered service: its definition, compiled routes and accepted audiences. */
+export interface RegisteredService {
+  definition: ServiceDefinition;
+  name: string;
+  router: Router;
+  audiences: readonly string[];
 }
 
 /** The shared inside of the emulator that every service reads and changes. */
@@ -55,12 +29,13 @@ export class EmulatorCore {
   readonly directory: Directory;
   readonly faults = new FaultInjector();
   readonly requests = new RequestLog();
-  readonly services = new Map<ServiceName, ServiceDefinition>();
+  readonly services = new Map<string, RegisteredService>();
+  readonly #resolver = new HostResolver();
   #dirty = false;
   #flushScheduled = false;
 
   constructor(
-    readonly state: EmulatorState,
+    readonly state: PersistedState,
     readonly endpoints: EmulatorEndpoints,
     private readonly stateFile: string | undefined,
   ) {
@@ -71,12 +46,34 @@ export class EmulatorCore {
     this.directory = new Directory(state.directory, () => this.changed());
   }
 
-  get tenantId(): string {
-    return this.state.directory.tenantId;
+  /** Adds a service: claims its hosts and paths, and gives it an empty state if the file has none. */
+  register(definition: ServiceDefinition): void {
+    if (this.services.has(definition.name)) throw new Error(`A service named '${definition.name}' is already registered.`);
+    const stateKey = definition.state?.key;
+    if (stateKey !== undefined) {
+      if ((KERNEL_STATE_KEYS as readonly string[]).includes(stateKey)) throw new Error(`Service '${definition.name}' cannot keep its state under the kernel's key '${stateKey}'.`);
+      const holder = [...this.services.values()].find((s) => s.definition.state?.key === stateKey);
+      if (holder) throw new Error(`Services '${holder.name}' and '${definition.name}' both keep state under '${stateKey}'.`);
+      if (this.state[stateKey] === undefined) this.state[stateKey] = definition.state!.empty();
+    }
+    this.#resolver.add(definition);
+    this.services.set(definition.name, {
+      definition,
+      name: definition.name,
+      router: new Router(definition.name, [...definition.routes]),
+      audiences: definition.audiences(this.endpoints),
+    });
   }
 
-  register(service: ServiceDefinition): void {
-    this.services.set(service.name, service);
+  /** The state a service keeps under `key` (its definition's `state.key`). */
+  serviceState<S>(key: string): S {
+    const state = this.state[key];
+    if (state === undefined) throw new Error(`No service keeps state under '${key}'.`);
+    return state as S;
+  }
+
+  get tenantId(): string {
+    return this.state.directory.tenantId;
   }
 
   /**
@@ -104,25 +101,10 @@ export class EmulatorCore {
     this.#dirty = false;
   }
 
-  /** Which service a request is for, by host (and, on plain `localhost`, by path). */
-  resolve(req: EmulatorRequest): { service: ServiceName; vault?: string } | undefined {
-    const host = req.hostname;
-    if (host.endsWith(`.${EMULATOR_HOSTS.vaultSuffix}`)) {
-      return { service: "keyvault", vault: host.slice(0, -(EMULATOR_HOSTS.vaultSuffix.length + 1)) };
-    }
-    if (host.endsWith(`.${EMULATOR_HOSTS.sharePointSuffix}`)) return { service: "sharepoint" };
-    if (host === EMULATOR_HOSTS.login) return { service: "identity" };
-    if (host === EMULATOR_HOSTS.management) return { service: "arm" };
-    if (host === EMULATOR_HOSTS.graph) return { service: "graph" };
-    if (host === EMULATOR_HOSTS.outlook) return { service: "exchange" };
-    if (host === "localhost" || host === "127.0.0.1" || host === "[::1]") {
-      const first = req.path.split("/")[1]?.toLowerCase() ?? "";
-      if (first === "subscriptions" || first === "providers") return { service: "arm" };
-      if (first === "v1.0" || first === "beta") return { service: "graph" };
-      if (first === "adminapi") return { service: "exchange" };
-      return { service: "identity" };
-    }
-    return undefined;
+  /** Which service a request is for, by the hosts and paths the services declared. */
+  resolve(req: EmulatorRequest): (Resolved & { registered: RegisteredService }) | undefined {
+    const resolved = this.#resolver.resolve(req);
+    return resolved && { ...resolved, registered: this.services.get(resolved.service.name)! };
   }
 
   /** Issues an access token for a principal of the directory, as the token endpoint does. */

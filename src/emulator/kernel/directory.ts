@@ -1,3 +1,4 @@
+import type { Directory as PublicDirectory } from "../public-types.js";
 import { randomBytes, randomUUID } from "node:crypto";
 
 /** Well-known Microsoft 365 first-party applications that Customer Key grants key access to. */
@@ -52,7 +53,7 @@ const microsoftTenant = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
 export const newSecret = () => randomBytes(24).toString("base64url");
 
 /** Users, groups, applications and service principals of the emulated tenant. */
-export class Directory {
+export class Directory implements PublicDirectory {
   constructor(
     private readonly state: DirectoryState,
     private readonly changed: () => void,

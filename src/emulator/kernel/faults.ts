@@ -1,3 +1,4 @@
+import type { FaultInjector as PublicFaultInjector } from "../public-types.js";
 import type { ServiceName } from "./http.js";
 
 /** A rule that makes matching requests slow or fail. */
@@ -6,7 +7,7 @@ export interface FaultRule {
   method?: string;
   /** A substring (case-insensitive) or a regular expression matched against the path. */
   path?: string | RegExp;
-  /** A vault name: only requests to that vault's host match. */
+  /** A vault name (any label a host pattern captured): only requests to that host match. */
   vault?: string;
   /** Answer with this status (e.g. 429, 503) instead of serving the request. Omit for latency only. */
   status?: number;
@@ -36,7 +37,7 @@ interface ActiveRule extends FaultRule {
 }
 
 /** Fault injection per route: latency, throttling, 5xx, resets, a vault that is down. */
-export class FaultInjector {
+export class FaultInjector implements PublicFaultInjector {
   #rules: ActiveRule[] = [];
   #nextId = 1;
   readonly #random: () => number;
@@ -102,7 +103,8 @@ export interface FaultTarget {
   service: ServiceName;
   method: string;
   path: string;
-  vault?: string;
+  /** Labels the service's host pattern captured (a vault name). */
+  hostLabels?: readonly string[];
   challenge?: boolean;
 }
 
@@ -111,7 +113,7 @@ function matches(rule: ActiveRule, req: FaultTarget): boolean {
   if (req.challenge && !rule.down) return false;
   if (rule.service && rule.service !== req.service) return false;
   if (rule.method && rule.method.toUpperCase() !== req.method) return false;
-  if (rule.vault && rule.vault.toLowerCase() !== req.vault) return false;
+  if (rule.vault && !(req.hostLabels ?? []).includes(rule.vault.toLowerCase())) return false;
   if (rule.path instanceof RegExp) return rule.path.test(req.path);
   if (rule.path) return req.path.toLowerCase().includes(rule.path.toLowerCase());
   return true;

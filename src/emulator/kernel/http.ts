@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 
-/** The services the emulator serves, as the request log and fault filters name them. */
-export type ServiceName = "identity" | "arm" | "keyvault" | "graph" | "exchange" | "sharepoint";
+/** A service's name as the request log and fault filters show it (`identity`, `arm`, `keyvault`, `graph`, …). */
+export type ServiceName = string;
 
 /** The most a request body may hold; Key Vault's own limit is far below it. */
 const maxBodyBytes = 4 * 1024 * 1024;
@@ -13,6 +13,8 @@ export class EmulatorRequest {
   /** Host without port, lower case. */
   readonly hostname: string;
   readonly headers: IncomingHttpHeaders;
+  /** Labels the service's host pattern captured, e.g. `{ vault: "contoso" }`; set by the kernel. */
+  hostParams: Readonly<Record<string, string>> = {};
   #body: Promise<Buffer> | undefined;
 
   constructor(readonly raw: IncomingMessage, port: number) {

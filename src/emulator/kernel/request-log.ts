@@ -1,3 +1,4 @@
+import type { RequestLog as PublicRequestLog } from "../public-types.js";
 import type { ServiceName } from "./http.js";
 
 /** One request as the emulator saw it. Never holds tokens, secrets, bodies or key bytes. */
@@ -28,7 +29,8 @@ const readOnlyOperations = new Set([
   "Vaults_CheckNameAvailability", "Token", "Graph",
 ]);
 
-export class RequestLog {
+/** The emulator's request log; its public face is the `RequestLog` interface. */
+export class RequestLog implements PublicRequestLog {
   readonly #entries: RequestLogEntry[] = [];
   readonly #limit: number;
   #total = 0;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { anonymousCaller, authenticate, bearerToken, type Caller } from "./auth.js";
-import { defaultErrorReply, type EmulatorCore, type ServiceDefinition } from "./core.js";
+import { defaultErrorReply, type EmulatorCore, type RegisteredService } from "./core.js";
 import { EmulatorRequest, ServiceError, type Reply } from "./http.js";
 
 /** The service error code an injected status answers with. */
@@ -15,7 +15,8 @@ const statusCodes: Record<number, string> = {
 export async function handleRequest(core: EmulatorCore, raw: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
   const req = new EmulatorRequest(raw, port);
   const target = core.resolve(req);
-  const counted = target !== undefined && target.service !== "identity";
+  if (target) req.hostParams = target.hostParams;
+  const counted = target !== undefined && target.service.countsInFlight !== false;
   if (counted) core.requests.enter();
   try {
     await serve(core, req, target, res);
@@ -29,7 +30,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
   const started = Date.now();
   const time = core.clock.now().toISOString();
   const raw = req.raw;
-  const service = target && core.services.get(target.service);
+  const service = target?.registered;
   let caller: Caller = anonymousCaller(core.tenantId);
   let operation: string | undefined;
   let fault: string | undefined;
@@ -41,10 +42,10 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     if (!match) throw new ServiceError(404, "NotFound", `The emulated ${service.name} service has no operation at ${req.method} ${req.path}.`);
     operation = match.route.operation;
     // Key Vault's challenge round trip is not a real call: faults skip it (vault-down rules do not).
-    const challenge = !match.route.anonymous && !bearerToken(req) && service.challenge !== undefined;
+    const challenge = !match.route.anonymous && !bearerToken(req) && service.definition.challenge !== undefined;
     const decision = core.faults.decide({
       service: service.name, method: req.method, path: req.path, challenge,
-      ...(target.vault ? { vault: target.vault } : {}),
+      hostLabels: Object.values(target.hostParams),
     });
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.reset) {
@@ -60,7 +61,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
       });
     }
     if (challenge) {
-      reply = service.challenge!(req, core);
+      reply = service.definition.challenge!(req, core);
     } else {
       if (!match.route.anonymous) caller = authenticate(core, req, service.audiences);
       reply = await match.route.handler({ req, params: match.params, caller, core });
@@ -73,23 +74,24 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
   } catch (error) {
     reply = errorReply(service, error, req, core);
   }
-  send(res, reply, req, core);
+  send(res, reply, req, service);
   core.requests.record({
-    time, service: target?.service ?? "unknown", method: req.method, host: req.hostname, path: req.path,
+    time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
     ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,
     ...(fault ? { fault } : {}),
   });
 }
 
-function errorReply(service: ServiceDefinition | undefined, error: unknown, req: EmulatorRequest, core: EmulatorCore): Reply {
+function errorReply(service: RegisteredService | undefined, error: unknown, req: EmulatorRequest, core: EmulatorCore): Reply {
   const serviceError =
     error instanceof ServiceError
       ? error
       : new ServiceError(500, "InternalServerError", `The emulator failed: ${error instanceof Error ? error.message : String(error)}`);
-  return service?.errorReply ? service.errorReply(serviceError, req, core) : defaultErrorReply(serviceError);
+  const format = service?.definition.errorReply;
+  return format ? format(serviceError, req, core) : defaultErrorReply(serviceError);
 }
 
-function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, core: EmulatorCore): void {
+function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, service: RegisteredService | undefined): void {
   const headers: Record<string, string> = {
     "cache-control": "no-cache",
     pragma: "no-cache",
@@ -100,7 +102,7 @@ function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, core: Emu
   };
   const clientRequestId = req.header("x-ms-client-request-id") ?? req.header("client-request-id");
   if (clientRequestId) headers["x-ms-client-request-id"] = clientRequestId;
-  if (core.resolve(req)?.service === "arm") headers["x-ms-correlation-request-id"] = req.header("x-ms-correlation-request-id") ?? randomUUID();
+  if (service?.definition.replyHeaders) Object.assign(headers, service.definition.replyHeaders(req));
   let payload: Buffer | undefined;
   if (reply.body !== undefined) {
     if (Buffer.isBuffer(reply.body)) payload = reply.body;

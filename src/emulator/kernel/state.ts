@@ -3,29 +3,31 @@ import { dirname } from "node:path";
 import type { EmulatorCertificates } from "./certs.js";
 import { seedDirectory, type DirectoryState } from "./directory.js";
 import type { SigningKey } from "./tokens.js";
-import { emptyArmState, type ArmState } from "../arm/model.js";
-import { emptyKeyVaultState, type KeyVaultState } from "../keyvault/model.js";
 
-/** Everything the emulator knows. Plain JSON so it can live in a state file. */
-export interface EmulatorState {
+/** The kernel's part of the state: what every service relies on. */
+export interface KernelState {
   format: "customer-key-emulator/1";
   directory: DirectoryState;
-  arm: ArmState;
-  keyVault: KeyVaultState;
-  /** State of services added later (Exchange, SharePoint), keyed by service. */
-  extensions: Record<string, unknown>;
   clockOffsetMs: number;
   signingKey: SigningKey;
   certificates: EmulatorCertificates;
 }
 
-export function newState(parts: { tenantId?: string; signingKey: SigningKey; certificates: EmulatorCertificates }): EmulatorState {
+/**
+ * Everything the emulator knows, as plain JSON so it can live in a state file: the kernel's part
+ * and, beside it, each service's state under the key its definition names. The layout is the one
+ * of earlier files (`arm`, `keyVault` at the top level), so those still load.
+ */
+export type PersistedState = KernelState & { [serviceStateKey: string]: unknown };
+
+/** Top-level keys the kernel keeps for itself; a service state key may not be one of them. */
+export const KERNEL_STATE_KEYS = ["format", "directory", "clockOffsetMs", "signingKey", "certificates"] as const;
+
+/** A new state holds only the kernel's part; each service adds its empty state when it registers. */
+export function newState(parts: { tenantId?: string; signingKey: SigningKey; certificates: EmulatorCertificates }): PersistedState {
   return {
     format: "customer-key-emulator/1",
     directory: seedDirectory(parts.tenantId),
-    arm: emptyArmState(),
-    keyVault: emptyKeyVaultState(),
-    extensions: {},
     clockOffsetMs: 0,
     signingKey: parts.signingKey,
     certificates: parts.certificates,
@@ -33,7 +35,7 @@ export function newState(parts: { tenantId?: string; signingKey: SigningKey; cer
 }
 
 /** Reads a state file; `undefined` when there is none. A file that is not a state file is an error. */
-export function readStateFile(path: string): EmulatorState | undefined {
+export function readStateFile(path: string): PersistedState | undefined {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -41,9 +43,9 @@ export function readStateFile(path: string): EmulatorState | undefined {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-  let state: EmulatorState;
+  let state: PersistedState;
   try {
-    state = JSON.parse(text) as EmulatorState;
+    state = JSON.parse(text) as PersistedState;
   } catch {
     // JSON.parse's own message quotes the text, which holds secrets and key material.
     throw new Error(`${path} is not a customer-key emulator state file: it is not valid JSON.`);
@@ -51,6 +53,8 @@ export function readStateFile(path: string): EmulatorState | undefined {
   if (state?.format !== "customer-key-emulator/1") {
     throw new Error(`${path} is not a customer-key emulator state file.`);
   }
+  // Files of the first layout carry an always-empty `extensions` record; services now sit beside the kernel.
+  if (isEmptyRecord(state["extensions"])) delete state["extensions"];
   return state;
 }
 
@@ -61,7 +65,7 @@ let writes = 0;
  * one, then flushes the directory so the rename itself survives a power loss: a crash at any
  * point leaves either the old state or the new, never a torn file.
  */
-export function writeStateFile(path: string, state: EmulatorState): void {
+export function writeStateFile(path: string, state: PersistedState): void {
   const directory = dirname(path);
   mkdirSync(directory, { recursive: true });
   // Unique per write, so two emulators of one process never share a temporary file.
@@ -91,4 +95,8 @@ function syncDirectory(directory: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+function isEmptyRecord(value: unknown): boolean {
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
 }

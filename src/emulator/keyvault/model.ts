@@ -73,3 +73,9 @@ export interface KeyVaultState {
 export function emptyKeyVaultState(): KeyVaultState {
   return { vaults: {} };
 }
+
+/** The key of Key Vault's state in the state file (the first layout's key, so older files load). */
+export const KEY_VAULT_STATE_KEY = "keyVault";
+
+/** Key Vault's live state in the emulator. */
+export const keyVaultState = (core: { serviceState<S>(key: string): S }): KeyVaultState => core.serviceState<KeyVaultState>(KEY_VAULT_STATE_KEY);

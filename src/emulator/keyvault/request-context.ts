@@ -37,9 +37,9 @@ export function vaultHeaders(vault: VaultRecord | undefined): Record<string, str
   };
 }
 
-/** The vault name of a vault host (`{vault}.vault.localhost`). */
-export function vaultNameOf(core: EmulatorCore, req: EmulatorRequest): string {
-  return core.resolve(req)?.vault ?? "";
+/** The vault name of a vault host (`{vault}.vault.localhost`), as the kernel captured it. */
+export function vaultNameOf(_core: EmulatorCore, req: EmulatorRequest): string {
+  return req.hostParams["vault"] ?? "";
 }
 
 /** 7.x versions and the dated versions from 2025 on, as the service accepts them. */

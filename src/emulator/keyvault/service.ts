@@ -1,8 +1,9 @@
-import { EMULATOR_HOSTS } from "../kernel/certs.js";
-import type { EmulatorCore, ServiceDefinition } from "../kernel/core.js";
+import { EMULATOR_HOSTS } from "../endpoints.js";
+import type { EmulatorCore } from "../kernel/core.js";
 import { errorBody, ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
-import { Router } from "../kernel/router.js";
-import type { ServiceFactory } from "../registry.js";
+import { defineService } from "../kernel/service-definition.js";
+import { publicHalf, REDACTED_TEXT } from "../kernel/snapshot.js";
+import { emptyKeyVaultState, KEY_VAULT_STATE_KEY, type KeyVaultState } from "./model.js";
 import { backupRoutes } from "./routes/backup.js";
 import { vaultHeaders, vaultNameOf } from "./request-context.js";
 import { deletedRoutes } from "./routes/deleted-keys.js";
@@ -71,11 +72,22 @@ const routes = [
   deletedRoutes.purge,
 ];
 
+/** Private key halves and the backup key leave a snapshot; the state file keeps them. */
+function redact(state: KeyVaultState): void {
+  for (const vault of Object.values(state.vaults)) {
+    const records = [...Object.values(vault.keys), ...Object.values(vault.deleted).map((d) => d.key)];
+    for (const version of records.flatMap((r) => r.versions)) version.privateJwk = publicHalf(version.privateJwk);
+  }
+  if (state.backupKey) state.backupKey = REDACTED_TEXT;
+}
+
 /** The Key Vault keys data plane at `https://{vault}.vault.localhost:{port}`. */
-export const keyVaultService: ServiceFactory = (_core, audiences): ServiceDefinition => ({
+export const keyVaultService = defineService({
   name: "keyvault",
-  router: new Router("keyvault", routes),
-  audiences: audiences.keyvault,
+  hosts: [`{vault}.${EMULATOR_HOSTS.vaultSuffix}`],
+  audiences: () => ["https://vault.localhost", "https://vault.azure.net"],
+  state: { key: KEY_VAULT_STATE_KEY, empty: emptyKeyVaultState, redact },
+  routes,
   challenge,
   errorReply,
 });

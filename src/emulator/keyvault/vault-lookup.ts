@@ -1,7 +1,7 @@
 import type { EmulatorCore } from "../kernel/core.js";
 import { DO_NOT_CANCEL_FEATURE } from "../arm/admin-operations.js";
-import type { VaultRecord } from "../arm/model.js";
-import type { VaultKeysState } from "./model.js";
+import { armState, type VaultRecord } from "../arm/model.js";
+import { keyVaultState, type VaultKeysState } from "./model.js";
 
 /** What a vault's soft-delete settings make of its keys: `attributes.recoveryLevel` and `recoverableDays`. */
 export interface Recovery {
@@ -13,19 +13,18 @@ export interface Recovery {
 
 /** The vault a host name names, if it is live (soft-deleted vaults do not answer). */
 export function findVault(core: EmulatorCore, name: string): VaultRecord | undefined {
-  return core.state.arm.vaults[name.toLowerCase()];
+  return armState(core).vaults[name.toLowerCase()];
 }
 
 /** The vault's key store, created empty on first use (not a change until something is written). */
 export function keysOf(core: EmulatorCore, vaultName: string): VaultKeysState {
   const key = vaultName.toLowerCase();
-  core.state.keyVault.vaults[key] ??= { keys: {}, deleted: {} };
-  return core.state.keyVault.vaults[key];
+  return (keyVaultState(core).vaults[key] ??= { keys: {}, deleted: {} });
 }
 
 /** True once Microsoft approved the subscription's "Do Not Cancel" registration (feature key matched case-insensitively). */
 export function isProtectedSubscription(core: EmulatorCore, subscriptionId: string): boolean {
-  const subscription = core.state.arm.subscriptions[subscriptionId.toLowerCase()];
+  const subscription = armState(core).subscriptions[subscriptionId.toLowerCase()];
   if (!subscription) return false;
   const feature = Object.entries(subscription.features).find(([k]) => k.toLowerCase() === DO_NOT_CANCEL_FEATURE.toLowerCase())?.[1];
   return feature?.state === "Registered";

@@ -4,7 +4,7 @@ import { json, ServiceError, type Reply } from "../../kernel/http.js";
 import type { Route } from "../../kernel/router.js";
 import { scopeCovers } from "../../authz/arm-roles.js";
 import { authorize, requireSubscription, resourceGroupKey } from "../request-context.js";
-import type { AsyncOperationRecord } from "../model.js";
+import { armState, type AsyncOperationRecord } from "../model.js";
 import { deleteVault, purgeVault } from "../vault-records.js";
 
 /** Emulator-only knobs for ARM's asynchronous behaviour (not kept in the state file). */
@@ -48,7 +48,7 @@ export function startOperation(
     startedAt: new Date(now).toISOString(),
     ...(resourceId ? { resourceId } : {}),
   };
-  core.state.arm.operations[op.id] = op;
+  armState(core).operations[op.id] = op;
   core.changed();
   return op;
 }
@@ -59,11 +59,11 @@ export function startOperation(
  */
 export function settle(core: EmulatorCore): void {
   const now = core.clock.nowMs();
-  for (const op of Object.values(core.state.arm.operations)) {
+  for (const op of Object.values(armState(core).operations)) {
     if (op.status !== "InProgress") {
       // Finished operations are kept a day for late pollers, as ARM keeps them, then dropped.
       if (op.completesAt + operationRetentionMs <= now) {
-        delete core.state.arm.operations[op.id];
+        delete armState(core).operations[op.id];
         core.changed();
       }
       continue;
@@ -74,13 +74,13 @@ export function settle(core: EmulatorCore): void {
     core.changed();
   }
   // Key Vault purges a soft-deleted vault itself once its retention has passed, freeing the name.
-  for (const deleted of Object.values(core.state.arm.deletedVaults)) {
+  for (const deleted of Object.values(armState(core).deletedVaults)) {
     if (Date.parse(deleted.scheduledPurgeDate) <= now) purgeVault(core, deleted.vault.name);
   }
   const due = (updatedAt: string) => Date.parse(updatedAt) + armBehaviour(core).registrationDelayMs <= now;
   const settled = (state: string) =>
     state === "Registering" ? "Registered" : state === "Unregistering" ? "Unregistered" : undefined;
-  for (const subscription of Object.values(core.state.arm.subscriptions)) {
+  for (const subscription of Object.values(armState(core).subscriptions)) {
     for (const provider of Object.values(subscription.providers)) {
       const next = settled(provider.registrationState);
       if (next && due(provider.updatedAt)) {
@@ -101,7 +101,7 @@ export function settle(core: EmulatorCore): void {
 }
 
 function complete(core: EmulatorCore, op: AsyncOperationRecord): void {
-  const arm = core.state.arm;
+  const arm = armState(core);
   const target = op.target ?? "";
   if (op.kind === "vaultCreate") {
     const vault = arm.vaults[target.toLowerCase()];
@@ -164,7 +164,7 @@ export const operationRoutes: Route[] = [
 
 /** The operation of a subscription, or 404. */
 function operationOrNotFound(core: EmulatorCore, subscriptionId: string, id: string): AsyncOperationRecord {
-  const op = core.state.arm.operations[id.toLowerCase()];
+  const op = armState(core).operations[id.toLowerCase()];
   if (!op || op.subscriptionId !== subscriptionId.toLowerCase()) {
     throw new ServiceError(404, "OperationNotFound", `The operation '${id}' could not be found.`);
   }

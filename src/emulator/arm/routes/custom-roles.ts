@@ -3,7 +3,7 @@ import type { Route, RouteContext } from "../../kernel/router.js";
 import { scopeCovers } from "../../authz/arm-roles.js";
 import { authorizationScopeOf, authorize, bodyObject, GUID, requireSubscription } from "../request-context.js";
 import { armErrors } from "../errors.js";
-import type { CustomRoleRecord } from "../model.js";
+import { armState, type CustomRoleRecord } from "../model.js";
 import { findRoleDefinition, ROLE_DEFINITIONS } from "../../authz/role-definitions.js";
 import { roleDefinitionResource } from "./role-assignments.js";
 
@@ -30,7 +30,7 @@ async function put(ctx: RouteContext): Promise<Reply> {
     authorize(ctx, assignable, "Microsoft.Authorization/roleDefinitions/write");
   }
   const permissionBlock = (Array.isArray(props["permissions"]) ? props["permissions"][0] : undefined) as Record<string, unknown> | undefined;
-  const customRoles = (ctx.core.state.arm.customRoles ??= {});
+  const customRoles = (armState(ctx.core).customRoles ??= {});
   const clash = Object.values(customRoles).find((r) => r.id !== id && r.roleName.toLowerCase() === roleName.toLowerCase());
   if (clash || ROLE_DEFINITIONS.some((d) => d.roleName.toLowerCase() === roleName.toLowerCase())) {
     throw new ServiceError(409, "RoleDefinitionWithSameNameExists", `A custom role with the same name '${roleName}' already exists in this directory.`);
@@ -59,12 +59,12 @@ async function put(ctx: RouteContext): Promise<Reply> {
 function remove(ctx: RouteContext): Reply {
   const scope = authorizationScopeOf(ctx.req);
   const id = ctx.params.roleDefinitionId!.toLowerCase();
-  const record = ctx.core.state.arm.customRoles?.[id];
+  const record = armState(ctx.core).customRoles?.[id];
   if (!record) return { status: 204 };
   for (const assignable of record.assignableScopes) authorize(ctx, assignable, "Microsoft.Authorization/roleDefinitions/delete");
-  const inUse = Object.values(ctx.core.state.arm.roleAssignments).some((a) => findRoleDefinition(a.roleDefinitionId, ctx.core.state.arm.customRoles)?.id === id);
+  const inUse = Object.values(armState(ctx.core).roleAssignments).some((a) => findRoleDefinition(a.roleDefinitionId, armState(ctx.core).customRoles)?.id === id);
   if (inUse) throw new ServiceError(409, "RoleDefinitionHasAssignments", `There are existing role assignments referencing role definition '${id}'; remove them first.`);
-  delete ctx.core.state.arm.customRoles![id];
+  delete armState(ctx.core).customRoles![id];
   ctx.core.changed();
   return json(roleDefinitionResource(scope, record));
 }

@@ -3,7 +3,7 @@ import type { Route, RouteContext } from "../../kernel/router.js";
 import { operationUrl, startOperation } from "./async-operations.js";
 import { authorize, bodyObject, page, requireSubscription } from "../request-context.js";
 import { armErrors } from "../errors.js";
-import type { DeletedVaultRecord } from "../model.js";
+import { armState, type DeletedVaultRecord } from "../model.js";
 import { normaliseRegion } from "../regions.js";
 import { deletedVaultResource } from "../vault-records.js";
 import { invalidVaultNameMessage, isValidVaultName, vaultNameInUseMessage } from "../vault-rules.js";
@@ -13,7 +13,7 @@ const deletedBase = "/subscriptions/:subscriptionId/providers/Microsoft.KeyVault
 
 /** The deleted vault of this subscription in this location, or 404. */
 function requireDeleted(ctx: RouteContext, subscriptionId: string): DeletedVaultRecord {
-  const deleted = ctx.core.state.arm.deletedVaults[ctx.params.vaultName!.toLowerCase()];
+  const deleted = armState(ctx.core).deletedVaults[ctx.params.vaultName!.toLowerCase()];
   const location = normaliseRegion(ctx.params.location!) ?? ctx.params.location!.toLowerCase();
   if (!deleted || deleted.vault.subscriptionId !== subscriptionId || deleted.vault.location !== location) {
     throw new ServiceError(
@@ -35,7 +35,7 @@ function purge(ctx: RouteContext): Reply {
   if (deleted.vault.properties.enablePurgeProtection) {
     throw new ServiceError(409, "InvalidOperation", "Operation 'DeletedVaultPurge' is not allowed.");
   }
-  const running = Object.values(ctx.core.state.arm.operations).find(
+  const running = Object.values(armState(ctx.core).operations).find(
     (o) => o.kind === "vaultPurge" && o.status === "InProgress" && o.target?.toLowerCase() === name.toLowerCase(),
   );
   const op = running ?? startOperation(ctx.core, "vaultPurge", subscription.subscriptionId, name);
@@ -56,7 +56,7 @@ async function checkNameAvailability(ctx: RouteContext): Promise<Reply> {
   if (!isValidVaultName(name)) return json({ nameAvailable: false, reason: "AccountNameInvalid", message: invalidVaultNameMessage(name) });
   const key = name.toLowerCase();
   // Vault names are global: active and soft-deleted vaults of every subscription reserve them.
-  if (ctx.core.state.arm.vaults[key] || ctx.core.state.arm.deletedVaults[key]) {
+  if (armState(ctx.core).vaults[key] || armState(ctx.core).deletedVaults[key]) {
     return json({ nameAvailable: false, reason: "AlreadyExists", message: vaultNameInUseMessage(name) });
   }
   return json({ nameAvailable: true });
@@ -70,7 +70,7 @@ export const deletedVaultRoutes: Route[] = [
     handler: (ctx) => {
       const subscription = requireSubscription(ctx.core, ctx.params.subscriptionId!);
       authorize(ctx, `/subscriptions/${subscription.subscriptionId}`, "Microsoft.KeyVault/deletedVaults/read");
-      const deleted = Object.values(ctx.core.state.arm.deletedVaults)
+      const deleted = Object.values(armState(ctx.core).deletedVaults)
         .filter((d) => d.vault.subscriptionId === subscription.subscriptionId)
         .sort((a, b) => a.vault.name.localeCompare(b.vault.name));
       return json(page(ctx.req, deleted.map(deletedVaultResource)));

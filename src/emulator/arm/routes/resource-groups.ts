@@ -3,7 +3,7 @@ import type { Route, RouteContext } from "../../kernel/router.js";
 import { operationUrl, startOperation } from "./async-operations.js";
 import { authorize, bodyObject, findResourceGroup, listFilter, page, parseTags, requireResourceGroup, requireSubscription, resourceGroupKey } from "../request-context.js";
 import { armErrors } from "../errors.js";
-import type { ResourceGroupRecord } from "../model.js";
+import { armState, type ResourceGroupRecord } from "../model.js";
 import { AZURE_REGIONS, normaliseRegion } from "../regions.js";
 
 const base = "/subscriptions/:subscriptionId/resourcegroups/:resourceGroupName";
@@ -56,7 +56,7 @@ async function createOrUpdate(ctx: RouteContext) {
   const tags = parseTags(body["tags"]);
   const record: ResourceGroupRecord = existing ?? { subscriptionId: subscription.subscriptionId, name, location, tags };
   record.tags = tags;
-  core.state.arm.resourceGroups[resourceGroupKey(subscription.subscriptionId, name)] = record;
+  armState(core).resourceGroups[resourceGroupKey(subscription.subscriptionId, name)] = record;
   core.changed();
   return json(resourceGroupResource(record), existing ? 200 : 201);
 }
@@ -76,7 +76,7 @@ export const resourceGroupRoutes: Route[] = [
     handler: (ctx) => {
       const subscription = requireSubscription(ctx.core, ctx.params.subscriptionId!);
       const visible = listFilter(ctx, `/subscriptions/${subscription.subscriptionId}`, "Microsoft.Resources/subscriptions/resourceGroups/read");
-      const groups = Object.values(ctx.core.state.arm.resourceGroups).filter(
+      const groups = Object.values(armState(ctx.core).resourceGroups).filter(
         (g) => g.subscriptionId === subscription.subscriptionId && visible(scopeOf(g.subscriptionId, g.name)),
       );
       return json(page(ctx.req, groups.map(resourceGroupResource)));
@@ -104,7 +104,7 @@ export const resourceGroupRoutes: Route[] = [
       authorize(ctx, scopeOf(subscription.subscriptionId, ctx.params.resourceGroupName!), "Microsoft.Resources/subscriptions/resourceGroups/delete");
       const group = requireResourceGroup(ctx.core, subscription.subscriptionId, ctx.params.resourceGroupName!);
       // An asynchronous delete: 202 + Location, the group shows `Deleting` until the operation completes.
-      const existing = Object.values(ctx.core.state.arm.operations).find(
+      const existing = Object.values(armState(ctx.core).operations).find(
         (o) => o.kind === "resourceGroupDelete" && o.status === "InProgress" && o.subscriptionId === subscription.subscriptionId && o.target?.toLowerCase() === group.name.toLowerCase(),
       );
       const op = existing ?? startOperation(ctx.core, "resourceGroupDelete", subscription.subscriptionId, group.name);

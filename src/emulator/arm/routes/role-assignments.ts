@@ -3,7 +3,7 @@ import type { Route, RouteContext } from "../../kernel/router.js";
 import { normaliseScope, scopeCovers } from "../../authz/arm-roles.js";
 import { authorizationScopeOf, authorize, bodyObject, GUID, requireResourceGroup, requireSubscription } from "../request-context.js";
 import { armErrors } from "../errors.js";
-import type { RoleAssignmentRecord } from "../model.js";
+import { armState, type RoleAssignmentRecord } from "../model.js";
 import { allRoleDefinitions, findRoleByName, findRoleDefinition, isCustomRole, type RoleDefinition } from "../../authz/role-definitions.js";
 import { customRoleRoutes } from "./custom-roles.js";
 import { VAULT_TYPE } from "../vault-records.js";
@@ -26,7 +26,7 @@ function requireScope(ctx: RouteContext): void {
   if (subscriptionId && resourceGroupName) requireResourceGroup(ctx.core, subscriptionId, resourceGroupName);
   if (namespace && type && name) {
     const fullType = `${namespace}/${type}`;
-    const vault = ctx.core.state.arm.vaults[name.toLowerCase()];
+    const vault = armState(ctx.core).vaults[name.toLowerCase()];
     const found =
       fullType.toLowerCase() === VAULT_TYPE.toLowerCase() &&
       vault?.subscriptionId === subscriptionId?.toLowerCase() &&
@@ -88,7 +88,7 @@ export function roleDefinitionResource(scope: string, d: RoleDefinition): Record
 
 function findAssignment(ctx: RouteContext, scope: string): RoleAssignmentRecord | undefined {
   const name = ctx.params.roleAssignmentName!.toLowerCase();
-  const found = Object.values(ctx.core.state.arm.roleAssignments).find((a) => a.name.toLowerCase() === name);
+  const found = Object.values(armState(ctx.core).roleAssignments).find((a) => a.name.toLowerCase() === name);
   return found && normaliseScope(found.scope) === normaliseScope(scope) ? found : undefined;
 }
 
@@ -103,7 +103,7 @@ async function create(ctx: RouteContext): Promise<Reply> {
   const roleDefinitionId = String(props["roleDefinitionId"] ?? "");
   const principalId = String(props["principalId"] ?? "").toLowerCase();
   if (!GUID.test(principalId)) throw armErrors.badRequest(`The Principal ID '${principalId}' is not valid. Principal ID must be a GUID.`, "InvalidPrincipalId");
-  const customRoles = ctx.core.state.arm.customRoles;
+  const customRoles = armState(ctx.core).customRoles;
   const definition = findRoleDefinition(roleDefinitionId, customRoles);
   if (!definition) {
     throw armErrors.badRequest(`The specified role definition with ID '${roleDefinitionId.split("/").at(-1)}' does not exist.`, "RoleDefinitionDoesNotExist");
@@ -124,14 +124,14 @@ async function create(ctx: RouteContext): Promise<Reply> {
   if (typeof askedType === "string" && askedType.toLowerCase() !== actualType.toLowerCase()) {
     throw armErrors.badRequest(`The PrincipalId '${principalId}' has type '${actualType}' , which is different from specified PrincipalType '${askedType}'.`, "UnmatchedPrincipalType");
   }
-  const existing = ctx.core.state.arm.roleAssignments[name.toLowerCase()] ?? Object.values(ctx.core.state.arm.roleAssignments).find((a) => a.name.toLowerCase() === name.toLowerCase());
+  const existing = armState(ctx.core).roleAssignments[name.toLowerCase()] ?? Object.values(armState(ctx.core).roleAssignments).find((a) => a.name.toLowerCase() === name.toLowerCase());
   const sameGrant = (a: RoleAssignmentRecord) =>
     a.principalId.toLowerCase() === principalId && findRoleDefinition(a.roleDefinitionId, customRoles)?.id === definition.id && normaliseScope(a.scope) === normaliseScope(scope);
   if (existing) {
     if (sameGrant(existing)) return json(roleAssignmentResource(existing), 201);
     throw armErrors.badRequest("Tenant ID, application ID, principal ID, and scope are not allowed to be updated.", "RoleAssignmentUpdateNotPermitted");
   }
-  if (Object.values(ctx.core.state.arm.roleAssignments).some(sameGrant)) throw new ServiceError(409, "RoleAssignmentExists", "The role assignment already exists.");
+  if (Object.values(armState(ctx.core).roleAssignments).some(sameGrant)) throw new ServiceError(409, "RoleAssignmentExists", "The role assignment already exists.");
   const record: RoleAssignmentRecord = {
     name: name.toLowerCase(),
     scope,
@@ -140,7 +140,7 @@ async function create(ctx: RouteContext): Promise<Reply> {
     principalType: actualType,
     createdOn: ctx.core.clock.now().toISOString(),
   };
-  ctx.core.state.arm.roleAssignments[record.name] = record;
+  armState(ctx.core).roleAssignments[record.name] = record;
   ctx.core.changed();
   return json(roleAssignmentResource(record), 201);
 }
@@ -155,7 +155,7 @@ function listAssignments(ctx: RouteContext): Reply {
   const principalId = /principalId\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase();
   const assignedTo = /assignedTo\('([^']+)'\)/i.exec(filter)?.[1]?.toLowerCase();
   const principals = assignedTo ? new Set([assignedTo, ...ctx.core.directory.groupsOf(assignedTo)]) : undefined;
-  const value = Object.values(ctx.core.state.arm.roleAssignments).filter((a) => {
+  const value = Object.values(armState(ctx.core).roleAssignments).filter((a) => {
     const related = atScope ? scopeCovers(a.scope, scope) : scopeCovers(a.scope, scope) || scopeCovers(scope, a.scope);
     if (!related) return false;
     if (principalId && a.principalId.toLowerCase() !== principalId) return false;
@@ -193,7 +193,7 @@ function roleAssignmentRoutes(shape: string): Route[] {
         requireScope(ctx);
         const found = findAssignment(ctx, scope);
         if (!found) return { status: 204 };
-        delete ctx.core.state.arm.roleAssignments[found.name];
+        delete armState(ctx.core).roleAssignments[found.name];
         ctx.core.changed();
         return json(roleAssignmentResource(found));
       },
@@ -212,7 +212,7 @@ function roleDefinitionRoutes(shape: string): Route[] {
         const scope = authorizationScopeOf(ctx.req);
         if (scope !== "/") authorize(ctx, scope, "Microsoft.Authorization/roleDefinitions/read");
         const roleName = /roleName\s+eq\s+'([^']+)'/i.exec(ctx.req.query("$filter") ?? "")?.[1];
-        const customRoles = ctx.core.state.arm.customRoles;
+        const customRoles = armState(ctx.core).customRoles;
         const definitions = roleName
           ? [findRoleByName(roleName, customRoles)].filter((d): d is RoleDefinition => d !== undefined)
           : allRoleDefinitions(customRoles).filter((d) => !isCustomRole(d) || d.assignableScopes.some((s) => scopeCovers(s, scope) || scopeCovers(scope, s)));
@@ -226,7 +226,7 @@ function roleDefinitionRoutes(shape: string): Route[] {
       handler: (ctx) => {
         const scope = authorizationScopeOf(ctx.req);
         if (scope !== "/") authorize(ctx, scope, "Microsoft.Authorization/roleDefinitions/read");
-        const definition = findRoleDefinition(ctx.params.roleDefinitionId!, ctx.core.state.arm.customRoles);
+        const definition = findRoleDefinition(ctx.params.roleDefinitionId!, armState(ctx.core).customRoles);
         if (!definition) throw new ServiceError(404, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${ctx.params.roleDefinitionId}' does not exist.`);
         return json(roleDefinitionResource(scope, definition));
       },

@@ -2,7 +2,7 @@ import { json } from "../../kernel/http.js";
 import type { Route } from "../../kernel/router.js";
 import { hasAnyRoleAround } from "../request-context.js";
 import { armErrors } from "../errors.js";
-import type { SubscriptionRecord } from "../model.js";
+import { armState, type SubscriptionRecord } from "../model.js";
 
 /** A subscription as `GET /subscriptions/{id}` answers it. */
 export function subscriptionResource(s: SubscriptionRecord): Record<string, unknown> {
@@ -29,7 +29,7 @@ export const subscriptionRoutes: Route[] = [
     path: "/subscriptions",
     operation: "Subscriptions_List",
     handler: ({ core, caller }) => {
-      const visible = Object.values(core.state.arm.subscriptions).filter((s) => hasAnyRoleAround(core, caller, `/subscriptions/${s.subscriptionId}`));
+      const visible = Object.values(armState(core).subscriptions).filter((s) => hasAnyRoleAround(core, caller, `/subscriptions/${s.subscriptionId}`));
       return json({ value: visible.map(subscriptionResource), count: { type: "Total", value: visible.length } });
     },
   },
@@ -38,7 +38,7 @@ export const subscriptionRoutes: Route[] = [
     path: "/subscriptions/:subscriptionId",
     operation: "Subscriptions_Get",
     handler: ({ core, caller, params }) => {
-      const subscription = core.state.arm.subscriptions[params.subscriptionId!.toLowerCase()];
+      const subscription = armState(core).subscriptions[params.subscriptionId!.toLowerCase()];
       // ARM does not reveal a subscription the caller has no access to.
       if (!subscription || !hasAnyRoleAround(core, caller, `/subscriptions/${subscription.subscriptionId}`)) {
         throw armErrors.subscriptionNotFound(params.subscriptionId!);

@@ -3,7 +3,7 @@ import type { Route, RouteContext } from "../../kernel/router.js";
 import { operationUrl, startOperation } from "./async-operations.js";
 import { actorOf, authorize, bodyObject, listFilter, page, parseTags, requireResourceGroup, requireSubscription } from "../request-context.js";
 import { armErrors } from "../errors.js";
-import type { SubscriptionRecord, VaultProperties, VaultRecord } from "../model.js";
+import { armState, type SubscriptionRecord, type VaultProperties, type VaultRecord } from "../model.js";
 import { registrationState } from "./providers.js";
 import { AZURE_REGIONS, normaliseRegion } from "../regions.js";
 import { deleteVault, VAULT_TYPE, vaultId, vaultResource } from "../vault-records.js";
@@ -28,7 +28,7 @@ export function vaultTarget(ctx: RouteContext, action: string): { subscription: 
 
 /** The vault of a request, or ARM's 404 ResourceNotFound when it is absent from this resource group. */
 export function findVaultIn(ctx: RouteContext, subscriptionId: string, resourceGroup: string): VaultRecord | undefined {
-  const vault = ctx.core.state.arm.vaults[ctx.params.vaultName!.toLowerCase()];
+  const vault = armState(ctx.core).vaults[ctx.params.vaultName!.toLowerCase()];
   return vault && vault.subscriptionId === subscriptionId && vault.resourceGroup.toLowerCase() === resourceGroup.toLowerCase() ? vault : undefined;
 }
 
@@ -82,10 +82,10 @@ async function createOrUpdate(ctx: RouteContext): Promise<Reply> {
   }
   const props = properties(body);
   const key = name.toLowerCase();
-  const taken = core.state.arm.vaults[key];
+  const taken = armState(core).vaults[key];
   const existing = findVaultIn(ctx, subscription.subscriptionId, resourceGroup);
   if (taken && !existing) throw vaultErrors.alreadyExists(name);
-  const deleted = core.state.arm.deletedVaults[key];
+  const deleted = armState(core).deletedVaults[key];
   const recover = typeof props["createMode"] === "string" && props["createMode"].toLowerCase() === "recover";
   if (!existing && deleted) {
     if (!recover || deleted.vault.subscriptionId !== subscription.subscriptionId) throw vaultErrors.deletedConflict();
@@ -94,8 +94,8 @@ async function createOrUpdate(ctx: RouteContext): Promise<Reply> {
     }
     // Recovery restores the vault as it was (keys never left), in the resource group asked for.
     const vault: VaultRecord = { ...deleted.vault, resourceGroup };
-    delete core.state.arm.deletedVaults[key];
-    core.state.arm.vaults[key] = vault;
+    delete armState(core).deletedVaults[key];
+    armState(core).vaults[key] = vault;
     touch(ctx, vault);
     return createdReply(ctx, vault);
   }
@@ -137,7 +137,7 @@ async function createOrUpdate(ctx: RouteContext): Promise<Reply> {
     createdAt: now, createdBy: actor.name, createdByType: actor.type,
     lastModifiedAt: now, lastModifiedBy: actor.name, lastModifiedByType: actor.type,
   };
-  core.state.arm.vaults[key] = vault;
+  armState(core).vaults[key] = vault;
   return createdReply(ctx, vault);
 }
 
@@ -178,7 +178,7 @@ function genericList(ctx: RouteContext, resourceGroup?: string): Reply {
 }
 
 function listVaults(ctx: RouteContext, subscriptionId: string, resourceGroup?: string): VaultRecord[] {
-  return Object.values(ctx.core.state.arm.vaults)
+  return Object.values(armState(ctx.core).vaults)
     .filter((v) => v.subscriptionId === subscriptionId && (!resourceGroup || v.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

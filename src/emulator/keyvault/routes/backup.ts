@@ -6,7 +6,7 @@ import { kvErrors } from "../errors.js";
 import { requireKey } from "./keys.js";
 import { keyBundle, kidOf, latest } from "../shapes.js";
 import { base64Kind } from "../key-material.js";
-import type { KeyRecord } from "../model.js";
+import { keyVaultState, type KeyRecord } from "../model.js";
 import { PERMISSIONS } from "../../authz/key-permissions.js";
 import { geographyOf } from "../vault-lookup.js";
 
@@ -23,11 +23,12 @@ interface BackupPayload {
 
 /** The emulator-wide backup key, made once and kept in the state so blobs outlive a restart. */
 function backupKey(core: EmulatorCore): Buffer {
-  if (!core.state.keyVault.backupKey) {
-    core.state.keyVault.backupKey = randomBytes(32).toString("base64");
+  const state = keyVaultState(core);
+  if (!state.backupKey) {
+    state.backupKey = randomBytes(32).toString("base64");
     core.changed();
   }
-  return Buffer.from(core.state.keyVault.backupKey, "base64");
+  return Buffer.from(state.backupKey, "base64");
 }
 
 /** Seals every version (private material included) bound to the vault's subscription and geography. */
