@@ -5,7 +5,7 @@ import { authorizationScopeOf, authorize, bodyObject, GUID, requireSubscription 
 import { armErrors } from "../errors.js";
 import { armState, type CustomRoleRecord } from "../model.js";
 import { findRoleDefinition, ROLE_DEFINITIONS } from "../../authz/role-definitions.js";
-import { roleDefinitionResource } from "./role-assignments.js";
+import { roleDefinitionResource } from "../shapes.js";
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];

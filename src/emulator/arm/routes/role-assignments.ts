@@ -7,6 +7,7 @@ import { armState, type RoleAssignmentRecord } from "../model.js";
 import { allRoleDefinitions, findRoleByName, findRoleDefinition, isCustomRole, type RoleDefinition } from "../../authz/role-definitions.js";
 import { customRoleRoutes } from "./custom-roles.js";
 import { VAULT_TYPE } from "../vault-records.js";
+import { AUTHORIZATION_PROVIDER as AUTH, roleAssignmentResource, roleDefinitionPath, roleDefinitionResource } from "../shapes.js";
 
 /** The scope shapes role assignments live at: tenant root, subscription, group, resource, child resource. */
 const scopeShapes = [
@@ -17,7 +18,6 @@ const scopeShapes = [
   "/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/:namespace/:type/:name/:childType/:childName",
 ];
 
-const AUTH = "/providers/Microsoft.Authorization";
 
 /** Checks that the scope exists, as ARM does before touching assignments there. */
 function requireScope(ctx: RouteContext): void {
@@ -33,57 +33,6 @@ function requireScope(ctx: RouteContext): void {
       vault?.resourceGroup.toLowerCase() === resourceGroupName?.toLowerCase();
     if (!found) throw armErrors.resourceNotFound(fullType, name, resourceGroupName ?? "");
   }
-}
-
-function subscriptionOfScope(scope: string): string | undefined {
-  return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase();
-}
-
-export function roleDefinitionPath(scope: string, id: string): string {
-  const subscriptionId = subscriptionOfScope(scope);
-  return `${subscriptionId ? `/subscriptions/${subscriptionId}` : ""}${AUTH}/roleDefinitions/${id}`;
-}
-
-export function roleAssignmentResource(a: RoleAssignmentRecord): Record<string, unknown> {
-  return {
-    id: `${a.scope === "/" ? "" : a.scope}${AUTH}/roleAssignments/${a.name}`,
-    type: "Microsoft.Authorization/roleAssignments",
-    name: a.name,
-    properties: {
-      roleDefinitionId: a.roleDefinitionId,
-      principalId: a.principalId,
-      principalType: a.principalType,
-      scope: a.scope,
-      condition: null,
-      conditionVersion: null,
-      createdOn: a.createdOn,
-      updatedOn: a.createdOn,
-      createdBy: null,
-      updatedBy: null,
-      delegatedManagedIdentityResourceId: null,
-      description: null,
-    },
-  };
-}
-
-export function roleDefinitionResource(scope: string, d: RoleDefinition): Record<string, unknown> {
-  const custom = isCustomRole(d);
-  return {
-    id: roleDefinitionPath(scope, d.id),
-    type: "Microsoft.Authorization/roleDefinitions",
-    name: d.id,
-    properties: {
-      roleName: d.roleName,
-      type: custom ? "CustomRole" : "BuiltInRole",
-      description: d.description,
-      assignableScopes: custom ? d.assignableScopes : ["/"],
-      permissions: [d.permissions],
-      createdOn: custom ? d.createdOn : "2015-02-02T21:55:09.8806423Z",
-      updatedOn: custom ? d.updatedOn : "2024-01-01T00:00:00.0000000Z",
-      createdBy: null,
-      updatedBy: null,
-    },
-  };
 }
 
 function findAssignment(ctx: RouteContext, scope: string): RoleAssignmentRecord | undefined {
