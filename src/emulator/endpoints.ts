@@ -10,10 +10,13 @@ export const EMULATOR_HOSTS = {
 
 /** The addresses of the emulated services. */
 export interface EmulatorEndpoints {
+  /** The TCP port the emulator listens on (127.0.0.1). */
   port: number;
   /** Entra ID authority host, for `authorityHost` of `@azure/identity` credentials. */
   authorityHost: string;
+  /** Azure Resource Manager URL, for `endpoint` of `@azure/arm-*` clients: `https://management.localhost:{port}`. */
   resourceManager: string;
+  /** Microsoft Graph URL: `https://graph.localhost:{port}`. */
   graph: string;
   /** Exchange Online admin endpoint (served from a later release of the emulator). */
   exchange: string;

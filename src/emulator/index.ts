@@ -11,3 +11,13 @@ export type { RegisteredServiceStates } from "./registry.js";
 export { MICROSOFT_365_APPS } from "./kernel/directory.js";
 export { BUILT_IN_ROLES } from "./arm/model.js";
 export { DO_NOT_CANCEL_FEATURE } from "./arm/admin-operations.js";
+export type { ServiceName } from "./kernel/http.js";
+export type { SigningKey } from "./kernel/tokens.js";
+export type { EmulatorCertificates } from "./kernel/certs.js";
+export type {
+  ArmState, SubscriptionRecord, FeatureRecord, ProviderRecord, ResourceGroupRecord, AccessPolicyEntry, VaultProperties,
+  VaultRecord, DeletedVaultRecord, RoleAssignmentRecord, AsyncOperationRecord, CustomRoleRecord,
+} from "./arm/model.js";
+export type {
+  KeyVaultState, VaultKeysState, KeyRecord, KeyVersionRecord, KeyAttributesRecord, DeletedKeyRecord, RotationPolicyRecord, LifetimeActionRecord,
+} from "./keyvault/model.js";

@@ -3,9 +3,13 @@ import { generate } from "selfsigned";
 
 /** The PEM material of the emulator's own certificate authority and its TLS leaf. */
 export interface EmulatorCertificates {
+  /** PEM of the CA certificate clients trust. */
   caCert: string;
+  /** PEM of the CA private key. */
   caKey: string;
+  /** PEM of the TLS certificate the server presents. */
   leafCert: string;
+  /** PEM of the TLS private key. */
   leafKey: string;
 }
 

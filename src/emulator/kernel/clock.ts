@@ -7,10 +7,15 @@ import type { EmulatorClock as PublicEmulatorClock } from "../public-types.js";
  * tokens by real time and would otherwise send tokens the emulator calls expired.
  */
 export interface Duration {
+  /** Days (24 h each); 0 by default. */
   days?: number;
+  /** Hours; 0 by default. */
   hours?: number;
+  /** Minutes; 0 by default. */
   minutes?: number;
+  /** Seconds; 0 by default. */
   seconds?: number;
+  /** Milliseconds; 0 by default. */
   milliseconds?: number;
 }
 

@@ -8,38 +8,59 @@ export const MICROSOFT_365_APPS = {
   dataAtRestEncryption: { appId: "c066d759-24ae-40e7-a56f-027002b5d3e4", displayName: "M365DataAtRestEncryption" },
 } as const;
 
+/** A user of the emulated directory. */
 export interface UserRecord {
+  /** Object id (a GUID). */
   objectId: string;
+  /** UPN, `name@{default domain}`. */
   userPrincipalName: string;
+  /** Display name. */
   displayName: string;
   /** Emulator-only password for the username/password grant. */
   password: string;
+  /** A disabled account gets no token; true by default. */
   accountEnabled: boolean;
 }
 
+/** A security group of the emulated directory. */
 export interface GroupRecord {
+  /** Object id (a GUID). */
   objectId: string;
+  /** Display name. */
   displayName: string;
+  /** Object ids of its members (users, service principals or groups). */
   members: string[];
 }
 
+/** A service principal (with its application) of the emulated directory. */
 export interface ServicePrincipalRecord {
+  /** Object id of the service principal (a GUID). */
   objectId: string;
+  /** Application (client) id (a GUID). */
   appId: string;
+  /** Display name. */
   displayName: string;
   /** Emulator-only client secrets for the client-credentials grant. */
   secrets: string[];
+  /** A disabled service principal gets no token; true by default. */
   accountEnabled: boolean;
   /** Microsoft's first-party apps belong to Microsoft's own tenant. */
   appOwnerOrganizationId: string;
 }
 
+/** The directory as the state file keeps it. */
 export interface DirectoryState {
+  /** Tenant id (a GUID). */
   tenantId: string;
+  /** Tenant display name. */
   organizationName: string;
+  /** Default domain, e.g. `contoso.onmicrosoft.com`. */
   defaultDomain: string;
+  /** Users; the first is the seeded admin. */
   users: UserRecord[];
+  /** Security groups. */
   groups: GroupRecord[];
+  /** Service principals, Microsoft 365 first-party ones included. */
   servicePrincipals: ServicePrincipalRecord[];
 }
 

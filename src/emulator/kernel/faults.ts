@@ -3,7 +3,9 @@ import type { ServiceName } from "./http.js";
 
 /** A rule that makes matching requests slow or fail. */
 export interface FaultRule {
+  /** Only requests to this service (`arm`, `keyvault`, `graph`, `identity`); all services by default. */
   service?: ServiceName;
+  /** Only requests with this HTTP method (any case); all methods by default. */
   method?: string;
   /** A substring (case-insensitive) or a regular expression matched against the path. */
   path?: string | RegExp;
@@ -11,6 +13,7 @@ export interface FaultRule {
   vault?: string;
   /** Answer with this status (e.g. 429, 503) instead of serving the request. Omit for latency only. */
   status?: number;
+  /** Value of the `Retry-After` header sent with `status`, in seconds; none by default. */
   retryAfterSeconds?: number;
   /** Delay before answering (or before serving, when there is no status). */
   latencyMs?: number;

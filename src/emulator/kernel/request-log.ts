@@ -7,8 +7,11 @@ export interface RequestLogEntry {
   seq: number;
   /** Emulator-clock time of arrival, ISO 8601. */
   time: string;
+  /** The service that answered, or `unknown` when no service claims the host. */
   service: ServiceName | "unknown";
+  /** HTTP method, upper case. */
   method: string;
+  /** Host name the client used, without port. */
   host: string;
   /** The path without the query string. */
   path: string;
@@ -16,7 +19,9 @@ export interface RequestLogEntry {
   operation?: string;
   /** The caller's object id (or app id), `anonymous` before authentication. */
   caller: string;
+  /** HTTP status answered; 0 when the connection was reset by a fault. */
   status: number;
+  /** Time to answer, in wall-clock milliseconds. */
   durationMs: number;
   /** Set when an injected fault answered instead of the service. */
   fault?: string;

@@ -6,10 +6,15 @@ import type { SigningKey } from "./tokens.js";
 
 /** The kernel's part of the state: what every service relies on. */
 export interface KernelState {
+  /** Format tag of the state file. */
   format: "customer-key-emulator/1";
+  /** The emulated Entra ID directory. */
   directory: DirectoryState;
+  /** How far (milliseconds) the emulator clock runs ahead of wall time. */
   clockOffsetMs: number;
+  /** The key tokens are signed with (private half redacted in snapshots). */
   signingKey: SigningKey;
+  /** The CA and TLS leaf (private keys redacted in snapshots). */
   certificates: EmulatorCertificates;
 }
 

@@ -2,7 +2,9 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sig
 
 /** The key the emulated Entra ID signs access tokens with; kept in the state file. */
 export interface SigningKey {
+  /** Key id in token headers and the JWKS. */
   kid: string;
+  /** The RSA key as a JWK (only the public half in snapshots). */
   privateJwk: JsonWebKey;
 }
 
