@@ -16,7 +16,7 @@ export const identityService = defineService({
   routes: [
     { method: "GET", path: "/:tenant/v2.0/.well-known/openid-configuration", operation: "OpenIdConfiguration", anonymous: true, handler: openIdConfiguration },
     { method: "GET", path: "/:tenant/discovery/v2.0/keys", operation: "Keys", anonymous: true, handler: signingKeys },
-    { method: "POST", path: "/:tenant/oauth2/v2.0/token", operation: "Token", anonymous: true, handler: token },
+    { method: "POST", path: "/:tenant/oauth2/v2.0/token", operation: "Token", anonymous: true, readOnly: true, handler: token },
   ],
   errorReply: aadErrorReply,
 });

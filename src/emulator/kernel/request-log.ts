@@ -28,11 +28,6 @@ export interface RequestLogEntry {
 }
 
 const mutatingMethods = new Set(["PUT", "POST", "PATCH", "DELETE"]);
-/** POSTs that read or compute and change nothing, so they do not count as changes. */
-const readOnlyOperations = new Set([
-  "WrapKey", "UnwrapKey", "Encrypt", "Decrypt", "Sign", "Verify", "GetRandomBytes", "BackupKey",
-  "Vaults_CheckNameAvailability", "Token", "Graph",
-]);
 
 /** The emulator's request log; its public face is the `RequestLog` interface. */
 export class RequestLog implements PublicRequestLog {
@@ -41,14 +36,21 @@ export class RequestLog implements PublicRequestLog {
   #total = 0;
   #inFlight = 0;
   #peakInFlight = 0;
+  /** Sequence numbers of entries whose route declared itself read-only. */
+  readonly #readOnly = new Set<number>();
 
   constructor(limit = 50_000) {
     this.#limit = limit;
   }
 
-  record(entry: Omit<RequestLogEntry, "seq">): void {
-    this.#entries.push({ seq: this.#total++, ...entry });
-    if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
+  /** Adds an entry; `readOnly` marks a request whose route changes nothing (its service says so). */
+  record(entry: Omit<RequestLogEntry, "seq">, options: { readOnly?: boolean } = {}): void {
+    const seq = this.#total++;
+    if (options.readOnly) this.#readOnly.add(seq);
+    this.#entries.push({ seq, ...entry });
+    if (this.#entries.length > this.#limit) {
+      for (const dropped of this.#entries.splice(0, this.#entries.length - this.#limit)) this.#readOnly.delete(dropped.seq);
+    }
   }
 
   /** A copy of the entries, oldest first, optionally filtered. */
@@ -70,8 +72,7 @@ export class RequestLog implements PublicRequestLog {
           e.seq >= since &&
           mutatingMethods.has(e.method) &&
           e.status < 400 &&
-          e.service !== "identity" &&
-          !(e.operation && readOnlyOperations.has(e.operation)),
+          !this.#readOnly.has(e.seq),
       );
   }
 
@@ -82,6 +83,7 @@ export class RequestLog implements PublicRequestLog {
 
   clear(): void {
     this.#entries.length = 0;
+    this.#readOnly.clear();
   }
 
   /** Called by the server around every request but Entra's, so tests can bound concurrency. */

@@ -21,6 +21,8 @@ export interface Route {
   handler: (ctx: RouteContext) => Promise<Reply> | Reply;
   /** No token needed (Entra endpoints). */
   anonymous?: boolean;
+  /** A POST that reads or computes and changes nothing (wrapKey, token): `requests.mutating()` leaves it out. */
+  readOnly?: boolean;
 }
 
 interface CompiledRoute extends Route {

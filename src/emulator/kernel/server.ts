@@ -33,6 +33,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
   const service = target?.registered;
   let caller: Caller = anonymousCaller(core.tenantId);
   let operation: string | undefined;
+  let readOnly = false;
   let fault: string | undefined;
   let reply: Reply;
   try {
@@ -41,6 +42,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     if (match === "methodNotAllowed") throw new ServiceError(405, "MethodNotAllowed", `${req.method} is not allowed on ${req.path}.`);
     if (!match) throw new ServiceError(404, "NotFound", `The emulated ${service.name} service has no operation at ${req.method} ${req.path}.`);
     operation = match.route.operation;
+    readOnly = match.route.readOnly === true;
     // Key Vault's challenge round trip is not a real call: faults skip it (vault-down rules do not).
     const challenge = !match.route.anonymous && !bearerToken(req) && service.definition.challenge !== undefined;
     const decision = core.faults.decide({
@@ -50,7 +52,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.reset) {
       raw.socket.destroy();
-      core.requests.record({ time, service: service.name, method: req.method, host: req.hostname, path: req.path, operation, caller: caller.objectId, status: 0, durationMs: Date.now() - started, fault: "reset" });
+      core.requests.record({ time, service: service.name, method: req.method, host: req.hostname, path: req.path, operation, caller: caller.objectId, status: 0, durationMs: Date.now() - started, fault: "reset" }, { readOnly });
       return;
     }
     if (decision.respond) {
@@ -79,7 +81,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
     ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,
     ...(fault ? { fault } : {}),
-  });
+  }, { readOnly });
 }
 
 function errorReply(service: RegisteredService | undefined, error: unknown, req: EmulatorRequest, core: EmulatorCore): Reply {

@@ -87,6 +87,8 @@ export interface KvOperation {
   /** Access-policy permission and RBAC data action(s); `null` for operations any caller may use. */
   permission: KeyPermission | null;
   handler: (kv: KvContext) => Promise<Reply> | Reply;
+  /** Changes nothing (crypto operations, backup): not counted by `requests.mutating()`. */
+  readOnly?: boolean;
 }
 
 export function kvRoute(op: KvOperation): Route {
@@ -94,6 +96,7 @@ export function kvRoute(op: KvOperation): Route {
     method: op.method,
     path: op.path,
     operation: op.operation,
+    ...(op.readOnly ? { readOnly: true } : {}),
     handler: async (ctx) => {
       const kv = openVault(ctx);
       if (op.permission) authorizeKeys(kv, op.permission);

@@ -91,6 +91,7 @@ export const deletedVaultRoutes: Route[] = [
     method: "POST",
     path: "/subscriptions/:subscriptionId/providers/Microsoft.KeyVault/checkNameAvailability",
     operation: "Vaults_CheckNameAvailability",
+    readOnly: true,
     handler: checkNameAvailability,
   },
 ];

@@ -94,5 +94,5 @@ async function restoreKey(kv: KvContext) {
 
 export const backupRoutes = {
   restore: kvRoute({ method: "POST", path: "/keys/restore", operation: "RestoreKey", permission: PERMISSIONS.restore, handler: restoreKey }),
-  backup: kvRoute({ method: "POST", path: "/keys/:name/backup", operation: "BackupKey", permission: PERMISSIONS.backup, handler: backupKeyOp }),
+  backup: kvRoute({ method: "POST", path: "/keys/:name/backup", operation: "BackupKey", permission: PERMISSIONS.backup, readOnly: true, handler: backupKeyOp }),
 };

@@ -71,7 +71,7 @@ async function randomBytesOp(kv: KvContext) {
 }
 
 const route = (segment: string, operation: string, permission: KeyPermission, handler: (kv: KvContext) => Promise<ReturnType<typeof json>>) =>
-  kvRoute({ method: "POST", path: `/keys/:name/:version?/${segment}`, operation, permission, handler });
+  kvRoute({ method: "POST", path: `/keys/:name/:version?/${segment}`, operation, permission, handler, readOnly: true });
 
 export const operationRoutes = [
   route("wrapkey", "WrapKey", PERMISSIONS.wrapKey, transform("wrapKey")),
@@ -80,5 +80,5 @@ export const operationRoutes = [
   route("decrypt", "Decrypt", PERMISSIONS.decrypt, transform("decrypt")),
   route("sign", "Sign", PERMISSIONS.sign, sign),
   route("verify", "Verify", PERMISSIONS.verify, verify),
-  kvRoute({ method: "POST", path: "/rng", operation: "GetRandomBytes", permission: null, handler: randomBytesOp }),
+  kvRoute({ method: "POST", path: "/rng", operation: "GetRandomBytes", permission: null, readOnly: true, handler: randomBytesOp }),
 ];
