@@ -8,5 +8,7 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    // Compile-only tests that pin the public types of the entry points (expectTypeOf).
+    typecheck: { enabled: true, include: ["test/types/**/*.test-d.ts"] },
   },
 });

@@ -43,7 +43,7 @@ function vaultRecord(name: string, tenantId: string, subscriptionId: string, obj
 async function main(): Promise<void> {
   const emulator = await startEmulator();
   try {
-    emulator.core.state.arm.vaults["bench"] = vaultRecord("bench", emulator.tenantId, emulator.subscriptionIds[0]!, emulator.admin.objectId);
+    emulator.withLiveState((s) => (s.arm.vaults["bench"] = vaultRecord("bench", emulator.tenantId, emulator.subscriptionIds[0]!, emulator.admin.objectId)));
     const credential = emulator.credentialFor(emulator.admin.userPrincipalName);
     const key = await new KeyClient(emulator.endpoints.vaultUrl("bench"), credential, emulator.clientOptions()).createRsaKey("bench-key");
     const client = new CryptographyClient(key.id!, credential, emulator.clientOptions());

@@ -3,50 +3,84 @@ import { Agent, createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TokenCredential } from "@azure/core-auth";
 import { ClientSecretCredential, UsernamePasswordCredential } from "@azure/identity";
-import { certificatesStillValid, EMULATOR_HOSTS, generateCertificates } from "./certs.js";
-import { audiencesFor, EmulatorCore, type EmulatorEndpoints, type ServiceDefinition } from "./core.js";
-import { identityService } from "./identity/routes.js";
-import { approveDoNotCancel, assignRole, createSubscription } from "./arm/admin.js";
-import type { SubscriptionRecord } from "./arm/model.js";
-import { handleRequest } from "./server.js";
-import { newState, readStateFile, writeStateFile, type EmulatorState } from "./state.js";
-import { generateSigningKey } from "./tokens.js";
-import type { EmulatorClock } from "./clock.js";
-import type { Directory } from "./directory.js";
-import type { FaultInjector } from "./faults.js";
-import type { RequestLog } from "./request-log.js";
-import { serviceFactories } from "./services.js";
-import { redactedSnapshot } from "./snapshot.js";
+import { approveDoNotCancel, assignRole, createSubscription, setArmBehaviour } from "./arm/admin-operations.js";
+import { armState, type SubscriptionRecord } from "./arm/model.js";
+import type { ArmBehaviour } from "./arm/routes/async-operations.js";
+import { endpointsFor, type EmulatorEndpoints } from "./endpoints.js";
+import { certificateNames, certificatesStillValid, generateCertificates } from "./kernel/certs.js";
+import { EmulatorCore } from "./kernel/core.js";
+import { handleRequest } from "./kernel/server.js";
+import type { ServiceDefinition } from "./kernel/service-definition.js";
+import { redactedSnapshot } from "./kernel/snapshot.js";
+import { newState, readStateFile, writeStateFile, type KernelState, type PersistedState } from "./kernel/state.js";
+import { generateSigningKey } from "./kernel/tokens.js";
+import type { Directory, EmulatorClock, FaultInjector, RequestLog } from "./public-types.js";
+import { SERVICES, type RegisteredServiceStates } from "./registry.js";
 
+/**
+ * Everything the emulator knows, as plain JSON (what the state file holds): the kernel's part
+ * (directory, signing key, certificates, clock offset) and each service's state under its key.
+ */
+export type EmulatorState = KernelState & RegisteredServiceStates;
+
+/** Options of {@link startEmulator}. */
 export interface StartEmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (the default) lets the OS choose. */
   port?: number;
-  /** Keep the state in this file (written atomically after every change) and start from it if it exists. */
+  /** Keep the state in this file (written atomically after every change) and start from it if it exists; none by default (state in memory). */
   stateFile?: string;
-  /** Tenant id of a new emulated directory (random by default). */
+  /** Tenant id (a GUID) of a new emulated directory; random by default, ignored when the state file exists. */
   tenantId?: string;
 }
 
 /** The seeded admin, who owns the two seeded subscriptions. */
 export interface SeededAdmin {
+  /** The admin's UPN, `admin@{tenant domain}`. */
   userPrincipalName: string;
+  /** The admin's object id (a GUID). */
   objectId: string;
   /** Emulator-only password; `credentialFor(userPrincipalName)` uses it. */
   password: string;
 }
 
+/** Options of {@link Emulator.createSubscription}. */
+export interface CreateSubscriptionOptions {
+  /** The subscription's display name. */
+  displayName: string;
+  /** Its id (a GUID); random by default. */
+  subscriptionId?: string;
+  /** UPN, object id or app id of the principal that becomes its Owner; none by default. */
+  owner?: string;
+  /** Its state, e.g. `Enabled` (the default), `Disabled`, `Warned`. */
+  state?: string;
+  /** Resource providers registered from the start (e.g. `Microsoft.KeyVault`); none by default. */
+  registerProviders?: string[];
+  /** Offer id, e.g. `FreeTrial_2014-09-01` for an ineligible one; a pay-as-you-go offer by default. */
+  quotaId?: string;
+}
+
+/** How the emulated ARM times its long operations; see {@link Emulator.setArmBehaviour}. */
+export type { ArmBehaviour };
+
 /** A running emulator. */
 export interface Emulator {
+  /** The emulated tenant's id (a GUID). */
   readonly tenantId: string;
+  /** The URLs of the emulated services on this emulator's port. */
   readonly endpoints: EmulatorEndpoints;
   /** PEM of the emulator's certificate authority: the only certificate clients need to trust. */
   readonly caCertificate: string;
+  /** The seeded admin user, Owner of the two seeded subscriptions. */
   readonly admin: SeededAdmin;
   /** The two subscriptions the admin owns at start (more can be created). */
   readonly subscriptionIds: readonly string[];
+  /** The emulated Entra ID directory: users, groups, service principals. */
   readonly directory: Directory;
+  /** The emulated time; starts at wall time and only moves forward. */
   readonly clock: EmulatorClock;
+  /** Fault injection: latency, throttling, 5xx, connection resets, vaults that are down. */
   readonly faults: FaultInjector;
+  /** Every request served, for assertions on what a client did. */
   readonly requests: RequestLog;
   /**
    * Options for every Azure SDK client (and credential): an `https.Agent` that trusts the
@@ -62,26 +96,29 @@ export interface Emulator {
    */
   credentialFor(principal: string): TokenCredential;
   /**
-   * Creates a subscription; `owner` (UPN, object id or app id) becomes its Owner. Like a real new
-   * subscription it has no Microsoft.KeyVault registration unless `registerProviders` names it;
-   * `quotaId` sets the offer (e.g. `FreeTrial_2014-09-01` for an ineligible one).
+   * Creates a subscription. Like a real new subscription it has no Microsoft.KeyVault
+   * registration unless `registerProviders` names it.
    */
-  createSubscription(options: {
-    displayName: string;
-    subscriptionId?: string;
-    owner?: string;
-    state?: string;
-    registerProviders?: string[];
-    quotaId?: string;
-  }): SubscriptionRecord;
-  /** Grants a built-in role (by GUID) to a principal at an ARM scope, as an Owner would. */
+  createSubscription(options: CreateSubscriptionOptions): SubscriptionRecord;
+  /** Grants a built-in role (by GUID) to a principal (object id) at an ARM scope, as an Owner would. */
   assignRole(options: { scope: string; roleId: string; principalId: string }): void;
-  /** Microsoft's manual approval of a pending Do-Not-Cancel registration. */
+  /** Microsoft's manual approval of a pending Do-Not-Cancel registration on a subscription (by id). */
   approveDoNotCancel(subscriptionId: string): void;
+  /**
+   * Changes how long ARM's long operations stay in progress, in emulator-clock milliseconds (both
+   * 0 by default: they complete at the next request). Only the fields given change.
+   */
+  setArmBehaviour(behaviour: Partial<ArmBehaviour>): void;
   /** The state as plain JSON (a deep copy), with passwords, client secrets and private keys redacted. */
   snapshot(): EmulatorState;
-  /** The shared core, for services and advanced tests. */
-  readonly core: EmulatorCore;
+  /**
+   * Runs `fn` on the live state (not a copy, secrets included) and writes the state file after it,
+   * for tests that set up what the emulated APIs cannot. Returns what `fn` returns.
+   */
+  withLiveState<T>(fn: (state: EmulatorState) => T): T;
+  /** Writes the state file now if anything changed (otherwise writes follow every request); throws if the write fails. */
+  flush(): void;
+  /** Writes the state, closes every connection and stops listening. */
   stop(): Promise<void>;
 }
 
@@ -102,8 +139,18 @@ export function emulatorLookup(
   dnsLookup(hostname, opts as never, cb as never);
 }
 
+/** Starts an emulator of Entra ID, ARM, Key Vault and Graph on 127.0.0.1 over HTTPS. */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
-  const state = await loadOrCreateState(options);
+  return startEmulatorWith(SERVICES, options);
+}
+
+/**
+ * Starts an emulator serving `services` (the registry's, plus any a test adds). Not part of the
+ * package's surface: it is how tests prove a service needs no kernel change.
+ */
+export async function startEmulatorWith(services: readonly ServiceDefinition[], options: StartEmulatorOptions = {}): Promise<Emulator> {
+  const leafNames = certificateNames(services.flatMap((s) => s.hosts));
+  const state = await loadOrCreateState(options, leafNames);
   const server: Server = createServer({ key: state.certificates.leafKey, cert: state.certificates.leafCert });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -112,10 +159,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const port = (server.address() as AddressInfo).port;
   const endpoints = endpointsFor(port);
   const core = new EmulatorCore(state, endpoints, options.stateFile);
-  core.register(identityService());
-  for (const factory of serviceFactories) core.register(factory(core, audiencesFor(endpoints)) as ServiceDefinition);
-  seedSubscriptions(core);
-  core.flush();
+  try {
+    for (const service of services) core.register(service);
+    for (const service of services) service.seed?.(core);
+    core.flush();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   server.on("request", (req, res) => {
     handleRequest(core, req, res, port).catch((error) => {
       res.destroy(error instanceof Error ? error : undefined);
@@ -123,17 +174,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   });
   const agent = new Agent({ ca: state.certificates.caCert, keepAlive: true, lookup: emulatorLookup as never });
   const admin = core.directory.users[0]!;
+  const live = core.state as unknown as EmulatorState;
   return {
     tenantId: core.tenantId,
     endpoints,
     caCertificate: state.certificates.caCert,
     admin: { userPrincipalName: admin.userPrincipalName, objectId: admin.objectId, password: admin.password },
-    subscriptionIds: Object.keys(state.arm.subscriptions).slice(0, 2),
+    subscriptionIds: core.services.has("arm") ? Object.keys(armState(core).subscriptions).slice(0, 2) : [],
     directory: core.directory,
     clock: core.clock,
     faults: core.faults,
     requests: core.requests,
-    core,
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent }),
     credentialFor(principal) {
@@ -160,7 +211,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       approveDoNotCancel(core, id);
       core.flush();
     },
-    snapshot: () => redactedSnapshot(core.state),
+    setArmBehaviour: (behaviour) => setArmBehaviour(core, behaviour),
+    snapshot: () => redactedSnapshot(core.state, core.services.values()) as unknown as EmulatorState,
+    withLiveState(fn) {
+      try {
+        return fn(live);
+      } finally {
+        core.changed();
+      }
+    },
+    flush: () => core.flush(),
     async stop() {
       core.flush();
       agent.destroy();
@@ -170,40 +230,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   };
 }
 
-function endpointsFor(port: number): EmulatorEndpoints {
-  const at = (host: string) => `https://${host}:${port}`;
-  return {
-    port,
-    authorityHost: at(EMULATOR_HOSTS.login),
-    resourceManager: at(EMULATOR_HOSTS.management),
-    graph: at(EMULATOR_HOSTS.graph),
-    exchange: at(EMULATOR_HOSTS.outlook),
-    sharePointAdmin: at(`contoso-admin.${EMULATOR_HOSTS.sharePointSuffix}`),
-    vaultUrl: (name) => at(`${name.toLowerCase()}.${EMULATOR_HOSTS.vaultSuffix}`),
-  };
-}
-
-async function loadOrCreateState(options: StartEmulatorOptions): Promise<EmulatorState> {
+async function loadOrCreateState(options: StartEmulatorOptions, leafNames: readonly string[]): Promise<PersistedState> {
   const existing = options.stateFile ? readStateFile(options.stateFile) : undefined;
   if (existing) {
-    if (!certificatesStillValid(existing.certificates)) existing.certificates = await generateCertificates();
+    if (!certificatesStillValid(existing.certificates, leafNames)) existing.certificates = await generateCertificates(leafNames);
     return existing;
   }
   const state = newState({
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
     signingKey: generateSigningKey(),
-    certificates: await generateCertificates(),
+    certificates: await generateCertificates(leafNames),
   });
   if (options.stateFile) writeStateFile(options.stateFile, state);
   return state;
-}
-
-/** A new emulator starts with two subscriptions owned by the seeded admin, as Customer Key needs. */
-function seedSubscriptions(core: EmulatorCore): void {
-  if (Object.keys(core.state.arm.subscriptions).length > 0) return;
-  const owner = core.directory.users[0]!.objectId;
-  // The seeded subscriptions are ready for Customer Key; subscriptions created later start strict.
-  const registerProviders = ["Microsoft.KeyVault"];
-  createSubscription(core, { displayName: "Customer Key Primary", ownerObjectId: owner, registerProviders });
-  createSubscription(core, { displayName: "Customer Key Secondary", ownerObjectId: owner, registerProviders });
 }

@@ -1,11 +1,23 @@
 export { startEmulator, emulatorLookup } from "./emulator.js";
-export type { Emulator, StartEmulatorOptions, SeededAdmin } from "./emulator.js";
-export type { EmulatorEndpoints } from "./core.js";
-export type { EmulatorClock, Duration } from "./clock.js";
-export type { FaultInjector, FaultRule } from "./faults.js";
-export type { RequestLog, RequestLogEntry } from "./request-log.js";
-export type { Directory, UserRecord, GroupRecord, ServicePrincipalRecord } from "./directory.js";
-export { MICROSOFT_365_APPS } from "./directory.js";
+export type { Emulator, EmulatorState, StartEmulatorOptions, SeededAdmin, CreateSubscriptionOptions, ArmBehaviour } from "./emulator.js";
+export type { EmulatorEndpoints } from "./endpoints.js";
+export type { EmulatorClock, FaultInjector, RequestLog, Directory } from "./public-types.js";
+export type { Duration } from "./kernel/clock.js";
+export type { FaultRule } from "./kernel/faults.js";
+export type { RequestLogEntry } from "./kernel/request-log.js";
+export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal } from "./kernel/directory.js";
+export type { KernelState } from "./kernel/state.js";
+export type { RegisteredServiceStates } from "./registry.js";
+export { MICROSOFT_365_APPS } from "./kernel/directory.js";
 export { BUILT_IN_ROLES } from "./arm/model.js";
-export { DO_NOT_CANCEL_FEATURE } from "./arm/admin.js";
-export type { EmulatorState } from "./state.js";
+export { DO_NOT_CANCEL_FEATURE } from "./arm/admin-operations.js";
+export type { ServiceName } from "./kernel/http.js";
+export type { SigningKey } from "./kernel/tokens.js";
+export type { EmulatorCertificates } from "./kernel/certs.js";
+export type {
+  ArmState, SubscriptionRecord, FeatureRecord, ProviderRecord, ResourceGroupRecord, AccessPolicyEntry, VaultProperties,
+  VaultRecord, DeletedVaultRecord, RoleAssignmentRecord, AsyncOperationRecord, CustomRoleRecord,
+} from "./arm/model.js";
+export type {
+  KeyVaultState, VaultKeysState, KeyRecord, KeyVersionRecord, KeyAttributesRecord, DeletedKeyRecord, RotationPolicyRecord, LifetimeActionRecord,
+} from "./keyvault/model.js";

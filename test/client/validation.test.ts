@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.stop());
 
-const state = () => emulator.core.state;
+const state = () => emulator.withLiveState((s) => s);
 const vaultRecord = (name: string) => state().arm.vaults[name.toLowerCase()]!;
 const keyVersion = (vault: string) => state().keyVault.vaults[vault.toLowerCase()]!.keys[KEY]!.versions.at(-1)!;
 const failed = (report: PreflightReport) => [...new Set(report.checks.filter((c) => c.status === "fail").map((c) => c.id))];

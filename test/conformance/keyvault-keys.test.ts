@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT_IN_ROLES, startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { vaultResourceId } from "../../src/emulator/keyvault/vault.js";
+import { vaultResourceId } from "../../src/emulator/keyvault/vault-lookup.js";
 import { createTestVault } from "../emulator/helpers/vaults.js";
 import { rawRequest, tokenFor, type RawResponse } from "./helpers/raw.js";
 import { validateAgainstSwagger } from "./helpers/swagger.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { BUILT_IN_ROLES } from "../../src/emulator/arm/model.js";
-import { actionMatches, assignmentsFor, permits } from "../../src/emulator/arm/access.js";
+import { actionMatches, assignmentsFor, permits } from "../../src/emulator/authz/arm-roles.js";
 import { armClients, vaultParameters } from "../conformance/helpers/arm-clients.js";
 import { arm, tokenFor } from "../conformance/helpers/raw.js";
 
@@ -138,10 +138,10 @@ describe("role assignments and ARM authorization", () => {
     expect(actionMatches("Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/read")).toBe(true);
     expect(actionMatches("Microsoft.KeyVault/vaults/keys/read", "Microsoft.KeyVault/vaults/keys/wrap/action")).toBe(false);
     const caller = { objectId: emulator.admin.objectId, groupIds: [] };
-    const owner = assignmentsFor(emulator.core, `/subscriptions/${subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/v`, caller);
+    const owner = emulator.withLiveState((s) => assignmentsFor(s.arm, `/subscriptions/${subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/v`, caller));
     expect(owner.map((d) => d.roleName)).toEqual(["Owner"]);
     expect(permits(owner, "Microsoft.Authorization/roleAssignments/write", { data: false })).toBe(true);
     expect(permits(owner, "Microsoft.KeyVault/vaults/keys/wrap/action", { data: true })).toBe(false);
-    expect(assignmentsFor(emulator.core, `/subscriptions/${subscriptionId}x`, caller)).toEqual([]);
+    expect(emulator.withLiveState((s) => assignmentsFor(s.arm, `/subscriptions/${subscriptionId}x`, caller))).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { setArmBehaviour } from "../../src/emulator/arm/admin.js";
 import { armClients, vaultParameters } from "../conformance/helpers/arm-clients.js";
 import { arm, tokenFor } from "../conformance/helpers/raw.js";
 
@@ -132,7 +131,7 @@ describe("Key Vault vaults through @azure/arm-keyvault", () => {
   });
 
   it("follows the RegisteringDns operation until the emulator clock completes it", async () => {
-    setArmBehaviour(emulator.core, { asyncOperationDelayMs: 60_000 });
+    emulator.setArmBehaviour({ asyncOperationDelayMs: 60_000 });
     try {
       const token = await tokenFor(emulator, emulator.admin.userPrincipalName);
       const path = `/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/ck-slow-1?api-version=2024-11-01`;
@@ -152,7 +151,7 @@ describe("Key Vault vaults through @azure/arm-keyvault", () => {
       expect([expired.status, expired.body.error.code]).toEqual([404, "OperationNotFound"]);
       expect(Object.keys(emulator.snapshot().arm.operations)).not.toContain(new URL(opUrl).pathname.split("/").at(-1));
     } finally {
-      setArmBehaviour(emulator.core, { asyncOperationDelayMs: 0 });
+      emulator.setArmBehaviour({ asyncOperationDelayMs: 0 });
     }
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { FaultInjector } from "../../src/emulator/faults.js";
-import { RequestLog } from "../../src/emulator/request-log.js";
+import { FaultInjector } from "../../src/emulator/kernel/faults.js";
+import { RequestLog } from "../../src/emulator/kernel/request-log.js";
 import { createTestVault } from "./helpers/vaults.js";
 import { rawRequest, tokenFor } from "../conformance/helpers/raw.js";
 

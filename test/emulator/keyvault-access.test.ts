@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RestError } from "@azure/core-rest-pipeline";
 import { BUILT_IN_ROLES, MICROSOFT_365_APPS, startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { vaultResourceId } from "../../src/emulator/keyvault/vault.js";
+import { vaultResourceId } from "../../src/emulator/keyvault/vault-lookup.js";
 import { createTestVault, cryptoClient, grantKeys, keyClient } from "./helpers/vaults.js";
 
 let emulator: Emulator;

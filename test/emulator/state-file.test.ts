@@ -78,10 +78,10 @@ describe("emulator state file", () => {
       rmSync(stateFile);
       mkdirSync(join(stateFile, "blocker"), { recursive: true });
       const user = emulator.directory.createUser({ userPrincipalName: "pending" });
-      expect(() => emulator.core.flush()).toThrow();
+      expect(() => emulator.flush()).toThrow();
       expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
       rmSync(stateFile, { recursive: true });
-      emulator.core.flush();
+      emulator.flush();
       expect(readFileSync(stateFile, "utf8")).toContain(user.objectId);
     } finally {
       await emulator.stop();
@@ -107,18 +107,17 @@ describe("emulator state file", () => {
     const emulator = await startEmulator({ stateFile });
     try {
       const sp = emulator.directory.findServicePrincipal(MICROSOFT_365_APPS.exchangeOnline.appId)!;
-      emulator.core.state.keyVault.vaults["kv"] = {
+      emulator.withLiveState((s) => (s.keyVault.vaults["kv"] = {
         keys: { k: { name: "k", versions: [{ version: "v", kty: "RSA", keyOps: [], privateJwk: { kty: "RSA", n: "n", e: "e", d: "private-d", p: "private-p" }, attributes: { enabled: true, created: 0, updated: 0, exportable: false } }] } },
         deleted: {},
-      };
-      emulator.core.changed();
+      }));
       const text = JSON.stringify(emulator.snapshot());
-      for (const secret of [emulator.admin.password, sp.secrets[0]!, "private-d", "private-p", emulator.core.state.certificates.leafKey, String(emulator.core.state.signingKey.privateJwk.d)]) {
+      for (const secret of [emulator.admin.password, sp.secrets[0]!, "private-d", "private-p", emulator.withLiveState((s) => s).certificates.leafKey, String(emulator.withLiveState((s) => s).signingKey.privateJwk.d)]) {
         expect(text.includes(secret), "a secret is in the snapshot").toBe(false);
       }
       expect(emulator.snapshot().keyVault.vaults["kv"]?.keys["k"]?.versions[0]?.privateJwk).toEqual({ kty: "RSA", n: "n", e: "e" });
       // The live state (and so the file) keeps them: the emulator still signs in and unwraps.
-      expect(emulator.core.state.directory.users[0]!.password).toBe(emulator.admin.password);
+      expect(emulator.withLiveState((s) => s).directory.users[0]!.password).toBe(emulator.admin.password);
     } finally {
       await emulator.stop();
     }

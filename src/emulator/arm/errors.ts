@@ -1,5 +1,5 @@
-import type { Caller } from "../auth.js";
-import { ServiceError } from "../http.js";
+import type { Caller } from "../kernel/auth.js";
+import { ServiceError } from "../kernel/http.js";
 
 /** ARM's own errors, with the codes and message shapes Resource Manager uses. */
 export const armErrors = {

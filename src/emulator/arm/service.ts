@@ -1,16 +1,20 @@
-import type { ServiceDefinition } from "../core.js";
-import { Router, type Route } from "../router.js";
-import type { ServiceFactory } from "../services.js";
-import { accessPolicyRoutes } from "./accessPolicies.js";
-import { operationRoutes, settle } from "./async.js";
-import { deletedVaultRoutes } from "./deletedVaults.js";
+import { randomUUID } from "node:crypto";
+import { EMULATOR_HOSTS } from "../endpoints.js";
+import type { EmulatorCore } from "../kernel/core.js";
+import type { Route } from "../kernel/router.js";
+import { defineService } from "../kernel/service-definition.js";
+import { createSubscription } from "./admin-operations.js";
+import { ARM_STATE_KEY, armState, emptyArmState } from "./model.js";
+import { accessPolicyRoutes } from "./routes/access-policies.js";
+import { operationRoutes, settle } from "./routes/async-operations.js";
+import { deletedVaultRoutes } from "./routes/deleted-vaults.js";
 import { armErrors } from "./errors.js";
-import { featureRoutes } from "./features.js";
-import { providerRoutes } from "./providers.js";
-import { resourceGroupRoutes } from "./resourceGroups.js";
-import { authorizationRoutes } from "./roleAssignments.js";
-import { subscriptionRoutes } from "./subscriptions.js";
-import { vaultRoutes } from "./vaults.js";
+import { featureRoutes } from "./routes/features.js";
+import { providerRoutes } from "./routes/providers.js";
+import { resourceGroupRoutes } from "./routes/resource-groups.js";
+import { authorizationRoutes } from "./routes/role-assignments.js";
+import { subscriptionRoutes } from "./routes/subscriptions.js";
+import { vaultRoutes } from "./routes/vaults.js";
 
 /**
  * Every ARM request needs `api-version` (any value is accepted) and first lets the emulator
@@ -27,23 +31,35 @@ function armRoute(route: Route): Route {
   };
 }
 
+/** A new emulator starts with two subscriptions owned by the seeded admin, as Customer Key needs. */
+function seedSubscriptions(core: EmulatorCore): void {
+  if (Object.keys(armState(core).subscriptions).length > 0) return;
+  const owner = core.directory.users[0]!.objectId;
+  // The seeded subscriptions are ready for Customer Key; subscriptions created later start strict.
+  const registerProviders = ["Microsoft.KeyVault"];
+  createSubscription(core, { displayName: "Customer Key Primary", ownerObjectId: owner, registerProviders });
+  createSubscription(core, { displayName: "Customer Key Secondary", ownerObjectId: owner, registerProviders });
+}
+
 /** Azure Resource Manager: subscriptions, resource groups, providers, features, Key Vault vaults, RBAC. */
-export const armService: ServiceFactory = (_core, audiences): ServiceDefinition => ({
+export const armService = defineService({
   name: "arm",
+  hosts: [EMULATOR_HOSTS.management],
+  localPaths: ["subscriptions", "providers"],
+  audiences: (endpoints) => ["https://management.azure.com", "https://management.core.windows.net", endpoints.resourceManager],
+  state: { key: ARM_STATE_KEY, empty: emptyArmState },
   // Specific routes first: the router takes the first match.
-  router: new Router(
-    "arm",
-    [
-      ...operationRoutes,
-      ...featureRoutes,
-      ...deletedVaultRoutes,
-      ...accessPolicyRoutes,
-      ...vaultRoutes,
-      ...authorizationRoutes,
-      ...resourceGroupRoutes,
-      ...providerRoutes,
-      ...subscriptionRoutes,
-    ].map(armRoute),
-  ),
-  audiences: audiences.arm,
+  routes: [
+    ...operationRoutes,
+    ...featureRoutes,
+    ...deletedVaultRoutes,
+    ...accessPolicyRoutes,
+    ...vaultRoutes,
+    ...authorizationRoutes,
+    ...resourceGroupRoutes,
+    ...providerRoutes,
+    ...subscriptionRoutes,
+  ].map(armRoute),
+  seed: seedSubscriptions,
+  replyHeaders: (req) => ({ "x-ms-correlation-request-id": req.header("x-ms-correlation-request-id") ?? randomUUID() }),
 });

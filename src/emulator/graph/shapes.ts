@@ -1,5 +1,5 @@
-import type { EmulatorCore } from "../core.js";
-import type { GroupRecord, ServicePrincipalRecord, UserRecord } from "../directory.js";
+import type { EmulatorCore } from "../kernel/core.js";
+import type { GroupRecord, ServicePrincipalRecord, UserRecord } from "../kernel/directory.js";
 
 /** Microsoft Graph v1.0 entity shapes (full objects; `$select` picks from them). */
 

@@ -1,4 +1,4 @@
-import { ServiceError } from "../http.js";
+import { ServiceError } from "../kernel/http.js";
 
 /**
  * Key Vault's errors, with the codes and messages the real service sends where they are known

@@ -1,4 +1,4 @@
-import type { KvContext } from "./context.js";
+import type { KvContext } from "./request-context.js";
 import { kvErrors } from "./errors.js";
 
 /** The service's default and largest page. */

@@ -1,16 +1,17 @@
-import { EMULATOR_HOSTS } from "../certs.js";
-import type { EmulatorCore, ServiceDefinition } from "../core.js";
-import { errorBody, ServiceError, type EmulatorRequest, type Reply } from "../http.js";
-import { Router } from "../router.js";
-import type { ServiceFactory } from "../services.js";
-import { backupRoutes } from "./backup.js";
-import { vaultHeaders, vaultNameOf } from "./context.js";
-import { deletedRoutes } from "./deleted.js";
+import { EMULATOR_HOSTS } from "../endpoints.js";
+import type { EmulatorCore } from "../kernel/core.js";
+import { errorBody, ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
+import { defineService } from "../kernel/service-definition.js";
+import { publicHalf, REDACTED_TEXT } from "../kernel/snapshot.js";
+import { emptyKeyVaultState, KEY_VAULT_STATE_KEY, type KeyVaultState } from "./model.js";
+import { backupRoutes } from "./routes/backup.js";
+import { vaultHeaders, vaultNameOf } from "./request-context.js";
+import { deletedRoutes } from "./routes/deleted-keys.js";
 import { kvErrors } from "./errors.js";
-import { keyRoutes } from "./keys.js";
-import { operationRoutes } from "./operations.js";
-import { rotationRoutes } from "./rotation.js";
-import { findVault } from "./vault.js";
+import { keyRoutes } from "./routes/keys.js";
+import { operationRoutes } from "./routes/key-operations.js";
+import { rotationRoutes } from "./routes/rotation.js";
+import { findVault } from "./vault-lookup.js";
 
 /** The resource the challenge advertises: `{vault}.vault.localhost` ends with `.vault.localhost`, so the SDK's check passes. */
 export const KEY_VAULT_RESOURCE = `https://${EMULATOR_HOSTS.vaultSuffix}`;
@@ -71,11 +72,22 @@ const routes = [
   deletedRoutes.purge,
 ];
 
+/** Private key halves and the backup key leave a snapshot; the state file keeps them. */
+function redact(state: KeyVaultState): void {
+  for (const vault of Object.values(state.vaults)) {
+    const records = [...Object.values(vault.keys), ...Object.values(vault.deleted).map((d) => d.key)];
+    for (const version of records.flatMap((r) => r.versions)) version.privateJwk = publicHalf(version.privateJwk);
+  }
+  if (state.backupKey) state.backupKey = REDACTED_TEXT;
+}
+
 /** The Key Vault keys data plane at `https://{vault}.vault.localhost:{port}`. */
-export const keyVaultService: ServiceFactory = (_core, audiences): ServiceDefinition => ({
+export const keyVaultService = defineService({
   name: "keyvault",
-  router: new Router("keyvault", routes),
-  audiences: audiences.keyvault,
+  hosts: [`{vault}.${EMULATOR_HOSTS.vaultSuffix}`],
+  audiences: () => ["https://vault.localhost", "https://vault.azure.net"],
+  state: { key: KEY_VAULT_STATE_KEY, empty: emptyKeyVaultState, redact },
+  routes,
   challenge,
   errorReply,
 });

@@ -59,18 +59,17 @@ export function createTestVault(emulator: Emulator, options: TestVaultOptions): 
     lastModifiedAt: now,
     lastModifiedBy: emulator.admin.userPrincipalName,
   };
-  emulator.core.state.arm.vaults[options.name.toLowerCase()] = record;
-  emulator.core.changed();
+  emulator.withLiveState((s) => (s.arm.vaults[options.name.toLowerCase()] = record));
   return record;
 }
 
 /** Adds (or extends) an access policy on a test vault. */
 export function grantKeys(emulator: Emulator, vaultName: string, objectId: string, keys: string[]): void {
-  const vault = emulator.core.state.arm.vaults[vaultName.toLowerCase()]!;
+  const vault = emulator.withLiveState((s) => s.arm.vaults[vaultName.toLowerCase()]!);
   const entry = vault.properties.accessPolicies.find((p) => p.objectId === objectId && !p.applicationId);
   if (entry) entry.permissions.keys = [...new Set([...(entry.permissions.keys ?? []), ...keys])];
   else vault.properties.accessPolicies.push({ tenantId: emulator.tenantId, objectId, permissions: { keys } });
-  emulator.core.changed();
+  emulator.withLiveState(() => undefined);
 }
 
 /** A KeyClient on a vault of the emulator, with no challenge-verification switch: the emulator's challenge passes as is. */

@@ -1,0 +1,215 @@
+import type { Directory as PublicDirectory } from "../public-types.js";
+import { randomBytes, randomUUID } from "node:crypto";
+
+/** Well-known Microsoft 365 first-party applications that Customer Key grants key access to. */
+export const MICROSOFT_365_APPS = {
+  exchangeOnline: { appId: "00000002-0000-0ff1-ce00-000000000000", displayName: "Office 365 Exchange Online" },
+  sharePointOnline: { appId: "00000003-0000-0ff1-ce00-000000000000", displayName: "Office 365 SharePoint Online" },
+  dataAtRestEncryption: { appId: "c066d759-24ae-40e7-a56f-027002b5d3e4", displayName: "M365DataAtRestEncryption" },
+} as const;
+
+/** A user of the emulated directory. */
+export interface UserRecord {
+  /** Object id (a GUID). */
+  objectId: string;
+  /** UPN, `name@{default domain}`. */
+  userPrincipalName: string;
+  /** Display name. */
+  displayName: string;
+  /** Emulator-only password for the username/password grant. */
+  password: string;
+  /** A disabled account gets no token; true by default. */
+  accountEnabled: boolean;
+}
+
+/** A security group of the emulated directory. */
+export interface GroupRecord {
+  /** Object id (a GUID). */
+  objectId: string;
+  /** Display name. */
+  displayName: string;
+  /** Object ids of its members (users, service principals or groups). */
+  members: string[];
+}
+
+/** A service principal (with its application) of the emulated directory. */
+export interface ServicePrincipalRecord {
+  /** Object id of the service principal (a GUID). */
+  objectId: string;
+  /** Application (client) id (a GUID). */
+  appId: string;
+  /** Display name. */
+  displayName: string;
+  /** Emulator-only client secrets for the client-credentials grant. */
+  secrets: string[];
+  /** A disabled service principal gets no token; true by default. */
+  accountEnabled: boolean;
+  /** Microsoft's first-party apps belong to Microsoft's own tenant. */
+  appOwnerOrganizationId: string;
+}
+
+/** The directory as the state file keeps it. */
+export interface DirectoryState {
+  /** Tenant id (a GUID). */
+  tenantId: string;
+  /** Tenant display name. */
+  organizationName: string;
+  /** Default domain, e.g. `contoso.onmicrosoft.com`. */
+  defaultDomain: string;
+  /** Users; the first is the seeded admin. */
+  users: UserRecord[];
+  /** Security groups. */
+  groups: GroupRecord[];
+  /** Service principals, Microsoft 365 first-party ones included. */
+  servicePrincipals: ServicePrincipalRecord[];
+}
+
+/** A principal of the directory, as `credentialFor` and the auth layer see it. */
+export type Principal =
+  | { kind: "user"; record: UserRecord }
+  | { kind: "servicePrincipal"; record: ServicePrincipalRecord };
+
+const microsoftTenant = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+
+export const newSecret = () => randomBytes(24).toString("base64url");
+
+/** Users, groups, applications and service principals of the emulated tenant. */
+export class Directory implements PublicDirectory {
+  constructor(
+    private readonly state: DirectoryState,
+    private readonly changed: () => void,
+  ) {}
+
+  get tenantId(): string {
+    return this.state.tenantId;
+  }
+
+  get defaultDomain(): string {
+    return this.state.defaultDomain;
+  }
+
+  get organizationName(): string {
+    return this.state.organizationName;
+  }
+
+  get users(): readonly UserRecord[] {
+    return this.state.users;
+  }
+
+  get groups(): readonly GroupRecord[] {
+    return this.state.groups;
+  }
+
+  get servicePrincipals(): readonly ServicePrincipalRecord[] {
+    return this.state.servicePrincipals;
+  }
+
+  /** Creates a user; the local part becomes a UPN in the tenant's domain unless a full UPN is given. */
+  createUser(options: { userPrincipalName: string; displayName?: string; password?: string }): UserRecord {
+    const upn = options.userPrincipalName.includes("@")
+      ? options.userPrincipalName
+      : `${options.userPrincipalName}@${this.state.defaultDomain}`;
+    if (this.findUser(upn)) throw new Error(`A user ${upn} already exists in the emulated directory.`);
+    const user: UserRecord = {
+      objectId: randomUUID(),
+      userPrincipalName: upn,
+      displayName: options.displayName ?? upn.split("@")[0]!,
+      password: options.password ?? newSecret(),
+      accountEnabled: true,
+    };
+    this.state.users.push(user);
+    this.changed();
+    return user;
+  }
+
+  createGroup(options: { displayName: string; members?: string[] }): GroupRecord {
+    const group: GroupRecord = { objectId: randomUUID(), displayName: options.displayName, members: [...(options.members ?? [])] };
+    this.state.groups.push(group);
+    this.changed();
+    return group;
+  }
+
+  /** Registers an application and its service principal with a fresh client secret. */
+  createServicePrincipal(options: { displayName: string; appId?: string; secret?: string; firstParty?: boolean }): ServicePrincipalRecord {
+    const appId = options.appId ?? randomUUID();
+    if (this.findServicePrincipal(appId)) throw new Error(`A service principal for app ${appId} already exists.`);
+    const sp: ServicePrincipalRecord = {
+      objectId: randomUUID(),
+      appId,
+      displayName: options.displayName,
+      secrets: [options.secret ?? newSecret()],
+      accountEnabled: true,
+      appOwnerOrganizationId: options.firstParty ? microsoftTenant : this.state.tenantId,
+    };
+    this.state.servicePrincipals.push(sp);
+    this.changed();
+    return sp;
+  }
+
+  /** Removes a principal (e.g. a Microsoft 365 service principal that was never provisioned). */
+  remove(objectId: string): void {
+    this.state.users = this.state.users.filter((u) => u.objectId !== objectId);
+    this.state.servicePrincipals = this.state.servicePrincipals.filter((s) => s.objectId !== objectId);
+    this.state.groups = this.state.groups.filter((g) => g.objectId !== objectId);
+    for (const g of this.state.groups) g.members = g.members.filter((m) => m !== objectId);
+    this.changed();
+  }
+
+  findUser(idOrUpn: string): UserRecord | undefined {
+    const key = idOrUpn.toLowerCase();
+    return this.state.users.find((u) => u.objectId === key || u.userPrincipalName.toLowerCase() === key);
+  }
+
+  /** By object id or app id. */
+  findServicePrincipal(id: string): ServicePrincipalRecord | undefined {
+    const key = id.toLowerCase();
+    return this.state.servicePrincipals.find((s) => s.objectId === key || s.appId === key);
+  }
+
+  findGroup(id: string): GroupRecord | undefined {
+    return this.state.groups.find((g) => g.objectId === id.toLowerCase());
+  }
+
+  /** A user (by object id or UPN) or a service principal (by object id or app id). */
+  findPrincipal(id: string): Principal | undefined {
+    const user = this.findUser(id);
+    if (user) return { kind: "user", record: user };
+    const sp = this.findServicePrincipal(id);
+    return sp ? { kind: "servicePrincipal", record: sp } : undefined;
+  }
+
+  /**
+   * The object ids of the groups a principal belongs to, directly or through nested groups, as
+   * Azure RBAC and Key Vault access policies count membership.
+   */
+  groupsOf(objectId: string): string[] {
+    const found = new Set<string>();
+    const pending = [objectId.toLowerCase()];
+    for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
+      for (const group of this.state.groups) {
+        if (found.has(group.objectId) || !group.members.some((m) => m.toLowerCase() === member)) continue;
+        found.add(group.objectId);
+        pending.push(group.objectId);
+      }
+    }
+    return [...found];
+  }
+}
+
+/** A fresh tenant with one admin user and the Microsoft 365 service principals. */
+export function seedDirectory(tenantId: string = randomUUID()): DirectoryState {
+  const state: DirectoryState = {
+    tenantId,
+    organizationName: "Contoso",
+    defaultDomain: "contoso.onmicrosoft.com",
+    users: [],
+    groups: [],
+    servicePrincipals: [],
+  };
+  const directory = new Directory(state, () => {});
+  directory.createUser({ userPrincipalName: "admin", displayName: "Contoso Admin" });
+  for (const app of Object.values(MICROSOFT_365_APPS)) {
+    directory.createServicePrincipal({ displayName: app.displayName, appId: app.appId, firstParty: true });
+  }
+  return state;
+}

@@ -1,0 +1,77 @@
+import { json } from "../../kernel/http.js";
+import { kvRoute, type KvContext } from "../request-context.js";
+import { kvErrors } from "../errors.js";
+import { requireKey } from "./keys.js";
+import { deletedKeyBundle, deletedKeyItem, keyBundle } from "../shapes.js";
+import type { DeletedKeyRecord } from "../model.js";
+import { page } from "../paging.js";
+import { PERMISSIONS } from "../../authz/key-permissions.js";
+
+/**
+ * Deletes every version. With soft delete the key moves to the deleted keys until
+ * `scheduledPurgeDate` (deletedDate + recoverableDays × 86400 on the emulator clock); without,
+ * it is gone at once and the answer has no recoveryId. The emulator completes deletes at once
+ * (the real service takes seconds; the SDK poller copes with both).
+ */
+function deleteKey(kv: KvContext) {
+  const name = kv.params["name"]!;
+  const record = requireKey(kv, name);
+  const slot = name.toLowerCase();
+  delete kv.keys.keys[slot];
+  const deleted: DeletedKeyRecord = { key: record, deletedDate: kv.now, scheduledPurgeDate: kv.now + kv.recovery.days * 86_400 };
+  if (kv.recovery.softDelete) kv.keys.deleted[slot] = deleted;
+  kv.core.changed();
+  return json(deletedKeyBundle(kv.origin, kv.recovery, deleted));
+}
+
+function requireSoftDelete(kv: KvContext): void {
+  if (!kv.recovery.softDelete) throw kvErrors.softDeleteDisabled();
+}
+
+function requireDeleted(kv: KvContext, name: string): DeletedKeyRecord {
+  const deleted = kv.keys.deleted[name.toLowerCase()];
+  if (!deleted) throw kvErrors.deletedKeyNotFound(name);
+  return deleted;
+}
+
+function getDeletedKey(kv: KvContext) {
+  requireSoftDelete(kv);
+  return json(deletedKeyBundle(kv.origin, kv.recovery, requireDeleted(kv, kv.params["name"]!)));
+}
+
+function listDeletedKeys(kv: KvContext) {
+  requireSoftDelete(kv);
+  const deleted = Object.values(kv.keys.deleted).sort((a, b) => a.key.name.toLowerCase().localeCompare(b.key.name.toLowerCase()));
+  return json(page(kv, deleted.map((d) => deletedKeyItem(kv.origin, kv.recovery, d))));
+}
+
+/** Recover answers the KeyBundle of the latest version; a name that is not deleted is 404 with the generic message (recorded). */
+function recoverDeletedKey(kv: KvContext) {
+  requireSoftDelete(kv);
+  const name = kv.params["name"]!;
+  const deleted = kv.keys.deleted[name.toLowerCase()];
+  if (!deleted) throw kvErrors.keyNotFound(name);
+  delete kv.keys.deleted[name.toLowerCase()];
+  kv.keys.keys[name.toLowerCase()] = deleted.key;
+  kv.core.changed();
+  return json(keyBundle(kv.origin, kv.recovery, deleted.key));
+}
+
+/** Purge: 204 without body; refused (403) while the vault has purge protection. */
+function purgeDeletedKey(kv: KvContext) {
+  requireSoftDelete(kv);
+  const name = kv.params["name"]!;
+  requireDeleted(kv, name);
+  if (kv.recovery.purgeProtection) throw kvErrors.purgeProtected(kv.vault.name, kv.vault.location);
+  delete kv.keys.deleted[name.toLowerCase()];
+  kv.core.changed();
+  return { status: 204 };
+}
+
+export const deletedRoutes = {
+  delete: kvRoute({ method: "DELETE", path: "/keys/:name", operation: "DeleteKey", permission: PERMISSIONS.delete, handler: deleteKey }),
+  list: kvRoute({ method: "GET", path: "/deletedkeys", operation: "GetDeletedKeys", permission: PERMISSIONS.list, handler: listDeletedKeys }),
+  recover: kvRoute({ method: "POST", path: "/deletedkeys/:name/recover", operation: "RecoverDeletedKey", permission: PERMISSIONS.recover, handler: recoverDeletedKey }),
+  get: kvRoute({ method: "GET", path: "/deletedkeys/:name", operation: "GetDeletedKey", permission: PERMISSIONS.get, handler: getDeletedKey }),
+  purge: kvRoute({ method: "DELETE", path: "/deletedkeys/:name", operation: "PurgeDeletedKey", permission: PERMISSIONS.purge, handler: purgeDeletedKey }),
+};

@@ -1,0 +1,87 @@
+import type { Duration } from "./kernel/clock.js";
+import type { Principal, GroupRecord, ServicePrincipalRecord, UserRecord } from "./kernel/directory.js";
+import type { FaultRule } from "./kernel/faults.js";
+import type { RequestLogEntry } from "./kernel/request-log.js";
+
+/**
+ * The emulated time every service reads (token expiry aside, which follows wall time). It starts
+ * at wall time and only moves forward; its offset is kept in the state file.
+ */
+export interface EmulatorClock {
+  /** The emulated current time. */
+  now(): Date;
+  /** The emulated current time in Unix milliseconds. */
+  nowMs(): number;
+  /** The emulated current time in Unix seconds, as Key Vault reports times. */
+  nowSeconds(): number;
+  /** Moves time forward by `duration` (milliseconds, or a {@link Duration}); never backward. Returns the new time. */
+  advance(duration: number | Duration): Date;
+  /** Moves time forward to `to` (a moment in the past is a no-op); returns the new time. */
+  set(to: Date): Date;
+  /** How far (milliseconds) the emulated time runs ahead of wall time; 0 at the start. */
+  readonly offsetMs: number;
+}
+
+/** Fault injection per route: latency, throttling, 5xx, resets, a vault that is down. */
+export interface FaultInjector {
+  /** Adds a rule; the returned function removes it. */
+  inject(rule: FaultRule): () => void;
+  /** Takes a vault down: every request to its host fails (503 by default, or connection reset); the returned function brings it back. */
+  vaultDown(vaultName: string, options?: { mode?: "respond" | "reset" }): () => void;
+  /** Removes every rule. */
+  clear(): void;
+  /** The rules in force, in the order they were added. */
+  readonly active: readonly FaultRule[];
+}
+
+/** Every request the emulator served (the last 50,000), for assertions on what a client did. */
+export interface RequestLog {
+  /** A copy of the entries, oldest first, optionally filtered by exact field values. */
+  list(filter?: Partial<Pick<RequestLogEntry, "service" | "method" | "operation" | "caller">>): RequestLogEntry[];
+  /** Accepted requests that changed (or tried to change) state, from sequence number `since` (default 0) on. */
+  mutating(since?: number): RequestLogEntry[];
+  /** How many requests were seen so far: pass it to `mutating(since)` to look at what came after. */
+  readonly size: number;
+  /** Forgets the entries (sequence numbers keep counting). */
+  clear(): void;
+  /** Requests being served right now (Entra ID token requests excluded). */
+  readonly inFlight: number;
+  /** The most requests served at once since the start or the last `resetPeak()`. */
+  readonly peakInFlight: number;
+  /** Restarts `peakInFlight` from the current number in flight. */
+  resetPeak(): void;
+}
+
+/** Users, groups, applications and service principals of the emulated tenant. */
+export interface Directory {
+  /** The tenant id (a GUID). */
+  readonly tenantId: string;
+  /** The tenant's default domain, e.g. `contoso.onmicrosoft.com`. */
+  readonly defaultDomain: string;
+  /** The tenant's display name. */
+  readonly organizationName: string;
+  /** The users; the first is the seeded admin. */
+  readonly users: readonly UserRecord[];
+  /** The security groups. */
+  readonly groups: readonly GroupRecord[];
+  /** The service principals, Microsoft 365's first-party ones included. */
+  readonly servicePrincipals: readonly ServicePrincipalRecord[];
+  /** Creates a user; a bare local part becomes a UPN in the default domain; the password is random unless given. */
+  createUser(options: { userPrincipalName: string; displayName?: string; password?: string }): UserRecord;
+  /** Creates a group with these member object ids (none by default). */
+  createGroup(options: { displayName: string; members?: string[] }): GroupRecord;
+  /** Registers an application and its service principal with a fresh client secret unless `secret` is given; `firstParty` makes Microsoft its owner (default false). */
+  createServicePrincipal(options: { displayName: string; appId?: string; secret?: string; firstParty?: boolean }): ServicePrincipalRecord;
+  /** Removes a principal by object id (e.g. a Microsoft 365 service principal that was never provisioned). */
+  remove(objectId: string): void;
+  /** A user by object id or UPN. */
+  findUser(idOrUpn: string): UserRecord | undefined;
+  /** A service principal by object id or app id. */
+  findServicePrincipal(id: string): ServicePrincipalRecord | undefined;
+  /** A group by object id. */
+  findGroup(id: string): GroupRecord | undefined;
+  /** A user (by object id or UPN) or a service principal (by object id or app id). */
+  findPrincipal(id: string): Principal | undefined;
+  /** Object ids of the groups a principal belongs to, directly or through nested groups. */
+  groupsOf(objectId: string): string[];
+}

@@ -1,0 +1,21 @@
+import { armService } from "./arm/service.js";
+import { graphService } from "./graph/service.js";
+import { identityService } from "./identity/service.js";
+import type { ArmState } from "./arm/model.js";
+import type { KeyVaultState } from "./keyvault/model.js";
+import { keyVaultService } from "./keyvault/service.js";
+import type { ServiceDefinition } from "./kernel/service-definition.js";
+
+/**
+ * Every emulated service, in the one place that names them. Adding a service is a folder with a
+ * `service.ts` and a line here; the kernel routes, authenticates and persists it from its definition.
+ */
+export const SERVICES: readonly ServiceDefinition[] = [identityService, armService, keyVaultService, graphService];
+
+/** The state the registered services keep, by their state keys: the service half of `EmulatorState`. */
+export interface RegisteredServiceStates {
+  /** Azure Resource Manager: subscriptions, resource groups, vaults, role assignments, operations. */
+  arm: ArmState;
+  /** Key Vault data plane: keys and deleted keys per vault, and the backup key. */
+  keyVault: KeyVaultState;
+}
