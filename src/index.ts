@@ -15,11 +15,11 @@ export {
 } from "./errors.js";
 export type { CustomerKeyErrorOptions } from "./errors.js";
 export * from "./subscriptions/index.js";
-export * from "./vaults/index.js";
+export * from "./vault-pairs/index.js";
 export * from "./directory/index.js";
 export * from "./keys/index.js";
 export * from "./backups/index.js";
-export * from "./validation/index.js";
+export * from "./preflight/index.js";
 // Both modules name a vault reference; vaultPairs takes ARM coordinates, keys/backups also a URL.
-export type { VaultRef } from "./vaults/index.js";
+export type { VaultRef } from "./vault-pairs/index.js";
 export type { VaultRef as KeyVaultRef } from "./keys/index.js";

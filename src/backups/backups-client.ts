@@ -10,22 +10,13 @@ import { mapWithConcurrency } from "../internal/concurrency.js";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
-import { RECOVER_PERMISSION_HINT, toRootKeyInfo } from "../keys/key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, signalOf } from "../keys/kv-reads.js";
-import { keyIdOf, parseKeyId, resolveVaultUrl, type VaultRef } from "../keys/vault-ref.js";
-import { BACKUP_EXTENSION, backupFileName, fileExists, sha256Hex, withDirectoryLock, writeNewFileAtomic } from "./files.js";
-import { findRecord, readManifest, writeManifest } from "./manifest.js";
-import type {
-  BackupFileReport,
-  BackupKeyOptions,
-  BackupRecord,
-  BackupResult,
-  NewestBackupOptions,
-  RestoreKeyOptions,
-  RestoreKeyResult,
-  VerifyBackupsOptions,
-  VerifyBackupsResult,
-} from "./types.js";
+import { RECOVER_PERMISSION_HINT, toRootKeyInfo } from "../rules/key-rules.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, signalOf } from "../azure/key-vault-reads.js";
+import { keyIdOf, parseKeyId, resolveVaultUrl, type VaultRef } from "../azure/vault-and-key-ids.js";
+import { BACKUP_EXTENSION, backupFileName, fileExists, sha256Hex, withDirectoryLock, writeNewFileAtomic } from "../store/backup-files.js";
+import { findRecord, readManifest, writeManifest } from "../store/backup-manifest.js";
+import type { BackupFileReport, BackupKeyOptions, NewestBackupOptions, RestoreKeyOptions, RestoreKeyResult, VerifyBackupsOptions, VerifyBackupsResult } from "./types.js";
+import type { BackupRecord, BackupResult } from "../store/backup-types.js";
 
 function checkDirectory(directory: unknown, field = "directory"): string {
   if (typeof directory !== "string" || directory.trim() === "") {

@@ -1,36 +1,5 @@
 /** Options, results and the manifest format of the backups module. */
-import type { RootKeyInfo } from "../keys/key-rules.js";
-
-/** One backup file as `manifest.json` records it. */
-export interface BackupRecord {
-  /** File name inside the backup directory, e.g. `contoso-exo-a1-exo-root-Backup-20260301.backup`. */
-  file: string;
-  /** SHA-256 of the file, lower-case hex. */
-  sha256: string;
-  /** Size in bytes. */
-  size: number;
-  /** Versionless key id: `{vaultUrl}/keys/{name}`. */
-  keyId: string;
-  vaultUrl: string;
-  keyName: string;
-  /** Every version the key had when it was backed up (a Key Vault backup holds all versions). */
-  versions: string[];
-  /** The current version at backup time. */
-  newestVersion: string;
-  /** ISO 8601 time the file was written. */
-  createdAt: string;
-}
-
-export interface BackupManifest {
-  format: "customer-key/backup-manifest";
-  version: 1;
-  backups: BackupRecord[];
-}
-
-/** A backup just written: the record plus the file's full path. */
-export interface BackupResult extends BackupRecord {
-  path: string;
-}
+import type { RootKeyInfo } from "../rules/key-rules.js";
 
 export interface BackupKeyOptions {
   /** Where to write; created if missing. Holds `manifest.json`. */

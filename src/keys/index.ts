@@ -10,8 +10,8 @@ export {
   type KeyProtection,
   type KeySize,
   type RootKeyInfo,
-} from "./key-rules.js";
-export { keyIdOf, parseKeyId, type KeyIdParts, type VaultRef } from "./vault-ref.js";
+} from "../rules/key-rules.js";
+export { keyIdOf, parseKeyId, type KeyIdParts, type VaultRef } from "../azure/vault-and-key-ids.js";
 export type { ImportableJwk } from "./jwk.js";
 export type { PagedAsyncIterableIterator, PageSettings } from "./paging.js";
 export type {

@@ -5,14 +5,14 @@
  * have done.
  */
 import { KeyClient, type KeyProperties, type KeyVaultKey } from "@azure/keyvault-keys";
-import { BackupsClient } from "../backups/backups-client.js";
+import type { BackupResult } from "../store/backup-types.js";
 import { InvalidInputError, PreconditionFailedError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { expiryFixPolicy } from "./expiry-fix.js";
 import { sameModulus, toImportJwk, type ImportableJwk } from "./jwk.js";
-import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "./key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "./kv-reads.js";
+import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "../rules/key-rules.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "../azure/key-vault-reads.js";
 import { pagedIterator, type PagedAsyncIterableIterator } from "./paging.js";
 import { KeyVaultRootKey } from "./root-key.js";
 import type {
@@ -28,7 +28,7 @@ import type {
   RollRootKeyResult,
   RootKeyAdapterOptions,
 } from "./types.js";
-import { keyIdOf, parseKeyId, resolveVaultUrl, validateKeyName, type VaultRef } from "./vault-ref.js";
+import { keyIdOf, parseKeyId, resolveVaultUrl, validateKeyName, type VaultRef } from "../azure/vault-and-key-ids.js";
 
 /** One version of a key, as `listVersions` yields it. */
 export interface RootKeyVersionInfo {
@@ -68,15 +68,20 @@ const notFound = (name: string, vaultUrl: string) =>
     `Key '${name}' does not exist in ${vaultUrl}, live or soft-deleted. Create it with client.keys.create(), or restore it with client.backups.restoreKey().`,
   );
 
+/** What roll needs to back the key up afterwards; the facade injects client.backups. */
+export interface KeyBackupWriter {
+  backupKey(keyId: string, options: { directory: string; abortSignal?: AbortSignal }): Promise<BackupResult>;
+}
+
 export class KeysClient {
   readonly #context: ClientContext;
-  readonly #backups: BackupsClient;
+  readonly #backups: KeyBackupWriter;
   /** KeyClients with the expiry fix (see expiry-fix.ts), per vault, for clearExpiry's PATCH. */
   readonly #patchClients = new Map<string, KeyClient>();
 
-  constructor(context: ClientContext) {
+  constructor(context: ClientContext, backups: KeyBackupWriter) {
     this.#context = context;
-    this.#backups = new BackupsClient(context);
+    this.#backups = backups;
   }
 
   /**

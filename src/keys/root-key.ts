@@ -8,7 +8,7 @@ import { CryptographyClient, type CryptographyClientOptions } from "@azure/keyva
 import { matchesKeyId, type RootKey, type RootKeyCallOptions, type WrappedKey } from "../envelope/index.js";
 import { InvalidInputError } from "../errors.js";
 import { withRetry, type RetrySettings } from "../internal/retry.js";
-import { parseKeyId } from "./vault-ref.js";
+import { parseKeyId } from "../azure/vault-and-key-ids.js";
 
 export const ROOT_KEY_WRAP_ALGORITHM = "RSA-OAEP-256";
 

@@ -1,7 +1,7 @@
 /** Options and results of the keys module. */
-import type { BackupResult } from "../backups/types.js";
+import type { BackupResult } from "../store/backup-types.js";
 import type { RetrySettings } from "../internal/retry.js";
-import type { KeyProtection, KeySize, RootKeyInfo } from "./key-rules.js";
+import type { KeyProtection, KeySize, RootKeyInfo } from "../rules/key-rules.js";
 
 export interface KeyOperationOptions {
   abortSignal?: AbortSignal;
