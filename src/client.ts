@@ -11,6 +11,7 @@ import { BackupsClient } from "./backups/backups-client.js";
 import { DirectoryClient } from "./directory/directory-client.js";
 import { InvalidInputError } from "./errors.js";
 import { ClientContext, type CustomerKeyClientOptions } from "./internal/context.js";
+import { runOperation } from "./internal/operation.js";
 import { KeysClient } from "./keys/keys-client.js";
 import type { PreflightReport } from "./preflight/report.js";
 import type { ValidateOptions, ValidationInput } from "./preflight/types.js";
@@ -43,8 +44,8 @@ export function wireModules(context: ClientContext): ClientModules {
     vaultPairs: new VaultPairsClient(context, arm, graph, subscriptionReads),
     keys: new KeysClient(context, backups),
     backups,
-    directory: new DirectoryClient(graph),
-    validate: (target, options = {}) => validate(context, services, target, options),
+    directory: new DirectoryClient(context, graph),
+    validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
   };
 }
 

@@ -1,10 +1,10 @@
 /** Options, results and the manifest format of the backups module. */
 import type { RootKeyInfo } from "../rules/key-rules.js";
+import type { OperationOptions } from "../internal/operation.js";
 
-export interface BackupKeyOptions {
+export interface BackupKeyOptions extends OperationOptions {
   /** Where to write; created if missing. Holds `manifest.json`. */
   directory: string;
-  abortSignal?: AbortSignal;
 }
 
 /**
@@ -37,15 +37,12 @@ export interface VerifyBackupsResult {
   files: BackupFileReport[];
 }
 
-export interface VerifyBackupsOptions {
-  abortSignal?: AbortSignal;
+export interface VerifyBackupsOptions extends OperationOptions {
   /** Read each key's current version to find stale backups; default true. */
   checkLive?: boolean;
 }
 
-export interface RestoreKeyOptions {
-  abortSignal?: AbortSignal;
-}
+export type RestoreKeyOptions = OperationOptions;
 
 export interface RestoreKeyResult {
   key: RootKeyInfo;
@@ -53,7 +50,7 @@ export interface RestoreKeyResult {
   file: string;
 }
 
-export interface NewestBackupOptions {
+export interface NewestBackupOptions extends OperationOptions {
   /** Only backups of this vault (URL). */
   vaultUrl?: string;
 }

@@ -1,26 +1,39 @@
 /** client.directory: the Graph lookups of the client, answered from its shared directory cache. */
-import type { DirectoryLookupOptions, DirectoryPrincipal, GraphDirectory } from "../azure/graph-directory.js";
+import { runOperation } from "../internal/operation.js";
+import type { DirectoryPrincipal, GraphDirectory } from "../azure/graph-directory.js";
+import type { ClientContext } from "../internal/context.js";
+import type { OperationOptions } from "../internal/operation.js";
 
 export class DirectoryClient {
+  readonly #context: ClientContext;
   readonly #graph: GraphDirectory;
 
-  constructor(graph: GraphDirectory) {
+  constructor(context: ClientContext, graph: GraphDirectory) {
+    this.#context = context;
     this.#graph = graph;
   }
 
-  findUser(upnOrObjectId: string, options: DirectoryLookupOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    return this.#graph.findUser(upnOrObjectId, options);
+  findUser(upnOrObjectId: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.findUser", options, async (options) => {
+      return this.#graph.findUser(upnOrObjectId, options);
+    });
   }
 
-  findServicePrincipalByAppId(appId: string, options: DirectoryLookupOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    return this.#graph.findServicePrincipalByAppId(appId, options);
+  findServicePrincipalByAppId(appId: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.findServicePrincipalByAppId", options, async (options) => {
+      return this.#graph.findServicePrincipalByAppId(appId, options);
+    });
   }
 
-  findByObjectId(objectId: string, options: DirectoryLookupOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    return this.#graph.findByObjectId(objectId, options);
+  findByObjectId(objectId: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.findByObjectId", options, async (options) => {
+      return this.#graph.findByObjectId(objectId, options);
+    });
   }
 
-  resolve(principal: string, options: DirectoryLookupOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    return this.#graph.resolve(principal, options);
+  resolve(principal: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.resolve", options, async (options) => {
+      return this.#graph.resolve(principal, options);
+    });
   }
 }

@@ -1,4 +1,7 @@
 import { CustomerKeyError, InvalidInputError } from "../errors.js";
+import type { OperationTracingOptions } from "@azure/core-tracing";
+import type { CustomerKeyLogger } from "./logger.js";
+import { runOperation, type OperationOptions } from "./operation.js";
 import { sleep, throwIfAborted } from "./abort.js";
 
 /** Where a long operation stands, in the shape of `@azure/core-lro`'s OperationState. */
@@ -32,7 +35,9 @@ export interface PollerDefinition<TState extends PollerState<TResult>, TResult> 
   /** The starting state, or the serialized state to resume from. */
   initialState: TState | string;
   /** One step: read (and, if needed, act), then return the new state. Must be safe to repeat. */
-  step(state: TState, options: { abortSignal?: AbortSignal }): Promise<TState>;
+  step(state: TState, options: OperationOptions): Promise<TState>;
+  /** Runs each step as this public operation (one span and log line per poll), e.g. `vaultPairs.beginApply`. */
+  operation?: { name: string; context: { logger: CustomerKeyLogger }; tracingOptions?: OperationTracingOptions };
   intervalInMs: number;
   abortSignal?: AbortSignal;
 }
@@ -53,7 +58,11 @@ export function createPoller<TState extends PollerState<TResult>, TResult>(
     const signal = options.abortSignal ?? definition.abortSignal;
     throwIfAborted(signal, definition.kind);
     if (!terminal.has(state.status)) {
-      state = await definition.step(state, signal ? { abortSignal: signal } : {});
+      const stepOptions: OperationOptions = signal ? { abortSignal: signal } : {};
+      const op = definition.operation;
+      state = op
+        ? await runOperation(op.context, op.name, { ...stepOptions, ...(op.tracingOptions ? { tracingOptions: op.tracingOptions } : {}) }, (o) => definition.step(state, o))
+        : await definition.step(state, stepOptions);
       for (const listener of listeners) listener(state);
     }
     return state;

@@ -21,7 +21,6 @@ export type {
   GetRootKeyOptions,
   ImportRootKeyOptions,
   ImportRootKeyResult,
-  KeyOperationOptions,
   RecoverRootKeyResult,
   RollRootKeyOptions,
   RollRootKeyResult,

@@ -22,12 +22,12 @@ import type {
   GetRootKeyOptions,
   ImportRootKeyOptions,
   ImportRootKeyResult,
-  KeyOperationOptions,
   RecoverRootKeyResult,
   RollRootKeyOptions,
   RollRootKeyResult,
   RootKeyAdapterOptions,
 } from "./types.js";
+import { runOperation, type OperationOptions } from "../internal/operation.js";
 import { keyIdOf, parseKeyId, resolveVaultUrl, validateKeyName, type VaultRef } from "../azure/vault-and-key-ids.js";
 
 /** One version of a key, as `listVersions` yields it. */
@@ -89,39 +89,41 @@ export class KeysClient {
    * a key whose current version already matches is returned as it is (`created: false`); a key
    * that differs is refused with `ERR_KEY_MISMATCH` (add a version with `roll`, or fix it).
    */
-  async create(vault: VaultRef, name: string, options: CreateRootKeyOptions = {}): Promise<CreateRootKeyResult> {
-    validateKeyName(name);
-    const wanted = { size: checkSize(options.size ?? 2048), protection: checkProtection(options.protection ?? "hsm") };
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const matching = (key: KeyVaultKey) => {
-      const info = toRootKeyInfo(key);
-      const problems = rootKeyMismatches(info, wanted);
-      if (problems.length === 0) return info;
-      throw new PreconditionFailedError(
-        "ERR_KEY_MISMATCH",
-        `Key '${name}' already exists in ${vaultUrl} but its current version differs: ${problems.join("; ")}. Nothing was changed. Roll it (client.keys.roll) or fix it (client.keys.clearExpiry) instead.`,
-      );
-    };
-    const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (existing) return { key: matching(existing), created: false };
-    if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
+  create(vault: VaultRef, name: string, options: CreateRootKeyOptions = {}): Promise<CreateRootKeyResult> {
+    return runOperation(this.#context, "keys.create", options, async (options) => {
+      validateKeyName(name);
+      const wanted = { size: checkSize(options.size ?? 2048), protection: checkProtection(options.protection ?? "hsm") };
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const matching = (key: KeyVaultKey) => {
+        const info = toRootKeyInfo(key);
+        const problems = rootKeyMismatches(info, wanted);
+        if (problems.length === 0) return info;
+        throw new PreconditionFailedError(
+          "ERR_KEY_MISMATCH",
+          `Key '${name}' already exists in ${vaultUrl} but its current version differs: ${problems.join("; ")}. Nothing was changed. Roll it (client.keys.roll) or fix it (client.keys.clearExpiry) instead.`,
+        );
+      };
+      const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (existing) return { key: matching(existing), created: false };
+      if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
 
-    const key = await withRetry("keys.create", async (attempt) => {
-      if (attempt > 1) {
-        // An earlier attempt may have landed before its answer was lost: never add a second version.
-        const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-        if (landed) return landed;
-      }
-      return this.#context.keys(vaultUrl).createRsaKey(name, {
-        hsm: wanted.protection === "hsm",
-        keySize: wanted.size,
-        keyOps: [...ROOT_KEY_OPERATIONS] as never,
-        ...signalOf(options),
-      });
-    }, this.#context.retryOptions(options));
-    const info = matching(key);
-    this.#context.logger.info(`keys.create: created ${info.id} (${info.keyType} ${wanted.size}).`);
-    return { key: info, created: true };
+      const key = await withRetry("keys.create", async (attempt) => {
+        if (attempt > 1) {
+          // An earlier attempt may have landed before its answer was lost: never add a second version.
+          const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+          if (landed) return landed;
+        }
+        return this.#context.keys(vaultUrl).createRsaKey(name, {
+          hsm: wanted.protection === "hsm",
+          keySize: wanted.size,
+          keyOps: [...ROOT_KEY_OPERATIONS] as never,
+          ...signalOf(options),
+        });
+      }, this.#context.retryOptions(options));
+      const info = matching(key);
+      this.#context.logger.info(`keys.create: created ${info.id} (${info.keyType} ${wanted.size}).`);
+      return { key: info, created: true };
+    });
   }
 
   /**
@@ -129,60 +131,64 @@ export class KeysClient {
    * parts; it is checked before anything is sent and never appears in logs or errors. Importing
    * the material the current version already holds does nothing (`imported: false`).
    */
-  async import(vault: VaultRef, name: string, jwk: ImportableJwk, options: ImportRootKeyOptions = {}): Promise<ImportRootKeyResult> {
-    validateKeyName(name);
-    const protection = checkProtection(options.protection ?? "hsm");
-    const material = toImportJwk(jwk);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (existing && sameModulus(existing.key?.n, material.n)) return { key: toRootKeyInfo(existing), imported: false };
-    if (!existing && (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw softDeleted(name, vaultUrl);
-    const key = await withRetry("keys.import", async (attempt) => {
-      if (attempt > 1) {
-        const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-        if (landed && sameModulus(landed.key?.n, material.n)) return landed;
-      }
-      return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
-    }, this.#context.retryOptions(options));
-    const info = toRootKeyInfo(key);
-    this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
-    return { key: info, imported: true };
+  import(vault: VaultRef, name: string, jwk: ImportableJwk, options: ImportRootKeyOptions = {}): Promise<ImportRootKeyResult> {
+    return runOperation(this.#context, "keys.import", options, async (options) => {
+      validateKeyName(name);
+      const protection = checkProtection(options.protection ?? "hsm");
+      const material = toImportJwk(jwk);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (existing && sameModulus(existing.key?.n, material.n)) return { key: toRootKeyInfo(existing), imported: false };
+      if (!existing && (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw softDeleted(name, vaultUrl);
+      const key = await withRetry("keys.import", async (attempt) => {
+        if (attempt > 1) {
+          const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+          if (landed && sameModulus(landed.key?.n, material.n)) return landed;
+        }
+        return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
+      }, this.#context.retryOptions(options));
+      const info = toRootKeyInfo(key);
+      this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
+      return { key: info, imported: true };
+    });
   }
 
   /**
    * Rolls a key: a new version with the same type, size and operations (no expiry), then a backup
    * when `backupDirectory` is given. Old versions stay enabled: data wrapped by them must open.
    */
-  async roll(keyId: string, options: RollRootKeyOptions = {}): Promise<RollRootKeyResult> {
-    const { vaultUrl, name } = parseKeyId(keyId);
-    const current = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (!current) {
-      if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
-      throw notFound(name, vaultUrl);
-    }
-    const before = toRootKeyInfo(current);
-    if (before.keyType !== "RSA" && before.keyType !== "RSA-HSM") {
-      throw new PreconditionFailedError("ERR_KEY_TYPE_UNSUPPORTED", `Key ${before.versionlessId} is ${before.keyType}; Customer Key root keys are RSA.`);
-    }
-    const rolled = await withRetry("keys.roll", async (attempt) => {
-      if (attempt > 1) {
-        const now = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-        if (now && now.properties.version !== before.version) return now;
+  roll(keyId: string, options: RollRootKeyOptions = {}): Promise<RollRootKeyResult> {
+    return runOperation(this.#context, "keys.roll", options, async (options) => {
+      const { vaultUrl, name } = parseKeyId(keyId);
+      const current = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (!current) {
+        if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
+        throw notFound(name, vaultUrl);
       }
-      return this.#context.keys(vaultUrl).createRsaKey(name, {
-        hsm: before.keyType === "RSA-HSM",
-        ...(before.keySize ? { keySize: before.keySize } : {}),
-        keyOps: before.keyOperations as never,
-        ...signalOf(options),
-      });
-    }, this.#context.retryOptions(options));
-    const after = toRootKeyInfo(rolled);
-    this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
-    const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
-    if (options.backupDirectory !== undefined) {
-      result.backup = await this.#backups.backupKey(after.versionlessId, { directory: options.backupDirectory, ...signalOf(options) });
-    }
-    return result;
+      const before = toRootKeyInfo(current);
+      if (before.keyType !== "RSA" && before.keyType !== "RSA-HSM") {
+        throw new PreconditionFailedError("ERR_KEY_TYPE_UNSUPPORTED", `Key ${before.versionlessId} is ${before.keyType}; Customer Key root keys are RSA.`);
+      }
+      const rolled = await withRetry("keys.roll", async (attempt) => {
+        if (attempt > 1) {
+          const now = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+          if (now && now.properties.version !== before.version) return now;
+        }
+        return this.#context.keys(vaultUrl).createRsaKey(name, {
+          hsm: before.keyType === "RSA-HSM",
+          ...(before.keySize ? { keySize: before.keySize } : {}),
+          keyOps: before.keyOperations as never,
+          ...signalOf(options),
+        });
+      }, this.#context.retryOptions(options));
+      const after = toRootKeyInfo(rolled);
+      this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
+      const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
+      if (options.backupDirectory !== undefined) {
+        result.backup = await this.#backups.backupKey(after.versionlessId, { directory: options.backupDirectory, ...signalOf(options) });
+      }
+      return result;
+    });
   }
 
   /**
@@ -190,17 +196,19 @@ export class KeysClient {
    * set to 9999-12-31T00:00:00Z as Microsoft prescribes. A versionless id means the current
    * version. Idempotent: no expiry, or already 9999-12-31, sends nothing.
    */
-  async clearExpiry(keyId: string, options: KeyOperationOptions = {}): Promise<ClearExpiryResult> {
-    const { vaultUrl, name, version } = parseKeyId(keyId);
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
-    const info = toRootKeyInfo(key);
-    if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
-    // A PATCH of one attribute: repeating it is harmless.
-    const updated = await withRetry("keys.updateProperties", () =>
-      this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
-    this.#context.retryOptions(options));
-    this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
-    return { key: toRootKeyInfo(updated), changed: true };
+  clearExpiry(keyId: string, options: OperationOptions = {}): Promise<ClearExpiryResult> {
+    return runOperation(this.#context, "keys.clearExpiry", options, async (options) => {
+      const { vaultUrl, name, version } = parseKeyId(keyId);
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
+      const info = toRootKeyInfo(key);
+      if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
+      // A PATCH of one attribute: repeating it is harmless.
+      const updated = await withRetry("keys.updateProperties", () =>
+        this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
+      this.#context.retryOptions(options));
+      this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
+      return { key: toRootKeyInfo(updated), changed: true };
+    });
   }
 
   #patchClient(vaultUrl: string): KeyClient {
@@ -217,44 +225,50 @@ export class KeysClient {
    * is returned as it is. A key that is neither live nor soft-deleted is `ERR_KEY_NOT_FOUND`:
    * restore it from a backup.
    */
-  async recover(vault: VaultRef, name: string, options: KeyOperationOptions = {}): Promise<RecoverRootKeyResult> {
-    validateKeyName(name);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const live = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (live) return { key: toRootKeyInfo(live), recovered: false };
-    if (!(await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw notFound(name, vaultUrl);
-    // The SDK's recover poller reads the key first, so a retry after a lost answer is a no-op.
-    await withRetry("keys.recover", async () => {
-      const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
-      return poller.pollUntilDone(signalOf(options));
-    }, this.#context.retryOptions(options));
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
-    this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
-    return { key: toRootKeyInfo(key), recovered: true };
+  recover(vault: VaultRef, name: string, options: OperationOptions = {}): Promise<RecoverRootKeyResult> {
+    return runOperation(this.#context, "keys.recover", options, async (options) => {
+      validateKeyName(name);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const live = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (live) return { key: toRootKeyInfo(live), recovered: false };
+      if (!(await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw notFound(name, vaultUrl);
+      // The SDK's recover poller reads the key first, so a retry after a lost answer is a no-op.
+      await withRetry("keys.recover", async () => {
+        const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
+        return poller.pollUntilDone(signalOf(options));
+      }, this.#context.retryOptions(options));
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
+      this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
+      return { key: toRootKeyInfo(key), recovered: true };
+    });
   }
 
   /** A key version (default: the current one). */
-  async get(vault: VaultRef, name: string, options: GetRootKeyOptions = {}): Promise<RootKeyInfo> {
-    validateKeyName(name);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
-    return toRootKeyInfo(key);
+  get(vault: VaultRef, name: string, options: GetRootKeyOptions = {}): Promise<RootKeyInfo> {
+    return runOperation(this.#context, "keys.get", options, async (options) => {
+      validateKeyName(name);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
+      return toRootKeyInfo(key);
+    });
   }
 
   /** The versioned key URI of the current version: what Microsoft 365's onboarding and policies take. */
-  async getKeyUri(vault: VaultRef, name: string, options: KeyOperationOptions = {}): Promise<string> {
-    validateKeyName(name);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const key = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (!key) {
-      if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
-      throw notFound(name, vaultUrl);
-    }
-    return toRootKeyInfo(key).id;
+  getKeyUri(vault: VaultRef, name: string, options: OperationOptions = {}): Promise<string> {
+    return runOperation(this.#context, "keys.getKeyUri", options, async (options) => {
+      validateKeyName(name);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const key = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (!key) {
+        if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
+        throw notFound(name, vaultUrl);
+      }
+      return toRootKeyInfo(key).id;
+    });
   }
 
   /** Every version of a key, page by page (`for await`, or `.byPage()`). */
-  listVersions(vault: VaultRef, name: string, options: KeyOperationOptions = {}): PagedAsyncIterableIterator<RootKeyVersionInfo> {
+  listVersions(vault: VaultRef, name: string, options: OperationOptions = {}): PagedAsyncIterableIterator<RootKeyVersionInfo> {
     validateKeyName(name);
     let vaultUrl: string | undefined;
     return pagedIterator(async (token) => {

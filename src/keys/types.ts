@@ -2,12 +2,9 @@
 import type { BackupResult } from "../store/backup-types.js";
 import type { RetrySettings } from "../internal/retry.js";
 import type { KeyProtection, KeySize, RootKeyInfo } from "../rules/key-rules.js";
+import type { OperationOptions } from "../internal/operation.js";
 
-export interface KeyOperationOptions {
-  abortSignal?: AbortSignal;
-}
-
-export interface CreateRootKeyOptions extends KeyOperationOptions {
+export interface CreateRootKeyOptions extends OperationOptions {
   /** RSA modulus size in bits; default 2048 (Azure's default; Customer Key accepts 2048–4096). */
   size?: KeySize;
   /** `hsm` (RSA-HSM, Premium vault; Microsoft's advice for production) or `software` (RSA). Default `hsm`. */
@@ -20,7 +17,7 @@ export interface CreateRootKeyResult {
   created: boolean;
 }
 
-export interface ImportRootKeyOptions extends KeyOperationOptions {
+export interface ImportRootKeyOptions extends OperationOptions {
   /** `hsm` imports into an HSM (BYOK to RSA-HSM); default `hsm`. */
   protection?: KeyProtection;
 }
@@ -31,7 +28,7 @@ export interface ImportRootKeyResult {
   imported: boolean;
 }
 
-export interface RollRootKeyOptions extends KeyOperationOptions {
+export interface RollRootKeyOptions extends OperationOptions {
   /** Back the key up into this directory right after the new version exists. */
   backupDirectory?: string;
 }
@@ -57,7 +54,7 @@ export interface RecoverRootKeyResult {
   recovered: boolean;
 }
 
-export interface GetRootKeyOptions extends KeyOperationOptions {
+export interface GetRootKeyOptions extends OperationOptions {
   /** A specific version; default the current one. */
   version?: string;
 }

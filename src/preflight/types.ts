@@ -1,6 +1,7 @@
 /** Public types of the preflight validation: its target, checks and report. */
 import type { VaultPairSpec } from "../rules/vault-pair-spec.js";
 import type { Workload } from "../rules/workloads.js";
+import type { OperationOptions } from "../internal/operation.js";
 
 /** Check ids are stable API: match on them. */
 export const CHECK_IDS = [
@@ -70,8 +71,7 @@ export interface ValidationTarget {
   allowSoftwareKeys?: boolean;
 }
 
-export interface ValidateOptions {
-  abortSignal?: AbortSignal;
+export interface ValidateOptions extends OperationOptions {
   /** Called after each check finishes, with the check and how many of the total are done. */
   onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
 }

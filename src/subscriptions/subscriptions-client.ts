@@ -9,7 +9,9 @@ import { SubscriptionReads, type DoNotCancelState, type SubscriptionInfo } from 
 import { DO_NOT_CANCEL_FEATURE_NAME, DO_NOT_CANCEL_NAMESPACE, KEY_VAULT_PROVIDER } from "../rules/do-not-cancel.js";
 import { createPoller, type CustomerKeyPoller } from "../internal/poller.js";
 import { withRetry } from "../internal/retry.js";
-import type { BeginRegisterDoNotCancelOptions, DoNotCancelOperationState, OperationOptions } from "./types.js";
+import { runOperation } from "../internal/operation.js";
+import type { BeginRegisterDoNotCancelOptions, DoNotCancelOperationState } from "./types.js";
+import type { OperationOptions } from "../internal/operation.js";
 
 export const DO_NOT_CANCEL_POLLER_KIND = "customer-key.subscriptions.registerDoNotCancel";
 
@@ -28,12 +30,16 @@ export class SubscriptionsClient {
 
   /** Reads a subscription (`GET /subscriptions/{id}`). */
   get(subscriptionId: string, options: OperationOptions = {}): Promise<SubscriptionInfo> {
-    return this.#reads.get(subscriptionId, options);
+    return runOperation(this.#context, "subscriptions.get", options, async (options) => {
+      return this.#reads.get(subscriptionId, options);
+    });
   }
 
   /** Feature and provider states, and whether the subscription is protected (feature `Registered`). */
   getDoNotCancelState(subscriptionId: string, options: OperationOptions = {}): Promise<DoNotCancelState> {
-    return this.#reads.getDoNotCancelState(subscriptionId, options);
+    return runOperation(this.#context, "subscriptions.getDoNotCancelState", options, async (options) => {
+      return this.#reads.getDoNotCancelState(subscriptionId, options);
+    });
   }
 
   /**
@@ -63,6 +69,7 @@ export class SubscriptionsClient {
       intervalInMs: options.updateIntervalInMs ?? this.#context.pollIntervalInMs,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       step: (state, stepOptions) => this.#step(state, stepOptions),
+      operation: { name: "subscriptions.beginRegisterDoNotCancel", context: this.#context, ...(options.tracingOptions ? { tracingOptions: options.tracingOptions } : {}) },
     });
     if (options.resumeFrom && poller.operationState.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) {
       throw new InvalidInputError("ERR_POLLER_STATE_INVALID", `resumeFrom belongs to subscription ${poller.operationState.subscriptionId}, not ${subscriptionId}.`, { field: "resumeFrom" });

@@ -1,10 +1,7 @@
 /** Public types of the subscriptions module. */
 import type { DoNotCancelState } from "../azure/arm-subscriptions.js";
 import type { PollerState } from "../internal/poller.js";
-
-export interface OperationOptions {
-  abortSignal?: AbortSignal;
-}
+import type { OperationOptions } from "../internal/operation.js";
 
 export type DoNotCancelPhase = "notStarted" | "awaitingFeature" | "registeringProvider" | "done";
 

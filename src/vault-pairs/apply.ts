@@ -44,6 +44,7 @@ export function beginApplyPlan(
     intervalInMs: 0,
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     step: (state, stepOptions) => step(context, arm, plan, state, stepOptions),
+    operation: { name: "vaultPairs.beginApply", context, ...(options.tracingOptions ? { tracingOptions: options.tracingOptions } : {}) },
   });
   if (poller.operationState.fingerprint !== plan.fingerprint) {
     throw new PreconditionFailedError("ERR_PLAN_MISMATCH", "resumeFrom belongs to a different plan; pass the plan it was started with, or start a new apply.");

@@ -5,12 +5,14 @@ import type { CustomerKeyPoller } from "../internal/poller.js";
 import type { SubscriptionReads } from "../azure/arm-subscriptions.js";
 import { VaultAccess, type AccessEntry, type GrantAdministratorResult, type RevokeAccessOptions, type RevokeAccessResult } from "./access/vault-access.js";
 import { beginApplyPlan } from "./apply.js";
-import type { VaultArm, CallOptions } from "../azure/arm-vaults.js";
+import type { VaultArm } from "../azure/arm-vaults.js";
+import type { OperationOptions } from "../internal/operation.js";
 import { formatPlan } from "./plan/format-plan.js";
 import { suggestVaultNames, type SuggestVaultNamesOptions, type VaultNameSuggestion } from "../rules/vault-naming.js";
 import type { ApplyOperationState, ApplyOptions, ApplyResult, PlanOptions, VaultPairPlan } from "./plan/plan-types.js";
 import { planVaultPair } from "./plan/plan-vault-pair.js";
 import type { VaultPairSpec } from "../rules/vault-pair-spec.js";
+import { runOperation } from "../internal/operation.js";
 import type { VaultCoordinates as VaultRef } from "../azure/vault-and-key-ids.js";
 
 export class VaultPairsClient {
@@ -33,7 +35,9 @@ export class VaultPairsClient {
    * Microsoft Graph, reads what exists and returns the changes apply would make. Writes nothing.
    */
   plan(spec: VaultPairSpec, options: PlanOptions = {}): Promise<VaultPairPlan> {
-    return planVaultPair({ arm: this.#arm, directory: this.#directory, subscriptions: this.#subscriptions, tenantId: this.#context.tenantId }, spec, options);
+    return runOperation(this.#context, "vaultPairs.plan", options, async (options) => {
+      return planVaultPair({ arm: this.#arm, directory: this.#directory, subscriptions: this.#subscriptions, tenantId: this.#context.tenantId }, spec, options);
+    });
   }
 
   /**
@@ -51,18 +55,24 @@ export class VaultPairsClient {
   }
 
   /** Every grant on the vault: access-policy entries and role assignments, with names from Graph. */
-  listAccess(vault: VaultRef, options: CallOptions = {}): Promise<AccessEntry[]> {
-    return this.#access.listAccess(vault, options);
+  listAccess(vault: VaultRef, options: OperationOptions = {}): Promise<AccessEntry[]> {
+    return runOperation(this.#context, "vaultPairs.listAccess", options, async (options) => {
+      return this.#access.listAccess(vault, options);
+    });
   }
 
   /** Gives a principal the Customer Key admin key permissions (never delete or purge). */
-  grantAdministrator(vault: VaultRef, principal: string, options: CallOptions = {}): Promise<GrantAdministratorResult> {
-    return this.#access.grantAdministrator(vault, principal, options);
+  grantAdministrator(vault: VaultRef, principal: string, options: OperationOptions = {}): Promise<GrantAdministratorResult> {
+    return runOperation(this.#context, "vaultPairs.grantAdministrator", options, async (options) => {
+      return this.#access.grantAdministrator(vault, principal, options);
+    });
   }
 
   /** The leaver case: removes that principal's grants on that vault only. Needs `{ confirm: principal }`. */
   revokeAccess(vault: VaultRef, principal: string, options: RevokeAccessOptions): Promise<RevokeAccessResult> {
-    return this.#access.revokeAccess(vault, principal, options);
+    return runOperation(this.#context, "vaultPairs.revokeAccess", options, async (options) => {
+      return this.#access.revokeAccess(vault, principal, options);
+    });
   }
 
   /** Two valid names of at most 24 characters (Microsoft's own `Contoso-O365SP-NA-VaultA1` has 25). */

@@ -22,6 +22,7 @@ import { isPrincipalReference } from "../../rules/vault-pair-spec.js";
 import { ADMIN_KEY_PERMISSIONS } from "../../rules/access-model.js";
 import { WORKLOAD_APP_IDS } from "../../rules/workloads.js";
 import type { VaultCoordinates as VaultRef } from "../../azure/vault-and-key-ids.js";
+import type { OperationOptions } from "../../internal/operation.js";
 
 /** A role a principal holds on (or above) the vault. */
 export interface RoleHolding {
@@ -47,7 +48,7 @@ export interface AccessEntry {
   includesDelete: boolean;
 }
 
-export interface RevokeAccessOptions extends CallOptions {
+export interface RevokeAccessOptions extends OperationOptions {
   /** Must repeat the principal exactly as passed: the revocation cannot be undone by the SDK. */
   confirm: string;
   /** Revoking a Microsoft 365 service principal cuts Microsoft 365 off the key; refused unless true. */

@@ -2,6 +2,7 @@
 import type { PollerState } from "../../internal/poller.js";
 import type { PrincipalKind } from "../../azure/graph-directory.js";
 import type { VaultPairSpec } from "../../rules/vault-pair-spec.js";
+import type { OperationOptions } from "../../internal/operation.js";
 
 export type ChangeKind = "create" | "update" | "noop";
 
@@ -70,9 +71,7 @@ export interface VaultPairPlan {
   fingerprint: string;
 }
 
-export interface PlanOptions {
-  abortSignal?: AbortSignal;
-}
+export type PlanOptions = OperationOptions;
 
 /** Progress of `beginApply`: serialisable, resumable with `resumeFrom`. */
 export interface ApplyOperationState extends PollerState<ApplyResult> {
@@ -94,8 +93,7 @@ export interface ApplyResult {
   unchanged: string[];
 }
 
-export interface ApplyOptions {
-  abortSignal?: AbortSignal;
+export interface ApplyOptions extends OperationOptions {
   onProgress?: (state: ApplyOperationState) => void;
   /** `poller.serialize()` of an interrupted apply of the same plan. */
   resumeFrom?: string;
