@@ -8,5 +8,6 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    typecheck: { enabled: true, include: ["test/types/**/*.test-d.ts"] },
   },
 });

@@ -7,18 +7,18 @@ import type { TokenCredential } from "@azure/core-auth";
 import { SubscriptionReads } from "./azure/arm-subscriptions.js";
 import { VaultArm } from "./azure/arm-vaults.js";
 import { GraphDirectory } from "./azure/graph-directory.js";
-import { BackupsClient } from "./backups/backups-client.js";
-import { DirectoryClient } from "./directory/directory-client.js";
+import { BackupsClient, type BackupsOperations } from "./backups/backups-client.js";
+import { DirectoryClient, type DirectoryOperations } from "./directory/directory-client.js";
 import { InvalidInputError } from "./errors.js";
 import { ClientContext, type CustomerKeyClientOptions } from "./internal/context.js";
 import { runOperation } from "./internal/operation.js";
-import { KeysClient } from "./keys/keys-client.js";
+import { KeysClient, type KeysOperations } from "./keys/keys-client.js";
 import type { PreflightReport } from "./preflight/report.js";
 import type { ValidateOptions, ValidationInput } from "./preflight/types.js";
 import { validate } from "./preflight/run-preflight.js";
 import { isGuid } from "./rules/ids.js";
-import { SubscriptionsClient } from "./subscriptions/subscriptions-client.js";
-import { VaultPairsClient } from "./vault-pairs/vault-pairs-client.js";
+import { SubscriptionsClient, type SubscriptionsOperations } from "./subscriptions/subscriptions-client.js";
+import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
 export interface ClientModules {
@@ -51,15 +51,15 @@ export function wireModules(context: ClientContext): ClientModules {
 
 export class CustomerKeyClient {
   /** Do-Not-Cancel registration and subscription reads. */
-  readonly subscriptions: SubscriptionsClient;
+  readonly subscriptions: SubscriptionsOperations;
   /** Vault pairs: plan, apply, access (list, grant, revoke). */
-  readonly vaultPairs: VaultPairsClient;
+  readonly vaultPairs: VaultPairsOperations;
   /** Root keys in the vaults: create, import, roll, recover; KeyVaultRootKey adapters. */
-  readonly keys: KeysClient;
+  readonly keys: KeysOperations;
   /** Key backups to directories, verification and restore. */
-  readonly backups: BackupsClient;
+  readonly backups: BackupsOperations;
   /** Microsoft Graph lookups (users, service principals). */
-  readonly directory: DirectoryClient;
+  readonly directory: DirectoryOperations;
   readonly #context: ClientContext;
   readonly #modules: ClientModules;
 

@@ -38,7 +38,33 @@ async function readVerified(directory: string, record: BackupRecord): Promise<{ 
   }
 }
 
-export class BackupsClient {
+/** `client.backups`: key backups to a directory with a manifest, their verification and restore. */
+export interface BackupsOperations {
+  /**
+   * Backs a key up (all its versions) into `{vault}-{key}-Backup-{yyyymmdd}.backup` (UTC date;
+   * `-2`, `-3` … for later backups the same day), exactly the bytes Key Vault returned, and
+   * records file, SHA-256, size, key id, versions and time in the directory's manifest.json.
+   */
+  backupKey(keyId: string, options: BackupKeyOptions): Promise<BackupResult>;
+  /** Re-checks every backup file against the manifest and (by default) the live keys. Changes nothing. */
+  verify(directory: string, options?: VerifyBackupsOptions): Promise<VerifyBackupsResult>;
+  /**
+   * Restores a key from a backup file into a vault. The file is checked against its manifest
+   * first (altered → `ERR_BACKUP_ALTERED`), and nothing is sent while a key of that name exists
+   * live (`ERR_KEY_EXISTS`) or soft-deleted (`ERR_KEY_SOFT_DELETED`: recover it instead). Azure
+   * restores only within the subscription and geography of the original vault; its refusal
+   * surfaces as ServiceRequestError `ERR_RESTORE_REFUSED` with the service's code.
+   */
+  restoreKey(vault: VaultRef, file: string, options?: RestoreKeyOptions): Promise<RestoreKeyResult>;
+  /**
+   * The newest backup of a key (by name, or by key id) whose file matches its manifest record, or
+   * undefined. Altered and missing files are skipped: the disaster drill's pick.
+   */
+  newestVerifiedBackup(directory: string, key: string, options?: NewestBackupOptions): Promise<BackupResult | undefined>;
+}
+
+/** Implements BackupsOperations; built by the facade from the internal context. @internal */
+export class BackupsClient implements BackupsOperations {
   readonly #context: ClientContext;
 
   constructor(context: ClientContext) {

@@ -4,7 +4,16 @@ import type { DirectoryPrincipal, GraphDirectory } from "../azure/graph-director
 import type { ClientContext } from "../internal/context.js";
 import type { OperationOptions } from "../internal/operation.js";
 
-export class DirectoryClient {
+/** `client.directory`: Microsoft Graph lookups of users and service principals, cached per client. */
+export interface DirectoryOperations {
+  findUser(upnOrObjectId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  findServicePrincipalByAppId(appId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  findByObjectId(objectId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  resolve(principal: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+}
+
+/** Implements DirectoryOperations; built by the facade from the internal context. @internal */
+export class DirectoryClient implements DirectoryOperations {
   readonly #context: ClientContext;
   readonly #graph: GraphDirectory;
 

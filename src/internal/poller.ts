@@ -1,4 +1,4 @@
-import { CustomerKeyError, InvalidInputError } from "../errors.js";
+import { CustomerKeyError, InvalidInputError, type CustomerKeyErrorCode } from "../errors.js";
 import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { CustomerKeyLogger } from "./logger.js";
 import { runOperation, type OperationOptions } from "./operation.js";
@@ -78,7 +78,8 @@ export function createPoller<TState extends PollerState<TResult>, TResult>(
       }
       if (state.status === "succeeded") return state.result as TResult;
       const error = state.error ?? { code: "ERR_OPERATION_CANCELED", message: `${definition.kind} was canceled.` };
-      throw new OperationFailedError(error.code, error.message);
+      // A state read back from JSON may carry any string; it is one of ours when this SDK wrote it.
+      throw new OperationFailedError(error.code as CustomerKeyErrorCode, error.message);
     })().finally(() => (running = undefined));
     return running;
   };

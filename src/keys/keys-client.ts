@@ -73,7 +73,49 @@ export interface KeyBackupWriter {
   backupKey(keyId: string, options: { directory: string; abortSignal?: AbortSignal }): Promise<BackupResult>;
 }
 
-export class KeysClient {
+/** `client.keys`: root keys in the vaults — create, import, roll, clear expiry, recover, read, list versions, and envelope adapters. */
+export interface KeysOperations {
+  /**
+   * Creates an RSA root key with key_ops exactly [wrapKey, unwrapKey] and no expiry. Idempotent:
+   * a key whose current version already matches is returned as it is (`created: false`); a key
+   * that differs is refused with `ERR_KEY_MISMATCH` (add a version with `roll`, or fix it).
+   */
+  create(vault: VaultRef, name: string, options?: CreateRootKeyOptions): Promise<CreateRootKeyResult>;
+  /**
+   * Imports your own RSA key (BYOK) as the key's current version. The JWK must hold the private
+   * parts; it is checked before anything is sent and never appears in logs or errors. Importing
+   * the material the current version already holds does nothing (`imported: false`).
+   */
+  import(vault: VaultRef, name: string, jwk: ImportableJwk, options?: ImportRootKeyOptions): Promise<ImportRootKeyResult>;
+  /**
+   * Rolls a key: a new version with the same type, size and operations (no expiry), then a backup
+   * when `backupDirectory` is given. Old versions stay enabled: data wrapped by them must open.
+   */
+  roll(keyId: string, options?: RollRootKeyOptions): Promise<RollRootKeyResult>;
+  /**
+   * Makes a version acceptable to Microsoft 365: an expiry cannot be removed in Azure, so it is
+   * set to 9999-12-31T00:00:00Z as Microsoft prescribes. A versionless id means the current
+   * version. Idempotent: no expiry, or already 9999-12-31, sends nothing.
+   */
+  clearExpiry(keyId: string, options?: OperationOptions): Promise<ClearExpiryResult>;
+  /**
+   * Recovers a soft-deleted key (the first resort when a key was deleted by mistake). A live key
+   * is returned as it is. A key that is neither live nor soft-deleted is `ERR_KEY_NOT_FOUND`:
+   * restore it from a backup.
+   */
+  recover(vault: VaultRef, name: string, options?: OperationOptions): Promise<RecoverRootKeyResult>;
+  /** A key version (default: the current one). */
+  get(vault: VaultRef, name: string, options?: GetRootKeyOptions): Promise<RootKeyInfo>;
+  /** The versioned key URI of the current version: what Microsoft 365's onboarding and policies take. */
+  getKeyUri(vault: VaultRef, name: string, options?: OperationOptions): Promise<string>;
+  /** Every version of a key, page by page (`for await`, or `.byPage()`). */
+  listVersions(vault: VaultRef, name: string, options?: OperationOptions): PagedAsyncIterableIterator<RootKeyVersionInfo>;
+  /** The key as a RootKey of the envelope core (RSA-OAEP-256, remote), sharing this client's credential and options. */
+  rootKey(keyId: string, options?: RootKeyAdapterOptions): KeyVaultRootKey;
+}
+
+/** Implements KeysOperations; built by the facade from the internal context. @internal */
+export class KeysClient implements KeysOperations {
   readonly #context: ClientContext;
   readonly #backups: KeyBackupWriter;
   /** KeyClients with the expiry fix (see expiry-fix.ts), per vault, for clearExpiry's PATCH. */

@@ -2,7 +2,7 @@
  * Turns what validate() is given (a ValidationTarget or a VaultPairSpec) into one shape, and
  * refuses input that cannot work before any request is sent.
  */
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, type CustomerKeyErrorCode } from "../errors.js";
 import { isGuid } from "../rules/ids.js";
 import { parseKeyId, type KeyIdParts } from "../azure/vault-and-key-ids.js";
 import type { Workload } from "../rules/workloads.js";
@@ -28,7 +28,7 @@ export interface NormalizedTarget {
   allowSoftwareKeys: boolean;
 }
 
-function invalid(code: string, field: string, message: string): InvalidInputError {
+function invalid(code: CustomerKeyErrorCode, field: string, message: string): InvalidInputError {
   return new InvalidInputError(code, `${message} Nothing was read.`, { field });
 }
 

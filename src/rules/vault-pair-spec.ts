@@ -2,7 +2,7 @@
  * Checks a VaultPairSpec before any request is sent. Every rule has its own stable error code;
  * the first rule broken is thrown as InvalidInputError (its message lists all rules broken).
  */
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, type CustomerKeyErrorCode } from "../errors.js";
 import { isGuid } from "./ids.js";
 import { arePaired, isKnownRegion, normalizeRegion } from "./regions.js";
 import { vaultNameProblems } from "./vault-naming.js";
@@ -52,7 +52,8 @@ const WORKLOADS: readonly Workload[] = ["exchange", "sharePoint", "multiWorkload
 const KEY_SIZES = [2048, 3072, 4096];
 
 export interface SpecIssue {
-  code: string;
+  /** The error code validateVaultPairSpec throws for it. */
+  code: CustomerKeyErrorCode;
   field: string;
   message: string;
 }
@@ -65,7 +66,7 @@ export function isPrincipalReference(value: string): boolean {
 /** All rules the spec breaks; empty when it is valid. Never throws, sends nothing. */
 export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  const add = (code: string, field: string, message: string) => issues.push({ code, field, message });
+  const add = (code: CustomerKeyErrorCode, field: string, message: string) => issues.push({ code, field, message });
   if (!spec || typeof spec !== "object") {
     add("ERR_SPEC_INVALID", "spec", "The vault pair spec must be an object.");
     return issues;
@@ -132,7 +133,7 @@ export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
   return issues;
 }
 
-function principalIssues(list: unknown[], field: string, add: (code: string, field: string, message: string) => void): void {
+function principalIssues(list: unknown[], field: string, add: (code: CustomerKeyErrorCode, field: string, message: string) => void): void {
   list.forEach((entry, i) => {
     if (typeof entry !== "string" || !isPrincipalReference(entry)) {
       add("ERR_PRINCIPAL_INVALID", `${field}[${i}]`, `${field}[${i}] '${String(entry)}' is neither a user principal name (name@domain) nor an object id (GUID).`);

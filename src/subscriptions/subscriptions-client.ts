@@ -19,7 +19,23 @@ const is = (state: string | undefined, expected: string) => (state ?? "").toLowe
 /** States in which asking to register again would be pointless: it is already on its way or done. */
 const inFlight = (state: string) => ["pending", "registering", "registered"].includes(state.toLowerCase());
 
-export class SubscriptionsClient {
+/** `client.subscriptions`: subscription reads and Do-Not-Cancel registration. */
+export interface SubscriptionsOperations {
+  /** Reads a subscription (`GET /subscriptions/{id}`). */
+  get(subscriptionId: string, options?: OperationOptions): Promise<SubscriptionInfo>;
+  /** Feature and provider states, and whether the subscription is protected (feature `Registered`). */
+  getDoNotCancelState(subscriptionId: string, options?: OperationOptions): Promise<DoNotCancelState>;
+  /**
+   * Registers Do-Not-Cancel and follows it to the end: feature `NotRegistered` → `Pending` (days,
+   * until Microsoft approves) → `Registered`, then registers `Microsoft.KeyVault` and waits for it.
+   * Idempotent: an already registered feature or provider is not registered again. Persist
+   * `await poller.serialize()` and resume in any process with `{ resumeFrom }`.
+   */
+  beginRegisterDoNotCancel( subscriptionId: string, options?: BeginRegisterDoNotCancelOptions): CustomerKeyPoller<DoNotCancelOperationState, DoNotCancelState>;
+}
+
+/** Implements SubscriptionsOperations; built by the facade from the internal context. @internal */
+export class SubscriptionsClient implements SubscriptionsOperations {
   readonly #context: ClientContext;
   readonly #reads: SubscriptionReads;
 

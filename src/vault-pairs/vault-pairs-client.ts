@@ -15,7 +15,33 @@ import type { VaultPairSpec } from "../rules/vault-pair-spec.js";
 import { runOperation } from "../internal/operation.js";
 import type { VaultCoordinates as VaultRef } from "../azure/vault-and-key-ids.js";
 
-export class VaultPairsClient {
+/** `client.vaultPairs`: plan a Customer Key vault pair, apply the plan, and manage access afterwards. */
+export interface VaultPairsOperations {
+  /**
+   * Validates the spec (InvalidInputError before any request), resolves the principals through
+   * Microsoft Graph, reads what exists and returns the changes apply would make. Writes nothing.
+   */
+  plan(spec: VaultPairSpec, options?: PlanOptions): Promise<VaultPairPlan>;
+  /**
+   * Makes exactly the plan's changes, in order (providers, resource groups, vaults, role
+   * definitions, access). Refuses a plan with problems (PreconditionFailedError
+   * `ERR_PLAN_HAS_PROBLEMS`). Safe to run again or resume: done changes are skipped on re-read.
+   */
+  beginApply(plan: VaultPairPlan, options?: ApplyOptions): CustomerKeyPoller<ApplyOperationState, ApplyResult>;
+  /** The plan as Markdown. */
+  formatPlan(plan: VaultPairPlan): string;
+  /** Every grant on the vault: access-policy entries and role assignments, with names from Graph. */
+  listAccess(vault: VaultRef, options?: OperationOptions): Promise<AccessEntry[]>;
+  /** Gives a principal the Customer Key admin key permissions (never delete or purge). */
+  grantAdministrator(vault: VaultRef, principal: string, options?: OperationOptions): Promise<GrantAdministratorResult>;
+  /** The leaver case: removes that principal's grants on that vault only. Needs `{ confirm: principal }`. */
+  revokeAccess(vault: VaultRef, principal: string, options: RevokeAccessOptions): Promise<RevokeAccessResult>;
+  /** Two valid names of at most 24 characters (Microsoft's own `Contoso-O365SP-NA-VaultA1` has 25). */
+  suggestVaultNames(options: SuggestVaultNamesOptions): VaultNameSuggestion;
+}
+
+/** Implements VaultPairsOperations; built by the facade from the internal context. @internal */
+export class VaultPairsClient implements VaultPairsOperations {
   readonly #context: ClientContext;
   readonly #arm: VaultArm;
   readonly #directory: GraphDirectory;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { InvalidInputError } from "../../src/errors.js";
-import { CHECK_IDS, type CheckId, type PreflightReport, type ValidationTarget } from "../../src/preflight/index.js";
+import { CHECK_IDS, type CheckId, type PreflightReport, type ValidationTarget } from "../../src/index.js";
 import { WORKLOAD_APP_IDS } from "../../src/rules/workloads.js";
 import type { VaultPairSpec } from "../../src/rules/vault-pair-spec.js";
 import { clientFor } from "./client-fixtures.js";
