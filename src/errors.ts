@@ -94,6 +94,7 @@ export class CustomerKeyError extends Error {
   /** A stable, machine-readable code such as `ERR_VAULT_NAME_INVALID` (one of `CUSTOMER_KEY_ERROR_CODES` or, from the envelope, `ENVELOPE_ERROR_CODES`). */
   readonly code: CustomerKeyErrorCode | EnvelopeErrorCode;
 
+  /** Makes the error; prefer the subclasses. */
   constructor(code: CustomerKeyErrorCode | EnvelopeErrorCode, message: string, options?: CustomerKeyErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
@@ -119,10 +120,12 @@ export function isCustomerKeyError(value: unknown): value is CustomerKeyError {
 
 /** Input that cannot work, found before any request was sent. Nothing was changed. */
 export class InvalidInputError extends CustomerKeyError {
+  /** The error's code (one of `CUSTOMER_KEY_ERROR_CODES`). */
   declare readonly code: CustomerKeyErrorCode;
   /** The option or field at fault, e.g. `primary.vaultName`. */
   readonly field: string | undefined;
 
+  /** Makes the error; `field` names the option at fault. */
   constructor(code: CustomerKeyErrorCode, message: string, options?: CustomerKeyErrorOptions & { field?: string }) {
     super(code, message, options);
     this.field = options?.field;
@@ -131,6 +134,7 @@ export class InvalidInputError extends CustomerKeyError {
 
 /** A request that a service refused or could not answer. Keeps the status and the service's own code. */
 export class ServiceRequestError extends CustomerKeyError {
+  /** The error's code, e.g. `ERR_SERVICE_FORBIDDEN` (one of `CUSTOMER_KEY_ERROR_CODES`). */
   declare readonly code: CustomerKeyErrorCode;
   /** HTTP status, or undefined for a network failure. */
   readonly statusCode: number | undefined;
@@ -141,6 +145,7 @@ export class ServiceRequestError extends CustomerKeyError {
   /** `x-ms-request-id` of the failed response, for a support ticket. */
   readonly requestId: string | undefined;
 
+  /** Makes the error from what the failed response said. */
   constructor(
     code: CustomerKeyErrorCode,
     message: string,
@@ -157,7 +162,9 @@ export class ServiceRequestError extends CustomerKeyError {
 
 /** A destructive call made without the confirmation that names its target. Nothing was sent. */
 export class ConfirmationRequiredError extends CustomerKeyError {
+  /** Always `ERR_CONFIRMATION_REQUIRED`. */
   declare readonly code: "ERR_CONFIRMATION_REQUIRED";
+  /** Makes the error; the message says which confirmation names the target. */
   constructor(message: string) {
     super("ERR_CONFIRMATION_REQUIRED", message);
   }
@@ -165,8 +172,10 @@ export class ConfirmationRequiredError extends CustomerKeyError {
 
 /** The state found does not allow the operation (e.g. restoring over an existing key). Nothing was changed. */
 export class PreconditionFailedError extends CustomerKeyError {
+  /** The error's code, e.g. `ERR_KEY_EXISTS` (one of `CUSTOMER_KEY_ERROR_CODES`). */
   declare readonly code: CustomerKeyErrorCode;
 
+  /** Makes the error. */
   constructor(code: CustomerKeyErrorCode, message: string, options?: CustomerKeyErrorOptions) {
     super(code, message, options);
   }
@@ -174,7 +183,9 @@ export class PreconditionFailedError extends CustomerKeyError {
 
 /** The caller's AbortSignal fired. Work already done stays done; running it again resumes. */
 export class OperationAbortedError extends CustomerKeyError {
+  /** Always `ERR_ABORTED`. */
   declare readonly code: "ERR_ABORTED";
+  /** Makes the error for the operation that was aborted. */
   constructor(operation: string, options?: CustomerKeyErrorOptions) {
     super("ERR_ABORTED", `${operation} was aborted by the caller; it is safe to run again.`, options);
   }

@@ -16,20 +16,25 @@ const is = (state: string | undefined, expected: string) => (state ?? "").toLowe
 
 /** What a read takes: the caller's AbortSignal. */
 export interface SubscriptionReadOptions {
+  /** Cancels the read. */
   abortSignal?: AbortSignal;
 }
 
 /** A subscription as Resource Manager reports it. */
 export interface SubscriptionInfo {
+  /** The subscription id (a GUID). */
   subscriptionId: string;
+  /** The subscription's display name. */
   displayName: string;
   /** `Enabled`, `Warned`, `PastDue`, `Disabled` or `Deleted`. */
   state: string;
+  /** The Entra tenant the subscription belongs to. */
   tenantId: string;
 }
 
 /** Where Do-Not-Cancel stands on one subscription. */
 export interface DoNotCancelState {
+  /** The subscription (a GUID). */
   subscriptionId: string;
   /** State of `Microsoft.Resources/mandatoryRetentionPeriodEnabled`, e.g. `NotRegistered`, `Pending`, `Registered`. */
   featureState: string;

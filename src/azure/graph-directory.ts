@@ -9,19 +9,26 @@ import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
 import { createGraphClient, graphCall } from "../azure/graph-transport.js";
 
+/** What kind of directory object a principal is. */
 export type PrincipalKind = "user" | "servicePrincipal" | "group";
 
 /** A directory object, as far as access decisions need it. */
 export interface DirectoryPrincipal {
+  /** The Entra object id (a GUID). */
   objectId: string;
+  /** User, service principal or group. */
   kind: PrincipalKind;
+  /** The display name, when Graph reports one. */
   displayName?: string;
+  /** The user principal name, for users. */
   userPrincipalName?: string;
+  /** The application id, for service principals. */
   appId?: string;
 }
 
 /** What a lookup takes: the caller's AbortSignal. */
 export interface DirectoryLookupOptions {
+  /** Cancels the lookup. */
   abortSignal?: AbortSignal;
 }
 

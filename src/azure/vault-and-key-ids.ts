@@ -27,6 +27,7 @@ export interface KeyIdParts {
   vaultUrl: string;
   /** The vault name (first label of the host). */
   vaultName: string;
+  /** The key name. */
   name: string;
   /** 32 hex characters, or undefined for a versionless id. */
   version: string | undefined;
@@ -78,6 +79,7 @@ export function parseKeyId(keyId: string, field = "keyId"): KeyIdParts {
   return { vaultUrl, vaultName: url.hostname.split(".")[0]!.toLowerCase(), name, version, versionlessId: `${vaultUrl}/keys/${name}` };
 }
 
+/** The key id of a key (or of one version) in a vault. */
 export function keyIdOf(vaultUrl: string, name: string, version?: string): string {
   return `${vaultUrl.replace(/\/+$/, "")}/keys/${name}${version ? `/${version}` : ""}`;
 }

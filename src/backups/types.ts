@@ -2,6 +2,7 @@
 import type { RootKeyInfo } from "../rules/key-rules.js";
 import type { OperationOptions } from "../internal/operation.js";
 
+/** Options of `backups.backupKey`. */
 export interface BackupKeyOptions extends OperationOptions {
   /** Where to write; created if missing. Holds `manifest.json`. */
   directory: string;
@@ -16,10 +17,15 @@ export interface BackupKeyOptions extends OperationOptions {
  */
 export type BackupFileStatus = "ok" | "missing" | "altered" | "stale" | "unlisted";
 
+/** One file of a backup directory, as `backups.verify` found it. */
 export interface BackupFileReport {
+  /** The file name inside the directory. */
   file: string;
+  /** `ok`, `missing`, `altered` (hash differs), `stale` (lacks the current key version) or `unlisted` (not in the manifest). */
   status: BackupFileStatus;
+  /** The versionless key id the manifest lists for it. */
   keyId?: string;
+  /** The current version the file holds, from the manifest. */
   newestVersion?: string;
   /** The key's current version, when it was read. */
   liveVersion?: string;
@@ -27,29 +33,37 @@ export interface BackupFileReport {
   detail: string;
 }
 
+/** What `backups.verify` found in a backup directory. */
 export interface VerifyBackupsResult {
   /**
    * True when nothing is missing, altered or unlisted and every key in the manifest has at least
    * one `ok` file (older, superseded files may be `stale`).
    */
   ok: boolean;
+  /** The directory verified. */
   directory: string;
+  /** One report per file, listed or found. */
   files: BackupFileReport[];
 }
 
+/** Options of `backups.verify`. */
 export interface VerifyBackupsOptions extends OperationOptions {
   /** Read each key's current version to find stale backups; default true. */
   checkLive?: boolean;
 }
 
+/** Options of `backups.restoreKey`. */
 export type RestoreKeyOptions = OperationOptions;
 
+/** What `backups.restoreKey` restored. */
 export interface RestoreKeyResult {
+  /** The restored key's current version. */
   key: RootKeyInfo;
   /** The backup file restored. */
   file: string;
 }
 
+/** Options of `backups.newestVerifiedBackup`. */
 export interface NewestBackupOptions extends OperationOptions {
   /** Only backups of this vault (URL). */
   vaultUrl?: string;

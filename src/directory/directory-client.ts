@@ -6,9 +6,13 @@ import type { OperationOptions } from "../internal/operation.js";
 
 /** `client.directory`: Microsoft Graph lookups of users and service principals, cached per client. */
 export interface DirectoryOperations {
+  /** A user by UPN or object id, or undefined when there is none. */
   findUser(upnOrObjectId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  /** The tenant's service principal of an application id, or undefined when it is not provisioned. */
   findServicePrincipalByAppId(appId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  /** Any principal by object id (user, then service principal, then group), or undefined; cached per client. */
   findByObjectId(objectId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  /** A principal as a person wrote it: a UPN (user) or an object id; undefined when the directory has none. */
   resolve(principal: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
 }
 

@@ -7,9 +7,13 @@ import { sleep, throwIfAborted } from "./abort.js";
 /** Where a long operation stands, in the shape of `@azure/core-lro`'s OperationState. */
 export type OperationStatus = "notStarted" | "running" | "succeeded" | "failed" | "canceled";
 
+/** The serialisable state of a long operation. */
 export interface PollerState<TResult> {
+  /** `notStarted`, `running`, `succeeded`, `failed` or `canceled`. */
   status: OperationStatus;
+  /** The result, once succeeded. */
   result?: TResult;
+  /** The failure, once failed or canceled. */
   error?: { code: string; message: string };
 }
 
@@ -19,13 +23,21 @@ export interface PollerState<TResult> {
  * process with `resumeFrom` (Do-Not-Cancel approval takes days).
  */
 export interface CustomerKeyPoller<TState extends PollerState<TResult>, TResult> extends Promise<TResult> {
+  /** True once the operation succeeded, failed or was canceled. */
   readonly isDone: boolean;
+  /** The state after the last poll. */
   readonly operationState: TState;
+  /** The result once succeeded, else undefined. */
   readonly result: TResult | undefined;
+  /** One step of the operation; safe to repeat. */
   poll(options?: { abortSignal?: AbortSignal }): Promise<TState>;
+  /** Polls until done (waiting the poll interval between polls) and resolves with the result. */
   pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<TResult>;
+  /** Calls back with the state after each poll; returns a function that stops it. */
   onProgress(callback: (state: TState) => void): () => void;
+  /** The state as JSON: pass it as `resumeFrom` to resume, in any process. */
   serialize(): Promise<string>;
+  /** Resolves at once: the first request goes out with the first poll (kept for core-lro compatibility). */
   submitted(): Promise<void>;
 }
 

@@ -34,11 +34,17 @@ import { keyIdOf, parseKeyId, resolveVaultUrl, validateKeyName, type VaultRef } 
 export interface RootKeyVersionInfo {
   /** Versioned key id. */
   id: string;
+  /** The version (32 hex characters). */
   version: string;
+  /** False when the version is disabled. */
   enabled: boolean;
+  /** Not usable before this time; undefined when unset. */
   notBefore: Date | undefined;
+  /** Expiry; undefined when unset. */
   expiresOn: Date | undefined;
+  /** When the version was created. */
   createdOn: Date | undefined;
+  /** When the version was last updated. */
   updatedOn: Date | undefined;
 }
 

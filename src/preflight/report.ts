@@ -10,11 +10,15 @@ function cell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 
+/** What `client.validate` returns: every check with its status, evidence and remedy. */
 export class PreflightReport {
   /** True when no check failed (warnings and skips do not fail the report). */
   readonly ok: boolean;
+  /** Every check, in `CHECK_IDS` order, primary before secondary. */
   readonly checks: readonly PreflightCheck[];
+  /** ISO 8601 time the report was made. */
   readonly generatedAt: string;
+  /** The workload checked. */
   readonly workload: Workload;
 
   constructor(workload: Workload, checks: PreflightCheck[], generatedAt: Date = new Date()) {
@@ -36,10 +40,12 @@ export class PreflightReport {
     return this.checks.filter((c) => c.id === id);
   }
 
+  /** The report as plain JSON. */
   toJSON(): PreflightReportJson {
     return { ok: this.ok, generatedAt: this.generatedAt, workload: this.workload, summary: this.summary, checks: this.checks.map((c) => ({ ...c })) };
   }
 
+  /** The report as a Markdown table with the remedies. */
   toMarkdown(): string {
     const s = this.summary;
     const lines = [

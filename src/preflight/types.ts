@@ -27,14 +27,19 @@ export const CHECK_IDS = [
   "backup.current",
 ] as const;
 
+/** The id of a preflight check, one of `CHECK_IDS`. */
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** `pass`: meets the rule; `fail`: does not, or could not be read; `warn`: accepted but advised against; `skip`: not applicable. */
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
 
+/** One check of the preflight report. */
 export interface PreflightCheck {
+  /** The check, e.g. `vault.purgeProtection`. */
   id: CheckId;
+  /** What the check checks, for people. */
   title: string;
+  /** `pass`, `fail` or `warn`. */
   status: CheckStatus;
   /** What was checked, e.g. `vault contoso-exo-a1 (primary)`. */
   target: string;
@@ -46,17 +51,23 @@ export interface PreflightCheck {
 
 /** One vault of the pair, as far as validation needs it. */
 export interface ValidationVault {
+  /** The vault's subscription (a GUID). */
   subscriptionId: string;
   /** Optional: without it the vault is looked up by name in the subscription. */
   resourceGroup?: string;
+  /** The vault name. */
   vaultName: string;
   /** The root key; without it (and without a key URI) the key checks are skipped. */
   keyName?: string;
 }
 
+/** What `client.validate` checks: the workload and its two vaults. */
 export interface ValidationTarget {
+  /** The workload the pair serves. */
   workload: Workload;
+  /** The primary vault. */
   primary: ValidationVault;
+  /** The secondary vault. */
   secondary: ValidationVault;
   /** Where the key backups are (the directory with manifest.json); enables `backup.current`. */
   backupDirectory?: string;
@@ -71,6 +82,7 @@ export interface ValidationTarget {
   allowSoftwareKeys?: boolean;
 }
 
+/** Options of `client.validate`. */
 export interface ValidateOptions extends OperationOptions {
   /** Called after each check finishes, with the check and how many of the total are done. */
   onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
@@ -82,10 +94,16 @@ export interface ValidateOptions extends OperationOptions {
  */
 export type ValidationInput = ValidationTarget | (VaultPairSpec & Pick<ValidationTarget, "backupDirectory" | "keyUris" | "allowSoftwareKeys">);
 
+/** The preflight report as JSON (`report.toJSON()`). */
 export interface PreflightReportJson {
+  /** True when no check failed. */
   ok: boolean;
+  /** ISO 8601 time the report was made. */
   generatedAt: string;
+  /** The workload checked. */
   workload: Workload;
+  /** How many checks have each status. */
   summary: Record<CheckStatus, number>;
+  /** Every check, in `CHECK_IDS` order, primary before secondary. */
   checks: PreflightCheck[];
 }

@@ -23,6 +23,7 @@ export const ROLE_IDS = Object.freeze({
   cryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
   /** Key Vault Crypto Officer: NOT used for admins, its data actions include delete and purge. */
   cryptoOfficer: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+  /** Contributor: given to the principals a spec lists as `contributors`, on each vault. */
   contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
 });
 
@@ -48,6 +49,7 @@ export const CUSTOMER_KEY_ADMIN_DATA_ACTIONS: readonly string[] = Object.freeze(
   "Microsoft.KeyVault/vaults/keys/restore/action",
 ]);
 
+/** The name of the custom admin role the RBAC model creates per subscription. */
 export const CUSTOMER_KEY_ADMIN_ROLE_NAME = "Customer Key Administrator";
 
 /** The custom role's id in a subscription: fixed, so creating it again finds the first one. */

@@ -6,12 +6,16 @@
  */
 import type { KeyVaultKey } from "@azure/keyvault-keys";
 
+/** RSA sizes Customer Key accepts, in bits. */
 export type KeySize = 2048 | 3072 | 4096;
+/** Where the key lives: an HSM (`RSA-HSM`, premium vaults) or software (`RSA`). */
 export type KeyProtection = "hsm" | "software";
 
+/** The RSA sizes Customer Key accepts, in bits: 2048, 3072, 4096. */
 export const KEY_SIZES: readonly KeySize[] = [2048, 3072, 4096];
 /** Exactly these operations: Customer Key only wraps and unwraps. */
 export const ROOT_KEY_OPERATIONS: readonly string[] = Object.freeze(["wrapKey", "unwrapKey"]);
+/** The recovery level Microsoft 365 requires: soft delete and purge protection on, and the subscription Do-Not-Cancel. */
 export const REQUIRED_RECOVERY_LEVEL = "Recoverable+ProtectedSubscription";
 /**
  * Recovering a soft-deleted key needs the keys `recover` permission, which Microsoft's
@@ -32,20 +36,31 @@ export interface RootKeyInfo {
   id: string;
   /** The id without version. */
   versionlessId: string;
+  /** The vault URL. */
   vaultUrl: string;
+  /** The key name. */
   name: string;
+  /** The version (32 hex characters). */
   version: string;
   /** `RSA` or `RSA-HSM` (or whatever the vault reports). */
   keyType: string;
   /** Modulus size in bits (RSA), undefined if the public key was not returned. */
   keySize: number | undefined;
+  /** Permitted operations; `wrapKey` and `unwrapKey` for a root key. */
   keyOperations: string[];
+  /** False when the version is disabled. */
   enabled: boolean;
+  /** Not usable before this time; undefined when unset. */
   notBefore: Date | undefined;
+  /** Expiry; undefined when unset, 9999-12-31 when cleared. */
   expiresOn: Date | undefined;
+  /** When the version was created. */
   createdOn: Date | undefined;
+  /** When the version was last updated. */
   updatedOn: Date | undefined;
+  /** The vault's recovery level for the key, e.g. `Recoverable+ProtectedSubscription`. */
   recoveryLevel: string | undefined;
+  /** Days a deleted key stays recoverable (7–90). */
   recoverableDays: number | undefined;
 }
 

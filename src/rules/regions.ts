@@ -10,6 +10,7 @@
  * shared/research/azure-regions-and-key-rules.md §1–2.
  */
 
+/** An Azure region: its ARM name, display name, geography and pair. */
 export interface AzureRegion {
   /** ARM `location`, lower case without spaces, e.g. `westeurope`. */
   readonly name: string;
@@ -25,6 +26,7 @@ export interface AzureRegion {
   readonly restricted: boolean;
 }
 
+/** The area a geography belongs to. */
 export type RegionArea = "Americas" | "Europe" | "Middle East" | "Africa" | "Asia Pacific";
 
 const AREA_OF_GEOGRAPHY: Record<string, RegionArea> = {
@@ -113,6 +115,7 @@ export function normalizeRegion(name: string): string {
   return name.trim().toLowerCase().replace(/[\s_-]+/g, "");
 }
 
+/** True for an Azure region the SDK knows, by ARM or display name. */
 export function isKnownRegion(name: string): boolean {
   return Object.hasOwn(AZURE_REGIONS, normalizeRegion(name));
 }

@@ -7,7 +7,9 @@
 import { InvalidInputError } from "../errors.js";
 import type { Workload } from "./workloads.js";
 
+/** The shortest vault name Azure accepts: 3 characters. */
 export const VAULT_NAME_MIN_LENGTH = 3;
+/** The longest vault name Azure accepts: 24 characters. */
 export const VAULT_NAME_MAX_LENGTH = 24;
 
 /** Every rule the name breaks, as sentences; empty when the name is valid. Never throws. */
@@ -25,6 +27,7 @@ export function vaultNameProblems(name: string): string[] {
   return problems;
 }
 
+/** True when the name is a valid vault name (3–24 letters, digits, hyphens; starts with a letter; no double or trailing hyphen). */
 export function isValidVaultName(name: string): boolean {
   return vaultNameProblems(name).length === 0;
 }
@@ -46,16 +49,21 @@ export function validateVaultName(name: string, field = "vaultName"): void {
 
 const workloadCodes: Record<Workload, string> = { exchange: "exo", sharePoint: "spo", multiWorkload: "m365" };
 
+/** Options of `vaultPairs.suggestVaultNames`. */
 export interface SuggestVaultNamesOptions {
   /** Organisation prefix, e.g. `Contoso`. Invalid characters are dropped and it is shortened to fit. */
   prefix: string;
+  /** The workload the pair serves (adds `exo`, `spo` or `m365`). */
   workload: Workload;
   /** Short geography tag, e.g. `NA`, `EU`. */
   geo?: string;
 }
 
+/** Two vault names suggested for a pair. */
 export interface VaultNameSuggestion {
+  /** The primary vault's name. */
   primary: string;
+  /** The secondary vault's name. */
   secondary: string;
 }
 

@@ -11,31 +11,43 @@ import type { Workload } from "./workloads.js";
 
 /** One vault of the pair: where it lives. */
 export interface VaultLocation {
+  /** The subscription (a GUID). */
   subscriptionId: string;
+  /** The resource group; created when missing. */
   resourceGroup: string;
   /** ARM name (`westeurope`) or display name (`West Europe`). */
   location: string;
+  /** The vault name (3–24 characters, globally unique). */
   vaultName: string;
 }
 
 /** What the pair's root key should look like (created by the keys module, not by vaultPairs). */
 export interface RootKeySpec {
+  /** The key name (1–127 letters, digits, hyphens). */
   name: string;
+  /** RSA size in bits; 3072 or 4096 recommended. */
   size: 2048 | 3072 | 4096;
+  /** `hsm` (premium vault) or `software`. */
   protection: "hsm" | "software";
 }
 
 /** The desired state of a Customer Key vault pair. */
 export interface VaultPairSpec {
+  /** The workload the pair serves. */
   workload: Workload;
+  /** Access policies or Azure RBAC on both vaults. */
   permissionModel: PermissionModel;
   /** Key-vault administrators (UPN or object id): create/import/list/get/backup/restore, never delete. */
   administrators: string[];
   /** Principals that get the `Contributor` role on each vault (to manage its permissions). */
   contributors?: string[];
+  /** The primary vault. */
   primary: VaultLocation;
+  /** The secondary vault, in another subscription and region. */
   secondary: VaultLocation;
+  /** The root key to create in both vaults (by the keys module). */
   key?: RootKeySpec;
+  /** Tags set on both vaults. */
   tags?: Record<string, string>;
   /**
    * Microsoft advises two NON-paired regions ("a total of four regions of availability").
@@ -51,10 +63,13 @@ const KEY_NAME = /^[0-9A-Za-z-]{1,127}$/;
 const WORKLOADS: readonly Workload[] = ["exchange", "sharePoint", "multiWorkload"];
 const KEY_SIZES = [2048, 3072, 4096];
 
+/** One rule a spec breaks. */
 export interface SpecIssue {
   /** The error code validateVaultPairSpec throws for it. */
   code: CustomerKeyErrorCode;
+  /** The spec field at fault, e.g. `primary.vaultName`. */
   field: string;
+  /** What is wrong and how to fix it. */
   message: string;
 }
 

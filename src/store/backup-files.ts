@@ -7,6 +7,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 
 export const BACKUP_EXTENSION = ".backup";
+/** The manifest file of a backup directory. */
 export const MANIFEST_FILE = "manifest.json";
 
 /** `yyyymmdd` of a time, in UTC. */

@@ -10,7 +10,9 @@ export interface BackupRecord {
   size: number;
   /** Versionless key id: `{vaultUrl}/keys/{name}`. */
   keyId: string;
+  /** The vault URL (`https://{vault}.vault.azure.net`, lower case, no trailing slash). */
   vaultUrl: string;
+  /** The key name. */
   keyName: string;
   /** Every version the key had when it was backed up (a Key Vault backup holds all versions). */
   versions: string[];
@@ -20,14 +22,19 @@ export interface BackupRecord {
   createdAt: string;
 }
 
+/** `manifest.json` of a backup directory: every backup written there. */
 export interface BackupManifest {
+  /** Names the format. */
   format: "customer-key/backup-manifest";
+  /** Version of the format; 1. */
   version: 1;
+  /** The backups, oldest first. */
   backups: BackupRecord[];
 }
 
 /** A backup just written: the record plus the file's full path. */
 export interface BackupResult extends BackupRecord {
+  /** The full path of the backup file. */
   path: string;
 }
 

@@ -26,11 +26,15 @@ import type { OperationOptions } from "../../internal/operation.js";
 
 /** A role a principal holds on (or above) the vault. */
 export interface RoleHolding {
+  /** The role's name, e.g. `Key Vault Crypto Service Encryption User`. */
   roleName: string;
+  /** The role definition's resource id. */
   roleDefinitionId: string;
+  /** The scope of the assignment (the vault, or above it when inherited). */
   scope: string;
   /** Assigned above the vault (resource group, subscription); revokeAccess leaves these alone. */
   inherited: boolean;
+  /** The role assignment's name (a GUID). */
   assignmentName: string;
 }
 
@@ -38,16 +42,21 @@ export interface RoleHolding {
 export interface AccessEntry {
   /** UPN, display name or, when the directory does not know it, the object id. */
   principal: string;
+  /** The principal's Entra object id. */
   objectId: string;
+  /** User, service principal or group, or `unknown` when Graph has no such object. */
   principalKind: PrincipalKind | "unknown";
+  /** Whether the grant is an access-policy entry or a role assignment. */
   kind: "accessPolicy" | "roleAssignment";
   /** Access-policy key permissions. */
   permissions?: string[];
+  /** The roles held, for role assignments. */
   roles?: RoleHolding[];
   /** True when this grant lets the principal delete or purge keys (on the vault's permission model). */
   includesDelete: boolean;
 }
 
+/** Options of `vaultPairs.revokeAccess`. */
 export interface RevokeAccessOptions extends OperationOptions {
   /** Must repeat the principal exactly as passed: the revocation cannot be undone by the SDK. */
   confirm: string;
@@ -55,16 +64,23 @@ export interface RevokeAccessOptions extends OperationOptions {
   allowMicrosoft365Revocation?: boolean;
 }
 
+/** What `vaultPairs.revokeAccess` removed. */
 export interface RevokeAccessResult {
+  /** The principal whose access was removed. */
   objectId: string;
+  /** True when an access-policy entry was removed. */
   removedAccessPolicy: boolean;
+  /** The names of the role assignments removed. */
   removedRoleAssignments: string[];
   /** What the principal still holds on the vault (e.g. roles inherited from the subscription). */
   remaining: AccessEntry[];
 }
 
+/** What `vaultPairs.grantAdministrator` did. */
 export interface GrantAdministratorResult {
+  /** The principal granted. */
   objectId: string;
+  /** False when the principal already had exactly these permissions (nothing was sent). */
   changed: boolean;
 }
 
