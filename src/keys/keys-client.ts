@@ -319,15 +319,18 @@ export class KeysClient implements KeysOperations {
   listVersions(vault: VaultRef, name: string, options: OperationOptions = {}): PagedAsyncIterableIterator<RootKeyVersionInfo> {
     validateKeyName(name);
     let vaultUrl: string | undefined;
-    return pagedIterator(async (token) => {
-      vaultUrl ??= await resolveVaultUrl(this.#context, vault, options);
-      const url = vaultUrl;
-      return withRetry("keys.listVersions", async () => {
-        const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
-        if (next.done) return { items: [], continuationToken: undefined };
-        return { items: next.value.map(versionInfo), continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
-      }, this.#context.retryOptions(options));
-    });
+    // One operation (span, log line) per page, as the Azure SDK's pagers trace each page.
+    return pagedIterator((token) =>
+      runOperation(this.#context, "keys.listVersions", options, async (options) => {
+        vaultUrl ??= await resolveVaultUrl(this.#context, vault, options);
+        const url = vaultUrl;
+        return withRetry("keys.listVersions", async () => {
+          const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
+          if (next.done) return { items: [], continuationToken: undefined };
+          return { items: next.value.map(versionInfo), continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
+        }, this.#context.retryOptions(options));
+      }),
+    );
   }
 
   /** The key as a RootKey of the envelope core (RSA-OAEP-256, remote), sharing this client's credential and options. */

@@ -118,10 +118,15 @@ describe("one operation pipeline", () => {
     const controller = new AbortController();
     controller.abort();
     await expect(client.keys.get("https://nowhere.vault.azure.net", "k", { abortSignal: controller.signal })).rejects.toMatchObject({ code: "ERR_ABORTED" });
+    const listAll = async () => {
+      for await (const version of client.keys.listVersions("https://nowhere.vault.azure.net", "k", { abortSignal: controller.signal })) void version;
+    };
+    await expect(listAll()).rejects.toMatchObject({ code: "ERR_ABORTED" });
     const spans = ours(recorder.spans);
     expect(spans.map((s) => [s.name, s.status?.status, (s.status as { error?: { code?: string } })?.error?.code])).toEqual([
       ["subscriptions.get", "error", "ERR_SUBSCRIPTION_ID_INVALID"],
       ["keys.get", "error", "ERR_ABORTED"],
+      ["keys.listVersions", "error", "ERR_ABORTED"],
     ]);
     expect(spans.every((s) => s.ended)).toBe(true);
     expect(log.verbose).toContainEqual(expect.stringMatching(/^subscriptions\.get: failed in \d+ ms \(ERR_SUBSCRIPTION_ID_INVALID\)$/));
