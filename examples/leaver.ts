@@ -6,7 +6,7 @@
  */
 import { runIfMain } from "./run-example.js";
 import { startScenario } from "./shared-setup.js";
-import type { AccessEntry, VaultRef } from "../src/index.js";
+import type { AccessEntry, VaultCoordinates } from "../src/index.js";
 
 export interface LeaverResult {
   ok: boolean;
@@ -28,7 +28,7 @@ export async function main({ log = console.log }: { log?: (line: string) => void
   const { client, primary, secondary } = scenario;
   try {
     const leaver = scenario.administrators[0]!; // alice@<tenant domain>
-    const vaults: [string, VaultRef][] = [["primary", primary], ["secondary", secondary]];
+    const vaults: [string, VaultCoordinates][] = [["primary", primary], ["secondary", secondary]];
 
     log("1. Who can do what (access policies read through Resource Manager, names from Microsoft Graph)");
     const before: Record<string, Record<string, string[]>> = {};

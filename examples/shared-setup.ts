@@ -10,7 +10,7 @@ import path from "node:path";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { KeyClient } from "@azure/keyvault-keys";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
-import { CustomerKeyClient, type VaultPairSpec, type VaultRef } from "../src/index.js";
+import { CustomerKeyClient, type VaultPairSpec, type VaultCoordinates } from "../src/index.js";
 
 export const KEY_NAME = "exo-root";
 
@@ -19,8 +19,8 @@ export interface Scenario {
   /** The operator's client (the emulator's seeded admin: Owner of both subscriptions). */
   client: CustomerKeyClient;
   spec: VaultPairSpec;
-  primary: VaultRef;
-  secondary: VaultRef;
+  primary: VaultCoordinates;
+  secondary: VaultCoordinates;
   /** Versioned key URIs of the root key in each vault (empty without `keys`). */
   keyUris: string[];
   /** UPNs of the extra administrators created from `options.administrators`, in order. */
@@ -94,7 +94,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
       key: { name: KEY_NAME, size: 3072, protection: "hsm" },
     };
     await client.vaultPairs.beginApply(await client.vaultPairs.plan(spec));
-    const refOf = (m: VaultPairSpec["primary"]): VaultRef => ({ subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup, vaultName: m.vaultName });
+    const refOf = (m: VaultPairSpec["primary"]): VaultCoordinates => ({ subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup, vaultName: m.vaultName });
     const primary = refOf(spec.primary);
     const secondary = refOf(spec.secondary);
     const keyUris: string[] = [];

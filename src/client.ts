@@ -1,32 +1,67 @@
 /**
  * CustomerKeyClient: the facade. One credential, one set of options (endpoints, pipeline options,
- * retry, logger), shared by every module through a ClientContext.
+ * retry, logger), shared by every module through a ClientContext. The one place that wires the
+ * feature folders together: they never import each other (test/package/layers.test.ts).
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { BackupsClient } from "./backups/backups-client.js";
-import { DirectoryClient } from "./directory/directory-client.js";
+import { SubscriptionReads } from "./azure/arm-subscriptions.js";
+import { VaultArm } from "./azure/arm-vaults.js";
+import { GraphDirectory } from "./azure/graph-directory.js";
+import { BackupsClient, type BackupsOperations } from "./backups/backups-client.js";
+import { DirectoryClient, type DirectoryOperations } from "./directory/directory-client.js";
 import { InvalidInputError } from "./errors.js";
 import { ClientContext, type CustomerKeyClientOptions } from "./internal/context.js";
-import { isGuid } from "./internal/ids.js";
-import { KeysClient } from "./keys/keys-client.js";
-import { SubscriptionsClient } from "./subscriptions/subscriptions-client.js";
-import { VaultPairsClient } from "./vaults/vault-pairs-client.js";
-import type { PreflightReport } from "./validation/report.js";
-import type { ValidateOptions, ValidationInput } from "./validation/types.js";
-import { validate } from "./validation/validate.js";
+import { runOperation } from "./internal/operation.js";
+import { KeysClient, type KeysOperations } from "./keys/keys-client.js";
+import type { PreflightReport } from "./preflight/report.js";
+import type { ValidateOptions, ValidationInput } from "./preflight/types.js";
+import { validate } from "./preflight/run-preflight.js";
+import { isGuid } from "./rules/ids.js";
+import { SubscriptionsClient, type SubscriptionsOperations } from "./subscriptions/subscriptions-client.js";
+import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
+
+/** Every module of one client, wired to one context and one set of shared readers. @internal */
+export interface ClientModules {
+  context: ClientContext;
+  subscriptions: SubscriptionsClient;
+  vaultPairs: VaultPairsClient;
+  keys: KeysClient;
+  backups: BackupsClient;
+  directory: DirectoryClient;
+  validate(target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport>;
+}
+
+/** Builds the modules on one context: shared readers once, the directory cache once. @internal */
+export function wireModules(context: ClientContext): ClientModules {
+  const arm = new VaultArm(context);
+  const graph = new GraphDirectory(context);
+  const subscriptionReads = new SubscriptionReads(context);
+  const backups = new BackupsClient(context);
+  const services = { arm, directory: graph, subscriptions: subscriptionReads };
+  return {
+    context,
+    subscriptions: new SubscriptionsClient(context, subscriptionReads),
+    vaultPairs: new VaultPairsClient(context, arm, graph, subscriptionReads),
+    keys: new KeysClient(context, backups),
+    backups,
+    directory: new DirectoryClient(context, graph),
+    validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
+  };
+}
 
 export class CustomerKeyClient {
   /** Do-Not-Cancel registration and subscription reads. */
-  readonly subscriptions: SubscriptionsClient;
+  readonly subscriptions: SubscriptionsOperations;
   /** Vault pairs: plan, apply, access (list, grant, revoke). */
-  readonly vaultPairs: VaultPairsClient;
+  readonly vaultPairs: VaultPairsOperations;
   /** Root keys in the vaults: create, import, roll, recover; KeyVaultRootKey adapters. */
-  readonly keys: KeysClient;
+  readonly keys: KeysOperations;
   /** Key backups to directories, verification and restore. */
-  readonly backups: BackupsClient;
+  readonly backups: BackupsOperations;
   /** Microsoft Graph lookups (users, service principals). */
-  readonly directory: DirectoryClient;
+  readonly directory: DirectoryOperations;
   readonly #context: ClientContext;
+  readonly #modules: ClientModules;
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
     if (!credential || typeof (credential as { getToken?: unknown }).getToken !== "function") {
@@ -36,11 +71,12 @@ export class CustomerKeyClient {
       throw new InvalidInputError("ERR_TENANT_ID_INVALID", `options.tenantId '${String(options?.tenantId)}' must be the Entra tenant id (a GUID).`, { field: "tenantId" });
     }
     this.#context = new ClientContext(credential, options);
-    this.directory = new DirectoryClient(this.#context);
-    this.subscriptions = new SubscriptionsClient(this.#context);
-    this.vaultPairs = new VaultPairsClient(this.#context, this.directory, this.subscriptions);
-    this.keys = new KeysClient(this.#context);
-    this.backups = new BackupsClient(this.#context);
+    this.#modules = wireModules(this.#context);
+    this.directory = this.#modules.directory;
+    this.subscriptions = this.#modules.subscriptions;
+    this.vaultPairs = this.#modules.vaultPairs;
+    this.keys = this.#modules.keys;
+    this.backups = this.#modules.backups;
   }
 
   /**
@@ -49,7 +85,7 @@ export class CustomerKeyClient {
    * validation target or the VaultPairSpec a pair was planned from.
    */
   validate(target: ValidationInput, options: ValidateOptions = {}): Promise<PreflightReport> {
-    return validate(this.#context, target, options);
+    return this.#modules.validate(target, options);
   }
 
   /** The tenant the client works in. */

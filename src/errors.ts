@@ -1,7 +1,80 @@
 /**
- * The one error base class of customer-key. It has no imports so that the envelope
- * core (which must load no other code) can extend it.
+ * The one error base class of customer-key and the published list of its codes. It has no
+ * runtime imports so that the envelope core (which must load no other code) can extend it.
  */
+import type { EnvelopeErrorCode } from "./envelope/errors.js";
+
+/**
+ * Every `code` the SDK's errors carry (the envelope has its own list, `ENVELOPE_ERROR_CODES`).
+ * Stable API: a code is never reused for another meaning. test/client/error-codes.test.ts keeps
+ * it equal to the codes src/ throws.
+ */
+export const CUSTOMER_KEY_ERROR_CODES = [
+  // Input found invalid before any request (InvalidInputError).
+  "ERR_ADMINISTRATORS_REQUIRED",
+  "ERR_BACKUP_DIRECTORY_REQUIRED",
+  "ERR_BACKUP_FILE_REQUIRED",
+  "ERR_BACKUP_MANIFEST_INVALID",
+  "ERR_CREDENTIAL_INVALID",
+  "ERR_KEY_ID_INVALID",
+  "ERR_KEY_MATERIAL_INVALID",
+  "ERR_KEY_NAME_INVALID",
+  "ERR_KEY_PROTECTION_INVALID",
+  "ERR_KEY_SIZE_INVALID",
+  "ERR_KEY_TYPE_UNSUPPORTED",
+  "ERR_PERMISSION_MODEL_INVALID",
+  "ERR_POLLER_STATE_INVALID",
+  "ERR_PRINCIPAL_INVALID",
+  "ERR_REGIONS_PAIRED",
+  "ERR_REGIONS_SAME",
+  "ERR_REGION_UNKNOWN",
+  "ERR_RESOURCE_GROUP_NAME_INVALID",
+  "ERR_ROOT_KEY_ALGORITHM",
+  "ERR_ROOT_KEY_MISMATCH",
+  "ERR_SPEC_INVALID",
+  "ERR_SUBSCRIPTIONS_NOT_DISTINCT",
+  "ERR_SUBSCRIPTION_ID_INVALID",
+  "ERR_TAGS_INVALID",
+  "ERR_TENANT_ID_INVALID",
+  "ERR_VALIDATION_TARGET_INVALID",
+  "ERR_VAULT_NAMES_DUPLICATE",
+  "ERR_VAULT_NAME_INVALID",
+  "ERR_VAULT_REF_INVALID",
+  "ERR_WORKLOAD_INVALID",
+  // A service refused or could not answer (ServiceRequestError).
+  "ERR_SERVICE_BAD_REQUEST",
+  "ERR_SERVICE_CONFLICT",
+  "ERR_SERVICE_FAILED",
+  "ERR_SERVICE_FORBIDDEN",
+  "ERR_SERVICE_NOT_FOUND",
+  "ERR_SERVICE_REQUEST",
+  "ERR_SERVICE_THROTTLED",
+  "ERR_SERVICE_UNAUTHENTICATED",
+  "ERR_SERVICE_UNAVAILABLE",
+  "ERR_SERVICE_UNREACHABLE",
+  // The operation was stopped: abort, cancel, missing confirmation.
+  "ERR_ABORTED",
+  "ERR_CONFIRMATION_REQUIRED",
+  "ERR_OPERATION_CANCELED",
+  // The state found does not allow the operation (PreconditionFailedError).
+  "ERR_BACKUP_ALTERED",
+  "ERR_BACKUP_EMPTY",
+  "ERR_BACKUP_MISSING",
+  "ERR_BACKUP_UNLISTED",
+  "ERR_KEY_EXISTS",
+  "ERR_KEY_MISMATCH",
+  "ERR_KEY_NOT_FOUND",
+  "ERR_KEY_SOFT_DELETED",
+  "ERR_PLAN_HAS_PROBLEMS",
+  "ERR_PLAN_MISMATCH",
+  "ERR_PRINCIPAL_NOT_FOUND",
+  "ERR_RESTORE_REFUSED",
+  "ERR_REVOKE_MICROSOFT_365",
+  "ERR_VAULT_NOT_FOUND",
+] as const;
+
+/** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */
+export type CustomerKeyErrorCode = (typeof CUSTOMER_KEY_ERROR_CODES)[number];
 
 /** Options accepted by every customer-key error. */
 export interface CustomerKeyErrorOptions {
@@ -18,10 +91,11 @@ const brand = Symbol.for("customer-key.error");
  * what to do about it, and never contains tokens, secrets or key material.
  */
 export class CustomerKeyError extends Error {
-  /** A stable, machine-readable code such as `ERR_VAULT_NAME_INVALID`. */
-  readonly code: string;
+  /** A stable, machine-readable code such as `ERR_VAULT_NAME_INVALID` (one of `CUSTOMER_KEY_ERROR_CODES` or, from the envelope, `ENVELOPE_ERROR_CODES`). */
+  readonly code: CustomerKeyErrorCode | EnvelopeErrorCode;
 
-  constructor(code: string, message: string, options?: CustomerKeyErrorOptions) {
+  /** Makes the error; prefer the subclasses. */
+  constructor(code: CustomerKeyErrorCode | EnvelopeErrorCode, message: string, options?: CustomerKeyErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
@@ -46,10 +120,13 @@ export function isCustomerKeyError(value: unknown): value is CustomerKeyError {
 
 /** Input that cannot work, found before any request was sent. Nothing was changed. */
 export class InvalidInputError extends CustomerKeyError {
+  /** The error's code (one of `CUSTOMER_KEY_ERROR_CODES`). */
+  declare readonly code: CustomerKeyErrorCode;
   /** The option or field at fault, e.g. `primary.vaultName`. */
   readonly field: string | undefined;
 
-  constructor(code: string, message: string, options?: CustomerKeyErrorOptions & { field?: string }) {
+  /** Makes the error; `field` names the option at fault. */
+  constructor(code: CustomerKeyErrorCode, message: string, options?: CustomerKeyErrorOptions & { field?: string }) {
     super(code, message, options);
     this.field = options?.field;
   }
@@ -57,6 +134,8 @@ export class InvalidInputError extends CustomerKeyError {
 
 /** A request that a service refused or could not answer. Keeps the status and the service's own code. */
 export class ServiceRequestError extends CustomerKeyError {
+  /** The error's code, e.g. `ERR_SERVICE_FORBIDDEN` (one of `CUSTOMER_KEY_ERROR_CODES`). */
+  declare readonly code: CustomerKeyErrorCode;
   /** HTTP status, or undefined for a network failure. */
   readonly statusCode: number | undefined;
   /** The service's error code, e.g. `Forbidden`, `KeyNotFound`, `AuthorizationFailed`. */
@@ -66,8 +145,9 @@ export class ServiceRequestError extends CustomerKeyError {
   /** `x-ms-request-id` of the failed response, for a support ticket. */
   readonly requestId: string | undefined;
 
+  /** Makes the error from what the failed response said. */
   constructor(
-    code: string,
+    code: CustomerKeyErrorCode,
     message: string,
     details: { statusCode?: number; serviceCode?: string; operation: string; requestId?: string },
     options?: CustomerKeyErrorOptions,
@@ -82,16 +162,30 @@ export class ServiceRequestError extends CustomerKeyError {
 
 /** A destructive call made without the confirmation that names its target. Nothing was sent. */
 export class ConfirmationRequiredError extends CustomerKeyError {
+  /** Always `ERR_CONFIRMATION_REQUIRED`. */
+  declare readonly code: "ERR_CONFIRMATION_REQUIRED";
+  /** Makes the error; the message says which confirmation names the target. */
   constructor(message: string) {
     super("ERR_CONFIRMATION_REQUIRED", message);
   }
 }
 
 /** The state found does not allow the operation (e.g. restoring over an existing key). Nothing was changed. */
-export class PreconditionFailedError extends CustomerKeyError {}
+export class PreconditionFailedError extends CustomerKeyError {
+  /** The error's code, e.g. `ERR_KEY_EXISTS` (one of `CUSTOMER_KEY_ERROR_CODES`). */
+  declare readonly code: CustomerKeyErrorCode;
+
+  /** Makes the error. */
+  constructor(code: CustomerKeyErrorCode, message: string, options?: CustomerKeyErrorOptions) {
+    super(code, message, options);
+  }
+}
 
 /** The caller's AbortSignal fired. Work already done stays done; running it again resumes. */
 export class OperationAbortedError extends CustomerKeyError {
+  /** Always `ERR_ABORTED`. */
+  declare readonly code: "ERR_ABORTED";
+  /** Makes the error for the operation that was aborted. */
   constructor(operation: string, options?: CustomerKeyErrorOptions) {
     super("ERR_ABORTED", `${operation} was aborted by the caller; it is safe to run again.`, options);
   }

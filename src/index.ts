@@ -1,10 +1,21 @@
+/**
+ * customer-key: a typed, checked, idempotent SDK for Microsoft 365 Customer Key. The public
+ * surface is this list: the facade, the operation interfaces of its modules, their options and
+ * results, the errors and their codes, and the pure Customer Key rules users check input with.
+ *
+ * @packageDocumentation
+ */
 export { CustomerKeyClient } from "./client.js";
 export type { CustomerKeyClientOptions, CustomerKeyEndpoints } from "./internal/context.js";
+export type { OperationOptions } from "./internal/operation.js";
 export type { RetrySettings } from "./internal/retry.js";
 export type { CustomerKeyLogger } from "./internal/logger.js";
 export type { CustomerKeyPoller, OperationStatus, PollerState } from "./internal/poller.js";
 export { OperationFailedError } from "./internal/poller.js";
+
+// Errors and their codes.
 export {
+  CUSTOMER_KEY_ERROR_CODES,
   CustomerKeyError,
   InvalidInputError,
   ServiceRequestError,
@@ -13,13 +24,103 @@ export {
   OperationAbortedError,
   isCustomerKeyError,
 } from "./errors.js";
-export type { CustomerKeyErrorOptions } from "./errors.js";
-export * from "./subscriptions/index.js";
-export * from "./vaults/index.js";
-export * from "./directory/index.js";
-export * from "./keys/index.js";
-export * from "./backups/index.js";
-export * from "./validation/index.js";
-// Both modules name a vault reference; vaultPairs takes ARM coordinates, keys/backups also a URL.
-export type { VaultRef } from "./vaults/index.js";
-export type { VaultRef as KeyVaultRef } from "./keys/index.js";
+export type { CustomerKeyErrorCode, CustomerKeyErrorOptions } from "./errors.js";
+// The envelope's codes and root key contract, which KeyVaultRootKey and CustomerKeyError name.
+export { ENVELOPE_ERROR_CODES } from "./envelope/index.js";
+export type { EnvelopeErrorCode, RootKey, RootKeyCallOptions, WrappedKey } from "./envelope/index.js";
+
+// client.subscriptions
+export type { SubscriptionsOperations } from "./subscriptions/subscriptions-client.js";
+export type { BeginRegisterDoNotCancelOptions, DoNotCancelOperationState, DoNotCancelPhase } from "./subscriptions/types.js";
+export type { DoNotCancelState, SubscriptionInfo } from "./azure/arm-subscriptions.js";
+export { DO_NOT_CANCEL_FEATURE_NAME, DO_NOT_CANCEL_NAMESPACE, KEY_VAULT_PROVIDER } from "./rules/do-not-cancel.js";
+
+// client.vaultPairs
+export type { VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
+export type {
+  ApplyOperationState,
+  ApplyOptions,
+  ApplyResult,
+  ChangeKind,
+  PairMember,
+  PlanFinding,
+  PlannedChange,
+  PlannedResource,
+  PlanOptions,
+  ResolvedPrincipal,
+  VaultPairPlan,
+} from "./vault-pairs/plan/plan-types.js";
+export type { AccessEntry, GrantAdministratorResult, RevokeAccessOptions, RevokeAccessResult, RoleHolding } from "./vault-pairs/access/vault-access.js";
+export { validateVaultPairSpec, vaultPairSpecIssues } from "./rules/vault-pair-spec.js";
+export type { RootKeySpec, SpecIssue, VaultLocation, VaultPairSpec } from "./rules/vault-pair-spec.js";
+export { isValidVaultName, vaultNameProblems, VAULT_NAME_MAX_LENGTH, VAULT_NAME_MIN_LENGTH } from "./rules/vault-naming.js";
+export type { SuggestVaultNamesOptions, VaultNameSuggestion } from "./rules/vault-naming.js";
+export { AZURE_REGIONS, areaOf, arePaired, geographyOf, isKnownRegion, normalizeRegion, pairOf, regionInfo } from "./rules/regions.js";
+export type { AzureRegion, RegionArea } from "./rules/regions.js";
+export { WORKLOAD_APP_IDS, WORKLOAD_DISPLAY_NAMES } from "./rules/workloads.js";
+export type { Workload } from "./rules/workloads.js";
+export {
+  ADMIN_KEY_PERMISSIONS,
+  CUSTOMER_KEY_ADMIN_DATA_ACTIONS,
+  CUSTOMER_KEY_ADMIN_ROLE_NAME,
+  customerKeyAdminRoleDefinition,
+  ROLE_IDS,
+  SERVICE_KEY_PERMISSIONS,
+} from "./rules/access-model.js";
+export type { PermissionModel } from "./rules/access-model.js";
+export { keyIdOf, parseKeyId } from "./azure/vault-and-key-ids.js";
+export type { KeyIdParts, VaultCoordinates, VaultRef } from "./azure/vault-and-key-ids.js";
+
+// client.keys
+export type { KeysOperations, RootKeyVersionInfo } from "./keys/keys-client.js";
+export { KeyVaultRootKey, ROOT_KEY_WRAP_ALGORITHM } from "./keys/root-key.js";
+export type { KeyVaultRootKeyOptions } from "./keys/root-key.js";
+export { isAcceptedExpiry, KEY_SIZES, NO_EXPIRY, REQUIRED_RECOVERY_LEVEL, ROOT_KEY_OPERATIONS, rootKeyMismatches } from "./rules/key-rules.js";
+export type { KeyProtection, KeySize, RootKeyInfo } from "./rules/key-rules.js";
+export type { ImportableJwk } from "./keys/jwk.js";
+export type { PagedAsyncIterableIterator, PageSettings } from "./keys/paging.js";
+export type {
+  ClearExpiryResult,
+  CreateRootKeyOptions,
+  CreateRootKeyResult,
+  GetRootKeyOptions,
+  ImportRootKeyOptions,
+  ImportRootKeyResult,
+  RecoverRootKeyResult,
+  RollRootKeyOptions,
+  RollRootKeyResult,
+  RootKeyAdapterOptions,
+} from "./keys/types.js";
+
+// client.backups
+export type { BackupsOperations } from "./backups/backups-client.js";
+export { MANIFEST_FILE } from "./store/backup-files.js";
+export type { BackupManifest, BackupRecord, BackupResult } from "./store/backup-types.js";
+export type {
+  BackupFileReport,
+  BackupFileStatus,
+  BackupKeyOptions,
+  NewestBackupOptions,
+  RestoreKeyOptions,
+  RestoreKeyResult,
+  VerifyBackupsOptions,
+  VerifyBackupsResult,
+} from "./backups/types.js";
+
+// client.directory
+export type { DirectoryOperations } from "./directory/directory-client.js";
+export type { DirectoryPrincipal, PrincipalKind } from "./azure/graph-directory.js";
+
+// client.validate(): the preflight report
+export { PreflightReport } from "./preflight/report.js";
+export { CHECK_IDS } from "./preflight/types.js";
+export type {
+  CheckId,
+  CheckStatus,
+  PreflightCheck,
+  PreflightReportJson,
+  ValidateOptions,
+  ValidationInput,
+  ValidationTarget,
+  ValidationVault,
+} from "./preflight/types.js";

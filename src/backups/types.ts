@@ -1,41 +1,11 @@
 /** Options, results and the manifest format of the backups module. */
-import type { RootKeyInfo } from "../keys/key-rules.js";
+import type { RootKeyInfo } from "../rules/key-rules.js";
+import type { OperationOptions } from "../internal/operation.js";
 
-/** One backup file as `manifest.json` records it. */
-export interface BackupRecord {
-  /** File name inside the backup directory, e.g. `contoso-exo-a1-exo-root-Backup-20260301.backup`. */
-  file: string;
-  /** SHA-256 of the file, lower-case hex. */
-  sha256: string;
-  /** Size in bytes. */
-  size: number;
-  /** Versionless key id: `{vaultUrl}/keys/{name}`. */
-  keyId: string;
-  vaultUrl: string;
-  keyName: string;
-  /** Every version the key had when it was backed up (a Key Vault backup holds all versions). */
-  versions: string[];
-  /** The current version at backup time. */
-  newestVersion: string;
-  /** ISO 8601 time the file was written. */
-  createdAt: string;
-}
-
-export interface BackupManifest {
-  format: "customer-key/backup-manifest";
-  version: 1;
-  backups: BackupRecord[];
-}
-
-/** A backup just written: the record plus the file's full path. */
-export interface BackupResult extends BackupRecord {
-  path: string;
-}
-
-export interface BackupKeyOptions {
+/** Options of `backups.backupKey`. */
+export interface BackupKeyOptions extends OperationOptions {
   /** Where to write; created if missing. Holds `manifest.json`. */
   directory: string;
-  abortSignal?: AbortSignal;
 }
 
 /**
@@ -47,10 +17,15 @@ export interface BackupKeyOptions {
  */
 export type BackupFileStatus = "ok" | "missing" | "altered" | "stale" | "unlisted";
 
+/** One file of a backup directory, as `backups.verify` found it. */
 export interface BackupFileReport {
+  /** The file name inside the directory. */
   file: string;
+  /** `ok`, `missing`, `altered` (hash differs), `stale` (lacks the current key version) or `unlisted` (not in the manifest). */
   status: BackupFileStatus;
+  /** The versionless key id the manifest lists for it. */
   keyId?: string;
+  /** The current version the file holds, from the manifest. */
   newestVersion?: string;
   /** The key's current version, when it was read. */
   liveVersion?: string;
@@ -58,33 +33,38 @@ export interface BackupFileReport {
   detail: string;
 }
 
+/** What `backups.verify` found in a backup directory. */
 export interface VerifyBackupsResult {
   /**
    * True when nothing is missing, altered or unlisted and every key in the manifest has at least
    * one `ok` file (older, superseded files may be `stale`).
    */
   ok: boolean;
+  /** The directory verified. */
   directory: string;
+  /** One report per file, listed or found. */
   files: BackupFileReport[];
 }
 
-export interface VerifyBackupsOptions {
-  abortSignal?: AbortSignal;
+/** Options of `backups.verify`. */
+export interface VerifyBackupsOptions extends OperationOptions {
   /** Read each key's current version to find stale backups; default true. */
   checkLive?: boolean;
 }
 
-export interface RestoreKeyOptions {
-  abortSignal?: AbortSignal;
-}
+/** Options of `backups.restoreKey`. */
+export type RestoreKeyOptions = OperationOptions;
 
+/** What `backups.restoreKey` restored. */
 export interface RestoreKeyResult {
+  /** The restored key's current version. */
   key: RootKeyInfo;
   /** The backup file restored. */
   file: string;
 }
 
-export interface NewestBackupOptions {
+/** Options of `backups.newestVerifiedBackup`. */
+export interface NewestBackupOptions extends OperationOptions {
   /** Only backups of this vault (URL). */
   vaultUrl?: string;
 }

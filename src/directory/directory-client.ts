@@ -1,128 +1,52 @@
-/**
- * Microsoft Graph lookups the vault module needs: a user by UPN or object id, a service principal
- * by app id, any principal by object id. Read-only; every call is retried through withRetry.
- */
-import type { Client } from "@microsoft/microsoft-graph-client";
+/** client.directory: the Graph lookups of the client, answered from its shared directory cache. */
+import { runOperation } from "../internal/operation.js";
+import type { DirectoryPrincipal, GraphDirectory } from "../azure/graph-directory.js";
 import type { ClientContext } from "../internal/context.js";
-import { isGuid } from "../internal/ids.js";
-import { withRetry } from "../internal/retry.js";
-import { statusOf } from "../internal/service-errors.js";
-import { createGraphClient, graphCall } from "./graph-transport.js";
+import type { OperationOptions } from "../internal/operation.js";
 
-export type PrincipalKind = "user" | "servicePrincipal" | "group";
-
-/** A directory object, as far as access decisions need it. */
-export interface DirectoryPrincipal {
-  objectId: string;
-  kind: PrincipalKind;
-  displayName?: string;
-  userPrincipalName?: string;
-  appId?: string;
-}
-
-export interface DirectoryOperationOptions {
-  abortSignal?: AbortSignal;
-}
-
-export { isGuid };
-
-const odataQuote = (value: string) => value.replace(/'/g, "''");
-
-/** Graph lookups bound to the client's credential. */
-export class DirectoryClient {
-  readonly #context: ClientContext;
-  #graph: Client | undefined;
-  readonly #byObjectId = new Map<string, DirectoryPrincipal | null>();
-
-  constructor(context: ClientContext) {
-    this.#context = context;
-  }
-
-  get #client(): Client {
-    return (this.#graph ??= createGraphClient(this.#context));
-  }
-
-  /** GET one object; undefined on 404. */
-  async #getOrUndefined<T>(operation: string, path: string, select: string, options: DirectoryOperationOptions): Promise<T | undefined> {
-    try {
-      return await withRetry(
-        operation,
-        () => {
-          const request = this.#client.api(path).select(select);
-          if (options.abortSignal) request.option("signal", options.abortSignal);
-          return graphCall(() => request.get() as Promise<T>);
-        },
-        this.#context.retryOptions(options),
-      );
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-  }
-
+/** `client.directory`: Microsoft Graph lookups of users and service principals, cached per client. */
+export interface DirectoryOperations {
   /** A user by UPN or object id, or undefined when there is none. */
-  async findUser(upnOrObjectId: string, options: DirectoryOperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    const user = await this.#getOrUndefined<{ id: string; displayName?: string; userPrincipalName?: string }>(
-      "directory.getUser",
-      `/users/${encodeURIComponent(upnOrObjectId)}`,
-      "id,displayName,userPrincipalName",
-      options,
-    );
-    if (!user) return undefined;
-    return this.#remember({ objectId: user.id, kind: "user", ...opt("displayName", user.displayName), ...opt("userPrincipalName", user.userPrincipalName) });
-  }
-
-  /** The tenant's service principal for an application id, or undefined when it is not provisioned. */
-  async findServicePrincipalByAppId(appId: string, options: DirectoryOperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    const result = await withRetry(
-      "directory.listServicePrincipals",
-      () => {
-        const request = this.#client
-          .api("/servicePrincipals")
-          .filter(`appId eq '${odataQuote(appId)}'`)
-          .select("id,appId,displayName");
-        if (options.abortSignal) request.option("signal", options.abortSignal);
-        return graphCall(() => request.get() as Promise<{ value?: { id: string; appId?: string; displayName?: string }[] }>);
-      },
-      this.#context.retryOptions(options),
-    );
-    const sp = result.value?.[0];
-    if (!sp) return undefined;
-    return this.#remember({ objectId: sp.id, kind: "servicePrincipal", appId: sp.appId ?? appId, ...opt("displayName", sp.displayName) });
-  }
-
-  /** Any principal by object id (user, then service principal, then group); cached per client. */
-  async findByObjectId(objectId: string, options: DirectoryOperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    const key = objectId.toLowerCase();
-    if (this.#byObjectId.has(key)) return this.#byObjectId.get(key) ?? undefined;
-    const found =
-      (await this.findUser(objectId, options)) ??
-      (await this.#findTyped("servicePrincipal", `/servicePrincipals/${encodeURIComponent(objectId)}`, "id,appId,displayName", options)) ??
-      (await this.#findTyped("group", `/groups/${encodeURIComponent(objectId)}`, "id,displayName", options));
-    if (!found) this.#byObjectId.set(key, null);
-    return found;
-  }
-
-  /**
-   * Resolves how a person wrote a principal: a UPN (user), or an object id of a user, service
-   * principal or group. Undefined when the directory has no such principal.
-   */
-  async resolve(principal: string, options: DirectoryOperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
-    return isGuid(principal) ? this.findByObjectId(principal, options) : this.findUser(principal, options);
-  }
-
-  async #findTyped(kind: PrincipalKind, path: string, select: string, options: DirectoryOperationOptions): Promise<DirectoryPrincipal | undefined> {
-    const item = await this.#getOrUndefined<{ id: string; displayName?: string; appId?: string }>(`directory.get${kind === "group" ? "Group" : "ServicePrincipal"}`, path, select, options);
-    if (!item) return undefined;
-    return this.#remember({ objectId: item.id, kind, ...opt("displayName", item.displayName), ...opt("appId", item.appId) });
-  }
-
-  #remember(principal: DirectoryPrincipal): DirectoryPrincipal {
-    this.#byObjectId.set(principal.objectId.toLowerCase(), principal);
-    return principal;
-  }
+  findUser(upnOrObjectId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  /** The tenant's service principal of an application id, or undefined when it is not provisioned. */
+  findServicePrincipalByAppId(appId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  /** Any principal by object id (user, then service principal, then group), or undefined; cached per client. */
+  findByObjectId(objectId: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
+  /** A principal as a person wrote it: a UPN (user) or an object id; undefined when the directory has none. */
+  resolve(principal: string, options?: OperationOptions): Promise<DirectoryPrincipal | undefined>;
 }
 
-function opt<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined || value === null ? {} : ({ [key]: value } as Record<K, string>);
+/** Implements DirectoryOperations; built by the facade from the internal context. @internal */
+export class DirectoryClient implements DirectoryOperations {
+  readonly #context: ClientContext;
+  readonly #graph: GraphDirectory;
+
+  constructor(context: ClientContext, graph: GraphDirectory) {
+    this.#context = context;
+    this.#graph = graph;
+  }
+
+  findUser(upnOrObjectId: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.findUser", options, async (options) => {
+      return this.#graph.findUser(upnOrObjectId, options);
+    });
+  }
+
+  findServicePrincipalByAppId(appId: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.findServicePrincipalByAppId", options, async (options) => {
+      return this.#graph.findServicePrincipalByAppId(appId, options);
+    });
+  }
+
+  findByObjectId(objectId: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.findByObjectId", options, async (options) => {
+      return this.#graph.findByObjectId(objectId, options);
+    });
+  }
+
+  resolve(principal: string, options: OperationOptions = {}): Promise<DirectoryPrincipal | undefined> {
+    return runOperation(this.#context, "directory.resolve", options, async (options) => {
+      return this.#graph.resolve(principal, options);
+    });
+  }
 }

@@ -10,7 +10,9 @@ import { defaultRetrySettings, type RetrySettings } from "./retry.js";
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
 export interface CustomerKeyEndpoints {
+  /** Resource Manager; default `https://management.azure.com`. */
   resourceManager?: string;
+  /** Microsoft Graph; default `https://graph.microsoft.com`. */
   graph?: string;
   /** Token scope for Resource Manager; default `https://management.azure.com/.default`. */
   resourceManagerScope?: string;
@@ -24,7 +26,9 @@ export interface CustomerKeyEndpoints {
 export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOptions"> {
   /** The Entra tenant of the subscriptions and of Microsoft 365. */
   tenantId: string;
+  /** Service endpoints; default Azure's public cloud. */
   endpoints?: CustomerKeyEndpoints;
+  /** How transient failures are retried; defaults in `RetrySettings`. */
   retry?: RetrySettings;
   /** Receives the SDK's progress lines; defaults to the `customer-key` Azure logger. */
   logger?: CustomerKeyLogger;

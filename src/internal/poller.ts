@@ -1,12 +1,19 @@
-import { CustomerKeyError, InvalidInputError } from "../errors.js";
+import { CustomerKeyError, InvalidInputError, type CustomerKeyErrorCode } from "../errors.js";
+import type { OperationTracingOptions } from "@azure/core-tracing";
+import type { CustomerKeyLogger } from "./logger.js";
+import { runOperation, type OperationOptions } from "./operation.js";
 import { sleep, throwIfAborted } from "./abort.js";
 
 /** Where a long operation stands, in the shape of `@azure/core-lro`'s OperationState. */
 export type OperationStatus = "notStarted" | "running" | "succeeded" | "failed" | "canceled";
 
+/** The serialisable state of a long operation. */
 export interface PollerState<TResult> {
+  /** `notStarted`, `running`, `succeeded`, `failed` or `canceled`. */
   status: OperationStatus;
+  /** The result, once succeeded. */
   result?: TResult;
+  /** The failure, once failed or canceled. */
   error?: { code: string; message: string };
 }
 
@@ -16,13 +23,21 @@ export interface PollerState<TResult> {
  * process with `resumeFrom` (Do-Not-Cancel approval takes days).
  */
 export interface CustomerKeyPoller<TState extends PollerState<TResult>, TResult> extends Promise<TResult> {
+  /** True once the operation succeeded, failed or was canceled. */
   readonly isDone: boolean;
+  /** The state after the last poll. */
   readonly operationState: TState;
+  /** The result once succeeded, else undefined. */
   readonly result: TResult | undefined;
+  /** One step of the operation; safe to repeat. */
   poll(options?: { abortSignal?: AbortSignal }): Promise<TState>;
+  /** Polls until done (waiting the poll interval between polls) and resolves with the result. */
   pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<TResult>;
+  /** Calls back with the state after each poll; returns a function that stops it. */
   onProgress(callback: (state: TState) => void): () => void;
+  /** The state as JSON: pass it as `resumeFrom` to resume, in any process. */
   serialize(): Promise<string>;
+  /** Resolves at once: the first request goes out with the first poll (kept for core-lro compatibility). */
   submitted(): Promise<void>;
 }
 
@@ -32,7 +47,9 @@ export interface PollerDefinition<TState extends PollerState<TResult>, TResult> 
   /** The starting state, or the serialized state to resume from. */
   initialState: TState | string;
   /** One step: read (and, if needed, act), then return the new state. Must be safe to repeat. */
-  step(state: TState, options: { abortSignal?: AbortSignal }): Promise<TState>;
+  step(state: TState, options: OperationOptions): Promise<TState>;
+  /** Runs each step as this public operation (one span and log line per poll), e.g. `vaultPairs.beginApply`. */
+  operation?: { name: string; context: { logger: CustomerKeyLogger }; tracingOptions?: OperationTracingOptions };
   intervalInMs: number;
   abortSignal?: AbortSignal;
 }
@@ -53,7 +70,11 @@ export function createPoller<TState extends PollerState<TResult>, TResult>(
     const signal = options.abortSignal ?? definition.abortSignal;
     throwIfAborted(signal, definition.kind);
     if (!terminal.has(state.status)) {
-      state = await definition.step(state, signal ? { abortSignal: signal } : {});
+      const stepOptions: OperationOptions = signal ? { abortSignal: signal } : {};
+      const op = definition.operation;
+      state = op
+        ? await runOperation(op.context, op.name, { ...stepOptions, ...(op.tracingOptions ? { tracingOptions: op.tracingOptions } : {}) }, (o) => definition.step(state, o))
+        : await definition.step(state, stepOptions);
       for (const listener of listeners) listener(state);
     }
     return state;
@@ -69,7 +90,8 @@ export function createPoller<TState extends PollerState<TResult>, TResult>(
       }
       if (state.status === "succeeded") return state.result as TResult;
       const error = state.error ?? { code: "ERR_OPERATION_CANCELED", message: `${definition.kind} was canceled.` };
-      throw new OperationFailedError(error.code, error.message);
+      // A state read back from JSON may carry any string; it is one of ours when this SDK wrote it.
+      throw new OperationFailedError(error.code as CustomerKeyErrorCode, error.message);
     })().finally(() => (running = undefined));
     return running;
   };

@@ -1,4 +1,4 @@
-import { isCustomerKeyError, ServiceRequestError } from "../errors.js";
+import { isCustomerKeyError, ServiceRequestError, type CustomerKeyErrorCode } from "../errors.js";
 
 /** Statuses and network failures worth another attempt. */
 const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
@@ -55,7 +55,7 @@ export function retryAfterMs(error: unknown, now = Date.now()): number | undefin
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const codeByStatus: Record<number, string> = {
+const codeByStatus: Record<number, CustomerKeyErrorCode> = {
   400: "ERR_SERVICE_BAD_REQUEST",
   401: "ERR_SERVICE_UNAUTHENTICATED",
   403: "ERR_SERVICE_FORBIDDEN",
@@ -74,7 +74,7 @@ export function toServiceError(error: unknown, operation: string, hint?: string)
   const e = (error ?? {}) as HttpishError;
   const statusCode = statusOf(error);
   const serviceCode = e.details?.error?.code ?? (typeof e.code === "string" ? e.code : undefined);
-  const code = statusCode === undefined ? "ERR_SERVICE_UNREACHABLE" : (codeByStatus[statusCode] ?? (statusCode >= 500 ? "ERR_SERVICE_FAILED" : "ERR_SERVICE_REQUEST"));
+  const code: CustomerKeyErrorCode = statusCode === undefined ? "ERR_SERVICE_UNREACHABLE" : (codeByStatus[statusCode] ?? (statusCode >= 500 ? "ERR_SERVICE_FAILED" : "ERR_SERVICE_REQUEST"));
   const requestId = header(error, "x-ms-request-id");
   const what = statusCode === undefined ? "could not reach the service" : `failed with ${statusCode}${serviceCode ? ` ${serviceCode}` : ""}`;
   const text = (e.message ?? String(error)).split("\n")[0];

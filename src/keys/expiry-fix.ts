@@ -5,7 +5,7 @@
  * can set Microsoft's 12/31/9999 through the real client. A negative `exp` is never meant.
  */
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { NO_EXPIRY } from "./key-rules.js";
+import { NO_EXPIRY } from "../rules/key-rules.js";
 
 const NO_EXPIRY_SECONDS = Math.floor(NO_EXPIRY.getTime() / 1000);
 /** What the SDK's `| 0` makes of NO_EXPIRY. */

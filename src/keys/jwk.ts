@@ -5,7 +5,7 @@
 import { createPrivateKey } from "node:crypto";
 import type { JsonWebKey as KeyVaultJwk } from "@azure/keyvault-keys";
 import { InvalidInputError } from "../errors.js";
-import { KEY_SIZES, modulusBits, ROOT_KEY_OPERATIONS } from "./key-rules.js";
+import { KEY_SIZES, modulusBits, ROOT_KEY_OPERATIONS } from "../rules/key-rules.js";
 
 /** A JWK as `crypto.KeyObject.export({ format: "jwk" })` gives it (base64url strings) or as Key Vault's (bytes). */
 export type ImportableJwk = KeyVaultJwk | Record<string, unknown>;

@@ -5,14 +5,14 @@
  * have done.
  */
 import { KeyClient, type KeyProperties, type KeyVaultKey } from "@azure/keyvault-keys";
-import { BackupsClient } from "../backups/backups-client.js";
+import type { BackupResult } from "../store/backup-types.js";
 import { InvalidInputError, PreconditionFailedError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { expiryFixPolicy } from "./expiry-fix.js";
 import { sameModulus, toImportJwk, type ImportableJwk } from "./jwk.js";
-import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "./key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "./kv-reads.js";
+import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "../rules/key-rules.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "../azure/key-vault-reads.js";
 import { pagedIterator, type PagedAsyncIterableIterator } from "./paging.js";
 import { KeyVaultRootKey } from "./root-key.js";
 import type {
@@ -22,23 +22,29 @@ import type {
   GetRootKeyOptions,
   ImportRootKeyOptions,
   ImportRootKeyResult,
-  KeyOperationOptions,
   RecoverRootKeyResult,
   RollRootKeyOptions,
   RollRootKeyResult,
   RootKeyAdapterOptions,
 } from "./types.js";
-import { keyIdOf, parseKeyId, resolveVaultUrl, validateKeyName, type VaultRef } from "./vault-ref.js";
+import { runOperation, type OperationOptions } from "../internal/operation.js";
+import { keyIdOf, parseKeyId, resolveVaultUrl, validateKeyName, type VaultRef } from "../azure/vault-and-key-ids.js";
 
 /** One version of a key, as `listVersions` yields it. */
 export interface RootKeyVersionInfo {
   /** Versioned key id. */
   id: string;
+  /** The version (32 hex characters). */
   version: string;
+  /** False when the version is disabled. */
   enabled: boolean;
+  /** Not usable before this time; undefined when unset. */
   notBefore: Date | undefined;
+  /** Expiry; undefined when unset. */
   expiresOn: Date | undefined;
+  /** When the version was created. */
   createdOn: Date | undefined;
+  /** When the version was last updated. */
   updatedOn: Date | undefined;
 }
 
@@ -68,15 +74,62 @@ const notFound = (name: string, vaultUrl: string) =>
     `Key '${name}' does not exist in ${vaultUrl}, live or soft-deleted. Create it with client.keys.create(), or restore it with client.backups.restoreKey().`,
   );
 
-export class KeysClient {
+/** What roll needs to back the key up afterwards; the facade injects client.backups. */
+export interface KeyBackupWriter {
+  backupKey(keyId: string, options: { directory: string; abortSignal?: AbortSignal }): Promise<BackupResult>;
+}
+
+/** `client.keys`: root keys in the vaults — create, import, roll, clear expiry, recover, read, list versions, and envelope adapters. */
+export interface KeysOperations {
+  /**
+   * Creates an RSA root key with key_ops exactly [wrapKey, unwrapKey] and no expiry. Idempotent:
+   * a key whose current version already matches is returned as it is (`created: false`); a key
+   * that differs is refused with `ERR_KEY_MISMATCH` (add a version with `roll`, or fix it).
+   */
+  create(vault: VaultRef, name: string, options?: CreateRootKeyOptions): Promise<CreateRootKeyResult>;
+  /**
+   * Imports your own RSA key (BYOK) as the key's current version. The JWK must hold the private
+   * parts; it is checked before anything is sent and never appears in logs or errors. Importing
+   * the material the current version already holds does nothing (`imported: false`).
+   */
+  import(vault: VaultRef, name: string, jwk: ImportableJwk, options?: ImportRootKeyOptions): Promise<ImportRootKeyResult>;
+  /**
+   * Rolls a key: a new version with the same type, size and operations (no expiry), then a backup
+   * when `backupDirectory` is given. Old versions stay enabled: data wrapped by them must open.
+   */
+  roll(keyId: string, options?: RollRootKeyOptions): Promise<RollRootKeyResult>;
+  /**
+   * Makes a version acceptable to Microsoft 365: an expiry cannot be removed in Azure, so it is
+   * set to 9999-12-31T00:00:00Z as Microsoft prescribes. A versionless id means the current
+   * version. Idempotent: no expiry, or already 9999-12-31, sends nothing.
+   */
+  clearExpiry(keyId: string, options?: OperationOptions): Promise<ClearExpiryResult>;
+  /**
+   * Recovers a soft-deleted key (the first resort when a key was deleted by mistake). A live key
+   * is returned as it is. A key that is neither live nor soft-deleted is `ERR_KEY_NOT_FOUND`:
+   * restore it from a backup.
+   */
+  recover(vault: VaultRef, name: string, options?: OperationOptions): Promise<RecoverRootKeyResult>;
+  /** A key version (default: the current one). */
+  get(vault: VaultRef, name: string, options?: GetRootKeyOptions): Promise<RootKeyInfo>;
+  /** The versioned key URI of the current version: what Microsoft 365's onboarding and policies take. */
+  getKeyUri(vault: VaultRef, name: string, options?: OperationOptions): Promise<string>;
+  /** Every version of a key, page by page (`for await`, or `.byPage()`). */
+  listVersions(vault: VaultRef, name: string, options?: OperationOptions): PagedAsyncIterableIterator<RootKeyVersionInfo>;
+  /** The key as a RootKey of the envelope core (RSA-OAEP-256, remote), sharing this client's credential and options. */
+  rootKey(keyId: string, options?: RootKeyAdapterOptions): KeyVaultRootKey;
+}
+
+/** Implements KeysOperations; built by the facade from the internal context. @internal */
+export class KeysClient implements KeysOperations {
   readonly #context: ClientContext;
-  readonly #backups: BackupsClient;
+  readonly #backups: KeyBackupWriter;
   /** KeyClients with the expiry fix (see expiry-fix.ts), per vault, for clearExpiry's PATCH. */
   readonly #patchClients = new Map<string, KeyClient>();
 
-  constructor(context: ClientContext) {
+  constructor(context: ClientContext, backups: KeyBackupWriter) {
     this.#context = context;
-    this.#backups = new BackupsClient(context);
+    this.#backups = backups;
   }
 
   /**
@@ -84,39 +137,41 @@ export class KeysClient {
    * a key whose current version already matches is returned as it is (`created: false`); a key
    * that differs is refused with `ERR_KEY_MISMATCH` (add a version with `roll`, or fix it).
    */
-  async create(vault: VaultRef, name: string, options: CreateRootKeyOptions = {}): Promise<CreateRootKeyResult> {
-    validateKeyName(name);
-    const wanted = { size: checkSize(options.size ?? 2048), protection: checkProtection(options.protection ?? "hsm") };
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const matching = (key: KeyVaultKey) => {
-      const info = toRootKeyInfo(key);
-      const problems = rootKeyMismatches(info, wanted);
-      if (problems.length === 0) return info;
-      throw new PreconditionFailedError(
-        "ERR_KEY_MISMATCH",
-        `Key '${name}' already exists in ${vaultUrl} but its current version differs: ${problems.join("; ")}. Nothing was changed. Roll it (client.keys.roll) or fix it (client.keys.clearExpiry) instead.`,
-      );
-    };
-    const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (existing) return { key: matching(existing), created: false };
-    if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
+  create(vault: VaultRef, name: string, options: CreateRootKeyOptions = {}): Promise<CreateRootKeyResult> {
+    return runOperation(this.#context, "keys.create", options, async (options) => {
+      validateKeyName(name);
+      const wanted = { size: checkSize(options.size ?? 2048), protection: checkProtection(options.protection ?? "hsm") };
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const matching = (key: KeyVaultKey) => {
+        const info = toRootKeyInfo(key);
+        const problems = rootKeyMismatches(info, wanted);
+        if (problems.length === 0) return info;
+        throw new PreconditionFailedError(
+          "ERR_KEY_MISMATCH",
+          `Key '${name}' already exists in ${vaultUrl} but its current version differs: ${problems.join("; ")}. Nothing was changed. Roll it (client.keys.roll) or fix it (client.keys.clearExpiry) instead.`,
+        );
+      };
+      const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (existing) return { key: matching(existing), created: false };
+      if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
 
-    const key = await withRetry("keys.create", async (attempt) => {
-      if (attempt > 1) {
-        // An earlier attempt may have landed before its answer was lost: never add a second version.
-        const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-        if (landed) return landed;
-      }
-      return this.#context.keys(vaultUrl).createRsaKey(name, {
-        hsm: wanted.protection === "hsm",
-        keySize: wanted.size,
-        keyOps: [...ROOT_KEY_OPERATIONS] as never,
-        ...signalOf(options),
-      });
-    }, this.#context.retryOptions(options));
-    const info = matching(key);
-    this.#context.logger.info(`keys.create: created ${info.id} (${info.keyType} ${wanted.size}).`);
-    return { key: info, created: true };
+      const key = await withRetry("keys.create", async (attempt) => {
+        if (attempt > 1) {
+          // An earlier attempt may have landed before its answer was lost: never add a second version.
+          const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+          if (landed) return landed;
+        }
+        return this.#context.keys(vaultUrl).createRsaKey(name, {
+          hsm: wanted.protection === "hsm",
+          keySize: wanted.size,
+          keyOps: [...ROOT_KEY_OPERATIONS] as never,
+          ...signalOf(options),
+        });
+      }, this.#context.retryOptions(options));
+      const info = matching(key);
+      this.#context.logger.info(`keys.create: created ${info.id} (${info.keyType} ${wanted.size}).`);
+      return { key: info, created: true };
+    });
   }
 
   /**
@@ -124,60 +179,64 @@ export class KeysClient {
    * parts; it is checked before anything is sent and never appears in logs or errors. Importing
    * the material the current version already holds does nothing (`imported: false`).
    */
-  async import(vault: VaultRef, name: string, jwk: ImportableJwk, options: ImportRootKeyOptions = {}): Promise<ImportRootKeyResult> {
-    validateKeyName(name);
-    const protection = checkProtection(options.protection ?? "hsm");
-    const material = toImportJwk(jwk);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (existing && sameModulus(existing.key?.n, material.n)) return { key: toRootKeyInfo(existing), imported: false };
-    if (!existing && (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw softDeleted(name, vaultUrl);
-    const key = await withRetry("keys.import", async (attempt) => {
-      if (attempt > 1) {
-        const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-        if (landed && sameModulus(landed.key?.n, material.n)) return landed;
-      }
-      return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
-    }, this.#context.retryOptions(options));
-    const info = toRootKeyInfo(key);
-    this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
-    return { key: info, imported: true };
+  import(vault: VaultRef, name: string, jwk: ImportableJwk, options: ImportRootKeyOptions = {}): Promise<ImportRootKeyResult> {
+    return runOperation(this.#context, "keys.import", options, async (options) => {
+      validateKeyName(name);
+      const protection = checkProtection(options.protection ?? "hsm");
+      const material = toImportJwk(jwk);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (existing && sameModulus(existing.key?.n, material.n)) return { key: toRootKeyInfo(existing), imported: false };
+      if (!existing && (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw softDeleted(name, vaultUrl);
+      const key = await withRetry("keys.import", async (attempt) => {
+        if (attempt > 1) {
+          const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+          if (landed && sameModulus(landed.key?.n, material.n)) return landed;
+        }
+        return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
+      }, this.#context.retryOptions(options));
+      const info = toRootKeyInfo(key);
+      this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
+      return { key: info, imported: true };
+    });
   }
 
   /**
    * Rolls a key: a new version with the same type, size and operations (no expiry), then a backup
    * when `backupDirectory` is given. Old versions stay enabled: data wrapped by them must open.
    */
-  async roll(keyId: string, options: RollRootKeyOptions = {}): Promise<RollRootKeyResult> {
-    const { vaultUrl, name } = parseKeyId(keyId);
-    const current = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (!current) {
-      if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
-      throw notFound(name, vaultUrl);
-    }
-    const before = toRootKeyInfo(current);
-    if (before.keyType !== "RSA" && before.keyType !== "RSA-HSM") {
-      throw new PreconditionFailedError("ERR_KEY_TYPE_UNSUPPORTED", `Key ${before.versionlessId} is ${before.keyType}; Customer Key root keys are RSA.`);
-    }
-    const rolled = await withRetry("keys.roll", async (attempt) => {
-      if (attempt > 1) {
-        const now = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-        if (now && now.properties.version !== before.version) return now;
+  roll(keyId: string, options: RollRootKeyOptions = {}): Promise<RollRootKeyResult> {
+    return runOperation(this.#context, "keys.roll", options, async (options) => {
+      const { vaultUrl, name } = parseKeyId(keyId);
+      const current = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (!current) {
+        if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
+        throw notFound(name, vaultUrl);
       }
-      return this.#context.keys(vaultUrl).createRsaKey(name, {
-        hsm: before.keyType === "RSA-HSM",
-        ...(before.keySize ? { keySize: before.keySize } : {}),
-        keyOps: before.keyOperations as never,
-        ...signalOf(options),
-      });
-    }, this.#context.retryOptions(options));
-    const after = toRootKeyInfo(rolled);
-    this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
-    const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
-    if (options.backupDirectory !== undefined) {
-      result.backup = await this.#backups.backupKey(after.versionlessId, { directory: options.backupDirectory, ...signalOf(options) });
-    }
-    return result;
+      const before = toRootKeyInfo(current);
+      if (before.keyType !== "RSA" && before.keyType !== "RSA-HSM") {
+        throw new PreconditionFailedError("ERR_KEY_TYPE_UNSUPPORTED", `Key ${before.versionlessId} is ${before.keyType}; Customer Key root keys are RSA.`);
+      }
+      const rolled = await withRetry("keys.roll", async (attempt) => {
+        if (attempt > 1) {
+          const now = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+          if (now && now.properties.version !== before.version) return now;
+        }
+        return this.#context.keys(vaultUrl).createRsaKey(name, {
+          hsm: before.keyType === "RSA-HSM",
+          ...(before.keySize ? { keySize: before.keySize } : {}),
+          keyOps: before.keyOperations as never,
+          ...signalOf(options),
+        });
+      }, this.#context.retryOptions(options));
+      const after = toRootKeyInfo(rolled);
+      this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
+      const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
+      if (options.backupDirectory !== undefined) {
+        result.backup = await this.#backups.backupKey(after.versionlessId, { directory: options.backupDirectory, ...signalOf(options) });
+      }
+      return result;
+    });
   }
 
   /**
@@ -185,17 +244,19 @@ export class KeysClient {
    * set to 9999-12-31T00:00:00Z as Microsoft prescribes. A versionless id means the current
    * version. Idempotent: no expiry, or already 9999-12-31, sends nothing.
    */
-  async clearExpiry(keyId: string, options: KeyOperationOptions = {}): Promise<ClearExpiryResult> {
-    const { vaultUrl, name, version } = parseKeyId(keyId);
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
-    const info = toRootKeyInfo(key);
-    if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
-    // A PATCH of one attribute: repeating it is harmless.
-    const updated = await withRetry("keys.updateProperties", () =>
-      this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
-    this.#context.retryOptions(options));
-    this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
-    return { key: toRootKeyInfo(updated), changed: true };
+  clearExpiry(keyId: string, options: OperationOptions = {}): Promise<ClearExpiryResult> {
+    return runOperation(this.#context, "keys.clearExpiry", options, async (options) => {
+      const { vaultUrl, name, version } = parseKeyId(keyId);
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
+      const info = toRootKeyInfo(key);
+      if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
+      // A PATCH of one attribute: repeating it is harmless.
+      const updated = await withRetry("keys.updateProperties", () =>
+        this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
+      this.#context.retryOptions(options));
+      this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
+      return { key: toRootKeyInfo(updated), changed: true };
+    });
   }
 
   #patchClient(vaultUrl: string): KeyClient {
@@ -212,55 +273,64 @@ export class KeysClient {
    * is returned as it is. A key that is neither live nor soft-deleted is `ERR_KEY_NOT_FOUND`:
    * restore it from a backup.
    */
-  async recover(vault: VaultRef, name: string, options: KeyOperationOptions = {}): Promise<RecoverRootKeyResult> {
-    validateKeyName(name);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const live = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (live) return { key: toRootKeyInfo(live), recovered: false };
-    if (!(await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw notFound(name, vaultUrl);
-    // The SDK's recover poller reads the key first, so a retry after a lost answer is a no-op.
-    await withRetry("keys.recover", async () => {
-      const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
-      return poller.pollUntilDone(signalOf(options));
-    }, this.#context.retryOptions(options));
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
-    this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
-    return { key: toRootKeyInfo(key), recovered: true };
+  recover(vault: VaultRef, name: string, options: OperationOptions = {}): Promise<RecoverRootKeyResult> {
+    return runOperation(this.#context, "keys.recover", options, async (options) => {
+      validateKeyName(name);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const live = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (live) return { key: toRootKeyInfo(live), recovered: false };
+      if (!(await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw notFound(name, vaultUrl);
+      // The SDK's recover poller reads the key first, so a retry after a lost answer is a no-op.
+      await withRetry("keys.recover", async () => {
+        const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
+        return poller.pollUntilDone(signalOf(options));
+      }, this.#context.retryOptions(options));
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
+      this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
+      return { key: toRootKeyInfo(key), recovered: true };
+    });
   }
 
   /** A key version (default: the current one). */
-  async get(vault: VaultRef, name: string, options: GetRootKeyOptions = {}): Promise<RootKeyInfo> {
-    validateKeyName(name);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
-    return toRootKeyInfo(key);
+  get(vault: VaultRef, name: string, options: GetRootKeyOptions = {}): Promise<RootKeyInfo> {
+    return runOperation(this.#context, "keys.get", options, async (options) => {
+      validateKeyName(name);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
+      return toRootKeyInfo(key);
+    });
   }
 
   /** The versioned key URI of the current version: what Microsoft 365's onboarding and policies take. */
-  async getKeyUri(vault: VaultRef, name: string, options: KeyOperationOptions = {}): Promise<string> {
-    validateKeyName(name);
-    const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-    const key = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
-    if (!key) {
-      if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
-      throw notFound(name, vaultUrl);
-    }
-    return toRootKeyInfo(key).id;
+  getKeyUri(vault: VaultRef, name: string, options: OperationOptions = {}): Promise<string> {
+    return runOperation(this.#context, "keys.getKeyUri", options, async (options) => {
+      validateKeyName(name);
+      const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
+      const key = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
+      if (!key) {
+        if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
+        throw notFound(name, vaultUrl);
+      }
+      return toRootKeyInfo(key).id;
+    });
   }
 
   /** Every version of a key, page by page (`for await`, or `.byPage()`). */
-  listVersions(vault: VaultRef, name: string, options: KeyOperationOptions = {}): PagedAsyncIterableIterator<RootKeyVersionInfo> {
+  listVersions(vault: VaultRef, name: string, options: OperationOptions = {}): PagedAsyncIterableIterator<RootKeyVersionInfo> {
     validateKeyName(name);
     let vaultUrl: string | undefined;
-    return pagedIterator(async (token) => {
-      vaultUrl ??= await resolveVaultUrl(this.#context, vault, options);
-      const url = vaultUrl;
-      return withRetry("keys.listVersions", async () => {
-        const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
-        if (next.done) return { items: [], continuationToken: undefined };
-        return { items: next.value.map(versionInfo), continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
-      }, this.#context.retryOptions(options));
-    });
+    // One operation (span, log line) per page, as the Azure SDK's pagers trace each page.
+    return pagedIterator((token) =>
+      runOperation(this.#context, "keys.listVersions", options, async (options) => {
+        vaultUrl ??= await resolveVaultUrl(this.#context, vault, options);
+        const url = vaultUrl;
+        return withRetry("keys.listVersions", async () => {
+          const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
+          if (next.done) return { items: [], continuationToken: undefined };
+          return { items: next.value.map(versionInfo), continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
+        }, this.#context.retryOptions(options));
+      }),
+    );
   }
 
   /** The key as a RootKey of the envelope core (RSA-OAEP-256, remote), sharing this client's credential and options. */

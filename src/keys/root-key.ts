@@ -8,15 +8,18 @@ import { CryptographyClient, type CryptographyClientOptions } from "@azure/keyva
 import { matchesKeyId, type RootKey, type RootKeyCallOptions, type WrappedKey } from "../envelope/index.js";
 import { InvalidInputError } from "../errors.js";
 import { withRetry, type RetrySettings } from "../internal/retry.js";
-import { parseKeyId } from "./vault-ref.js";
+import { parseKeyId } from "../azure/vault-and-key-ids.js";
 
+/** The algorithm root keys wrap and unwrap data keys with. */
 export const ROOT_KEY_WRAP_ALGORITHM = "RSA-OAEP-256";
 
+/** Options of `KeyVaultRootKey`: the Key Vault client options (agent, TLS, proxy) without its own retry, which the SDK does. */
 export interface KeyVaultRootKeyOptions extends Omit<CryptographyClientOptions, "retryOptions"> {
   /** Retries of transient failures (429, 5xx); lower them when another root key can answer instead. */
   retry?: RetrySettings;
 }
 
+/** A Key Vault key as a root key of the envelope core: wraps and unwraps remotely with RSA-OAEP-256. */
 export class KeyVaultRootKey implements RootKey {
   /**
    * The key id as given: a versioned kid (recommended: it names exactly the version that wraps), or
@@ -51,6 +54,7 @@ export class KeyVaultRootKey implements RootKey {
     return { ...(this.#retry ? { retry: this.#retry } : {}), ...(options?.abortSignal ? { abortSignal: options.abortSignal } : {}) };
   }
 
+  /** Wraps a data key with the key's current version (remote, retried on transient faults). */
   async wrapKey(dataKey: Uint8Array, options?: RootKeyCallOptions): Promise<WrappedKey> {
     // Wrapping is a pure computation: repeating it is harmless.
     const result = await withRetry(
@@ -61,6 +65,7 @@ export class KeyVaultRootKey implements RootKey {
     return { keyId: result.keyID ?? this.id, algorithm: ROOT_KEY_WRAP_ALGORITHM, encryptedKey: result.result };
   }
 
+  /** Unwraps a data key wrapped by this key (any version). */
   async unwrapKey(wrapped: WrappedKey, options?: RootKeyCallOptions): Promise<Uint8Array> {
     if (wrapped.algorithm !== ROOT_KEY_WRAP_ALGORITHM) {
       throw new InvalidInputError("ERR_ROOT_KEY_ALGORITHM", `Root key ${this.id} unwraps ${ROOT_KEY_WRAP_ALGORITHM} only, not ${wrapped.algorithm}.`);

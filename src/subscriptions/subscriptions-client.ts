@@ -2,81 +2,60 @@
  * Subscriptions: read one, and make it Do-Not-Cancel (register the mandatory retention period
  * feature, wait for Microsoft's approval, then register Microsoft.KeyVault).
  */
-import { createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import { InvalidInputError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
-import { isGuid } from "../internal/ids.js";
+import { validateSubscriptionId } from "../rules/ids.js";
+import { SubscriptionReads, type DoNotCancelState, type SubscriptionInfo } from "../azure/arm-subscriptions.js";
+import { DO_NOT_CANCEL_FEATURE_NAME, DO_NOT_CANCEL_NAMESPACE, KEY_VAULT_PROVIDER } from "../rules/do-not-cancel.js";
 import { createPoller, type CustomerKeyPoller } from "../internal/poller.js";
 import { withRetry } from "../internal/retry.js";
-import { statusOf } from "../internal/service-errors.js";
-import {
-  DO_NOT_CANCEL_FEATURE_NAME,
-  DO_NOT_CANCEL_NAMESPACE,
-  KEY_VAULT_PROVIDER,
-  type BeginRegisterDoNotCancelOptions,
-  type DoNotCancelOperationState,
-  type DoNotCancelState,
-  type OperationOptions,
-  type SubscriptionInfo,
-} from "./types.js";
+import { runOperation } from "../internal/operation.js";
+import type { BeginRegisterDoNotCancelOptions, DoNotCancelOperationState } from "./types.js";
+import type { OperationOptions } from "../internal/operation.js";
 
-/** api-version of `GET /subscriptions/{id}` (Microsoft.Resources subscriptions API). */
-const SUBSCRIPTIONS_API_VERSION = "2022-12-01";
 export const DO_NOT_CANCEL_POLLER_KIND = "customer-key.subscriptions.registerDoNotCancel";
 
 const is = (state: string | undefined, expected: string) => (state ?? "").toLowerCase() === expected.toLowerCase();
 /** States in which asking to register again would be pointless: it is already on its way or done. */
 const inFlight = (state: string) => ["pending", "registering", "registered"].includes(state.toLowerCase());
 
-export function validateSubscriptionId(subscriptionId: string, field = "subscriptionId"): void {
-  if (!isGuid(subscriptionId)) {
-    throw new InvalidInputError("ERR_SUBSCRIPTION_ID_INVALID", `${field} '${String(subscriptionId)}' is not a subscription id (a GUID such as 00000000-0000-0000-0000-000000000000).`, { field });
-  }
+/** `client.subscriptions`: subscription reads and Do-Not-Cancel registration. */
+export interface SubscriptionsOperations {
+  /** Reads a subscription (`GET /subscriptions/{id}`). */
+  get(subscriptionId: string, options?: OperationOptions): Promise<SubscriptionInfo>;
+  /** Feature and provider states, and whether the subscription is protected (feature `Registered`). */
+  getDoNotCancelState(subscriptionId: string, options?: OperationOptions): Promise<DoNotCancelState>;
+  /**
+   * Registers Do-Not-Cancel and follows it to the end: feature `NotRegistered` → `Pending` (days,
+   * until Microsoft approves) → `Registered`, then registers `Microsoft.KeyVault` and waits for it.
+   * Idempotent: an already registered feature or provider is not registered again. Persist
+   * `await poller.serialize()` and resume in any process with `{ resumeFrom }`.
+   */
+  beginRegisterDoNotCancel( subscriptionId: string, options?: BeginRegisterDoNotCancelOptions): CustomerKeyPoller<DoNotCancelOperationState, DoNotCancelState>;
 }
 
-export class SubscriptionsClient {
+/** Implements SubscriptionsOperations; built by the facade from the internal context. @internal */
+export class SubscriptionsClient implements SubscriptionsOperations {
   readonly #context: ClientContext;
+  readonly #reads: SubscriptionReads;
 
-  constructor(context: ClientContext) {
+  constructor(context: ClientContext, reads: SubscriptionReads) {
     this.#context = context;
+    this.#reads = reads;
   }
 
-  /**
-   * Reads a subscription. arm-resources 7 has no subscriptions operation group, so this sends a
-   * plain GET through that client's own pipeline (same credential, scope, agent and options).
-   */
-  async get(subscriptionId: string, options: OperationOptions = {}): Promise<SubscriptionInfo> {
-    validateSubscriptionId(subscriptionId);
-    const client = this.#context.resources(subscriptionId);
-    const url = `${this.#context.resourceManagerEndpoint}/subscriptions/${encodeURIComponent(subscriptionId)}?api-version=${SUBSCRIPTIONS_API_VERSION}`;
-    const body = await withRetry("subscriptions.get", async () => {
-      const request = createPipelineRequest({ url, method: "GET", ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
-      const response = await client.sendRequest(request);
-      const parsed = parseJson(response.bodyAsText ?? undefined);
-      if (response.status >= 400) {
-        const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-        throw new RestError(error?.message ?? `GET subscription failed with ${response.status}`, {
-          statusCode: response.status,
-          ...(error?.code ? { code: error.code } : {}),
-          response,
-        });
-      }
-      return parsed as Partial<SubscriptionInfo>;
-    }, this.#context.retryOptions(options));
-    return {
-      subscriptionId: body.subscriptionId ?? subscriptionId,
-      displayName: body.displayName ?? "",
-      state: body.state ?? "Unknown",
-      tenantId: body.tenantId ?? "",
-    };
+  /** Reads a subscription (`GET /subscriptions/{id}`). */
+  get(subscriptionId: string, options: OperationOptions = {}): Promise<SubscriptionInfo> {
+    return runOperation(this.#context, "subscriptions.get", options, async (options) => {
+      return this.#reads.get(subscriptionId, options);
+    });
   }
 
   /** Feature and provider states, and whether the subscription is protected (feature `Registered`). */
-  async getDoNotCancelState(subscriptionId: string, options: OperationOptions = {}): Promise<DoNotCancelState> {
-    validateSubscriptionId(subscriptionId);
-    const featureState = await this.#featureState(subscriptionId, options);
-    const providerState = await this.#providerState(subscriptionId, options);
-    return { subscriptionId, featureState, providerState, protected: is(featureState, "Registered") };
+  getDoNotCancelState(subscriptionId: string, options: OperationOptions = {}): Promise<DoNotCancelState> {
+    return runOperation(this.#context, "subscriptions.getDoNotCancelState", options, async (options) => {
+      return this.#reads.getDoNotCancelState(subscriptionId, options);
+    });
   }
 
   /**
@@ -106,6 +85,7 @@ export class SubscriptionsClient {
       intervalInMs: options.updateIntervalInMs ?? this.#context.pollIntervalInMs,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       step: (state, stepOptions) => this.#step(state, stepOptions),
+      operation: { name: "subscriptions.beginRegisterDoNotCancel", context: this.#context, ...(options.tracingOptions ? { tracingOptions: options.tracingOptions } : {}) },
     });
     if (options.resumeFrom && poller.operationState.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) {
       throw new InvalidInputError("ERR_POLLER_STATE_INVALID", `resumeFrom belongs to subscription ${poller.operationState.subscriptionId}, not ${subscriptionId}.`, { field: "resumeFrom" });
@@ -121,7 +101,7 @@ export class SubscriptionsClient {
     const touch = () => (state.updatedAt = new Date().toISOString());
 
     if (state.phase === "notStarted" || state.phase === "awaitingFeature") {
-      state.featureState = await this.#featureState(sub, options);
+      state.featureState = await this.#reads.featureState(sub, options);
       if (!inFlight(state.featureState)) {
         // Register is safe to repeat (it only asks again), so it may be retried.
         const result = await withRetry("subscriptions.registerFeature", () =>
@@ -142,7 +122,7 @@ export class SubscriptionsClient {
     }
 
     if (state.phase === "registeringProvider") {
-      state.providerState = await this.#providerState(sub, options);
+      state.providerState = await this.#reads.providerState(sub, options);
       if (!inFlight(state.providerState)) {
         const result = await withRetry("subscriptions.registerProvider", () =>
           this.#context.resources(sub).providers.register(KEY_VAULT_PROVIDER, options),
@@ -159,38 +139,5 @@ export class SubscriptionsClient {
     }
     touch();
     return state;
-  }
-
-  async #featureState(subscriptionId: string, options: OperationOptions): Promise<string> {
-    try {
-      const feature = await withRetry("subscriptions.getFeature", () =>
-        this.#context.features(subscriptionId).features.get(DO_NOT_CANCEL_NAMESPACE, DO_NOT_CANCEL_FEATURE_NAME, options),
-      this.#context.retryOptions(options));
-      return feature.properties?.state ?? "NotRegistered";
-    } catch (error) {
-      if (statusOf(error) === 404) return "NotRegistered";
-      throw error;
-    }
-  }
-
-  async #providerState(subscriptionId: string, options: OperationOptions): Promise<string> {
-    try {
-      const provider = await withRetry("subscriptions.getProvider", () =>
-        this.#context.resources(subscriptionId).providers.get(KEY_VAULT_PROVIDER, options),
-      this.#context.retryOptions(options));
-      return provider.registrationState ?? "NotRegistered";
-    } catch (error) {
-      if (statusOf(error) === 404) return "NotRegistered";
-      throw error;
-    }
-  }
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

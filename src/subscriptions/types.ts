@@ -1,53 +1,36 @@
 /** Public types of the subscriptions module. */
+import type { DoNotCancelState } from "../azure/arm-subscriptions.js";
 import type { PollerState } from "../internal/poller.js";
+import type { OperationOptions } from "../internal/operation.js";
 
-/** The feature that makes a subscription "Do Not Cancel" (mandatory retention period). */
-export const DO_NOT_CANCEL_NAMESPACE = "Microsoft.Resources";
-export const DO_NOT_CANCEL_FEATURE_NAME = "mandatoryRetentionPeriodEnabled";
-/** The resource provider Customer Key vaults need, registered once the feature is approved. */
-export const KEY_VAULT_PROVIDER = "Microsoft.KeyVault";
-
-export interface OperationOptions {
-  abortSignal?: AbortSignal;
-}
-
-/** A subscription as Resource Manager reports it. */
-export interface SubscriptionInfo {
-  subscriptionId: string;
-  displayName: string;
-  /** `Enabled`, `Warned`, `PastDue`, `Disabled` or `Deleted`. */
-  state: string;
-  tenantId: string;
-}
-
-/** Where Do-Not-Cancel stands on one subscription. */
-export interface DoNotCancelState {
-  subscriptionId: string;
-  /** State of `Microsoft.Resources/mandatoryRetentionPeriodEnabled`, e.g. `NotRegistered`, `Pending`, `Registered`. */
-  featureState: string;
-  /** Registration state of `Microsoft.KeyVault`, e.g. `NotRegistered`, `Registering`, `Registered`. */
-  providerState: string;
-  /** True once Microsoft has approved the mandatory retention period (feature `Registered`). */
-  protected: boolean;
-}
-
+/** Where `beginRegisterDoNotCancel` stands: not started, waiting for Microsoft's approval (days), registering Microsoft.KeyVault, or done. */
 export type DoNotCancelPhase = "notStarted" | "awaitingFeature" | "registeringProvider" | "done";
 
 /** The serialisable progress of `beginRegisterDoNotCancel` (JSON; resume it with `resumeFrom`). */
 export interface DoNotCancelOperationState extends PollerState<DoNotCancelState> {
+  /** The subscription (a GUID). */
   subscriptionId: string;
+  /** The phase reached. */
   phase: DoNotCancelPhase;
+  /** The last feature state read, e.g. `Pending`. */
   featureState: string;
+  /** The last provider state read, e.g. `Registering`. */
   providerState: string;
   /** ISO times (wall clock of the machine running the SDK). */
   startedAt: string;
+  /** ISO time of the last poll. */
   updatedAt: string;
+  /** ISO time the feature registration was requested. */
   featureRegistrationRequestedAt?: string;
+  /** ISO time the feature was seen `Registered`. */
   featureRegisteredAt?: string;
+  /** ISO time the provider registration was requested. */
   providerRegistrationRequestedAt?: string;
+  /** ISO time the operation completed. */
   completedAt?: string;
 }
 
+/** Options of `subscriptions.beginRegisterDoNotCancel`. */
 export interface BeginRegisterDoNotCancelOptions extends OperationOptions {
   /** `poller.serialize()` of an earlier run, possibly from another process. */
   resumeFrom?: string;

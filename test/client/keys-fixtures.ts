@@ -6,10 +6,13 @@ import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { KeyClient } from "@azure/keyvault-keys";
 import type { Emulator } from "../../src/emulator/index.js";
-import { BackupsClient } from "../../src/backups/index.js";
+import type { BackupsClient } from "../../src/backups/backups-client.js";
+import { wireModules, type ClientModules } from "../../src/client.js";
 import { ClientContext, type CustomerKeyClientOptions } from "../../src/internal/context.js";
-import { KeysClient } from "../../src/keys/index.js";
-import type { VaultPairSpec } from "../../src/vaults/types.js";
+import type { KeysClient } from "../../src/keys/keys-client.js";
+import type { ValidateOptions, ValidationInput } from "../../src/preflight/types.js";
+import type { PreflightReport } from "../../src/preflight/report.js";
+import type { VaultPairSpec } from "../../src/rules/vault-pair-spec.js";
 import { clientFor, pairSpec } from "./client-fixtures.js";
 
 export function contextFor(emulator: Emulator, principal = emulator.admin.userPrincipalName, extra: Partial<CustomerKeyClientOptions> = {}): ClientContext {
@@ -29,9 +32,20 @@ export interface Modules {
   backups: BackupsClient;
 }
 
+const wired = new WeakMap<ClientContext, ClientModules>();
+
+/** The preflight report on a context, wired as the facade wires it (one set of shared readers per context). */
+export function validate(context: ClientContext, target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport> {
+  let modules = wired.get(context);
+  if (!modules) wired.set(context, (modules = wireModules(context)));
+  return modules.validate(target, options);
+}
+
 export function modulesFor(emulator: Emulator, principal?: string, extra?: Partial<CustomerKeyClientOptions>): Modules {
   const context = contextFor(emulator, principal, extra);
-  return { context, keys: new KeysClient(context), backups: new BackupsClient(context) };
+  const modules = wireModules(context);
+  wired.set(context, modules);
+  return { context, keys: modules.keys, backups: modules.backups };
 }
 
 /** Plans and applies an Exchange vault pair (premium, soft delete 90, purge protection, SP access). */

@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { InvalidInputError, PreconditionFailedError, ServiceRequestError } from "../../src/errors.js";
-import { NO_EXPIRY } from "../../src/keys/index.js";
-import type { VaultPairSpec } from "../../src/vaults/types.js";
+import { NO_EXPIRY } from "../../src/index.js";
+import type { VaultPairSpec } from "../../src/rules/vault-pair-spec.js";
 import { createPair, grantKeyPermissions, modulesFor, rawKeyClient, tempDir, vaultRefOf, type Modules } from "./keys-fixtures.js";
 
 let emulator: Emulator;

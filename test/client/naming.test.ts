@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidInputError, isValidVaultName, suggestVaultNames, validateVaultName, vaultNameProblems } from "../../src/index.js";
+import { InvalidInputError, isValidVaultName, vaultNameProblems } from "../../src/index.js";
+import { suggestVaultNames, validateVaultName } from "../../src/rules/vault-naming.js";
 
 describe("vault name rules", () => {
   it.each([

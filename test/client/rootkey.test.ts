@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { open, seal, isAccessDeniedError } from "../../src/envelope/index.js";
-import { KeyVaultRootKey } from "../../src/keys/index.js";
+import { KeyVaultRootKey } from "../../src/index.js";
 import { createVault, modulesFor, type Modules } from "./keys-fixtures.js";
 
 let emulator: Emulator;

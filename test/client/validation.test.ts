@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { InvalidInputError } from "../../src/errors.js";
-import { CHECK_IDS, type CheckId, type PreflightReport, type ValidationTarget } from "../../src/validation/index.js";
-import { validate } from "../../src/validation/validate.js";
-import { WORKLOAD_APP_IDS, type VaultPairSpec } from "../../src/vaults/types.js";
+import { CHECK_IDS, type CheckId, type PreflightReport, type ValidationTarget } from "../../src/index.js";
+import { WORKLOAD_APP_IDS } from "../../src/rules/workloads.js";
+import type { VaultPairSpec } from "../../src/rules/vault-pair-spec.js";
 import { clientFor } from "./client-fixtures.js";
-import { contextFor, createPair, grantKeyPermissions, modulesFor, rawKeyClient, tempDir, vaultRefOf, type Modules } from "./keys-fixtures.js";
+import { contextFor, createPair, validate, grantKeyPermissions, modulesFor, rawKeyClient, tempDir, vaultRefOf, type Modules } from "./keys-fixtures.js";
 
 let emulator: Emulator;
 let m: Modules;

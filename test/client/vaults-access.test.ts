@@ -8,15 +8,15 @@ import {
   type AccessEntry,
   type CustomerKeyClient,
   type VaultPairSpec,
-  type VaultRef,
+  type VaultCoordinates,
 } from "../../src/index.js";
 import { clientFor, pairSpec } from "./client-fixtures.js";
 
 let emulator: Emulator;
 let client: CustomerKeyClient;
 let spec: VaultPairSpec;
-let primary: VaultRef;
-let secondary: VaultRef;
+let primary: VaultCoordinates;
+let secondary: VaultCoordinates;
 const alice = "alice@contoso.onmicrosoft.com";
 const bob = "bob@contoso.onmicrosoft.com";
 

@@ -4,11 +4,11 @@ import { KeyClient } from "@azure/keyvault-keys";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import {
   CUSTOMER_KEY_ADMIN_DATA_ACTIONS,
-  customerKeyAdminRoleGuid,
   ROLE_IDS,
   WORKLOAD_APP_IDS,
-  type VaultRef,
+  type VaultCoordinates,
 } from "../../src/index.js";
+import { customerKeyAdminRoleGuid } from "../../src/rules/access-model.js";
 import { clientFor, pairSpec } from "./client-fixtures.js";
 
 let emulator: Emulator;
@@ -72,7 +72,7 @@ describe("RBAC model", () => {
     expect(emulator.requests.mutating(since)).toEqual([]);
 
     // Leaver on an RBAC vault: only that admin's assignment at the vault goes.
-    const ref: VaultRef = { subscriptionId: spec.primary.subscriptionId, resourceGroup: spec.primary.resourceGroup, vaultName: spec.primary.vaultName };
+    const ref: VaultCoordinates = { subscriptionId: spec.primary.subscriptionId, resourceGroup: spec.primary.resourceGroup, vaultName: spec.primary.vaultName };
     const before = await client.vaultPairs.listAccess(ref);
     expect(before.filter((e) => e.includesDelete)).toEqual([]);
     const result = await client.vaultPairs.revokeAccess(ref, leaver.objectId, { confirm: leaver.objectId });

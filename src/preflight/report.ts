@@ -1,0 +1,67 @@
+/** The preflight report: JSON for tools, Markdown for a compliance ticket. */
+import type { Workload } from "../rules/workloads.js";
+import type { CheckStatus, PreflightCheck, PreflightReportJson } from "./types.js";
+
+const ICON: Record<CheckStatus, string> = { pass: "PASS", fail: "FAIL", warn: "WARN", skip: "SKIP" };
+const WORKLOAD_LABEL: Record<Workload, string> = { exchange: "Exchange Online", sharePoint: "SharePoint Online / OneDrive / Teams files", multiWorkload: "Multi-workload (M365 data at rest)" };
+
+/** Makes text safe inside a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+}
+
+/** What `client.validate` returns: every check with its status, evidence and remedy. */
+export class PreflightReport {
+  /** True when no check failed (warnings and skips do not fail the report). */
+  readonly ok: boolean;
+  /** Every check, in `CHECK_IDS` order, primary before secondary. */
+  readonly checks: readonly PreflightCheck[];
+  /** ISO 8601 time the report was made. */
+  readonly generatedAt: string;
+  /** The workload checked. */
+  readonly workload: Workload;
+
+  constructor(workload: Workload, checks: PreflightCheck[], generatedAt: Date = new Date()) {
+    this.workload = workload;
+    this.checks = Object.freeze(checks.map((c) => Object.freeze({ ...c })));
+    this.ok = checks.every((c) => c.status !== "fail");
+    this.generatedAt = generatedAt.toISOString();
+  }
+
+  /** Count of checks per status. */
+  get summary(): Record<CheckStatus, number> {
+    const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, skip: 0 };
+    for (const c of this.checks) counts[c.status]++;
+    return counts;
+  }
+
+  /** Checks with that id (per-vault checks appear once per vault). */
+  find(id: PreflightCheck["id"]): PreflightCheck[] {
+    return this.checks.filter((c) => c.id === id);
+  }
+
+  /** The report as plain JSON. */
+  toJSON(): PreflightReportJson {
+    return { ok: this.ok, generatedAt: this.generatedAt, workload: this.workload, summary: this.summary, checks: this.checks.map((c) => ({ ...c })) };
+  }
+
+  /** The report as a Markdown table with the remedies. */
+  toMarkdown(): string {
+    const s = this.summary;
+    const lines = [
+      `# Customer Key preflight: ${WORKLOAD_LABEL[this.workload]}`,
+      "",
+      `**Result: ${this.ok ? "ready" : "NOT ready"}** — ${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.skip} skipped. Generated ${this.generatedAt}.`,
+      "",
+      "| Status | Check | Target | Evidence |",
+      "|---|---|---|---|",
+      ...this.checks.map((c) => `| ${ICON[c.status]} | \`${c.id}\` ${cell(c.title)} | ${cell(c.target)} | ${cell(c.evidence)} |`),
+    ];
+    const todo = this.checks.filter((c) => (c.status === "fail" || c.status === "warn") && c.remediation);
+    if (todo.length > 0) {
+      lines.push("", "## Remediation", "");
+      for (const c of todo) lines.push(`- **${ICON[c.status]} \`${c.id}\`** (${cell(c.target)}): ${c.remediation.replace(/\r?\n/g, " ")}`);
+    }
+    return `${lines.join("\n")}\n`;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * validate(): the preflight report. Reads everything, changes nothing. Checks run in parallel
+ * (at most `maxConcurrency` requests in flight, shared by every validate() on one client); each
+ * check is isolated: a read that fails makes that check fail with the error as evidence, never
+ * the whole report. Only invalid input throws, before any request.
+ */
+import { isCustomerKeyError, OperationAbortedError } from "../errors.js";
+import { throwIfAborted } from "../internal/abort.js";
+import { mapWithConcurrency } from "../internal/concurrency.js";
+import type { ClientContext } from "../internal/context.js";
+import { accessChecks } from "./checks/access.js";
+import { backupChecks } from "./checks/backup.js";
+import { subscriptionChecks } from "./checks/subscription.js";
+import { vaultChecks } from "./checks/vault.js";
+import { Blocked, TITLES, type CheckInputs, type CheckTask, type Outcome } from "./checks/check-task.js";
+import { keyChecks } from "./checks/key.js";
+import { ValidationReader, type PreflightServices } from "./preflight-reads.js";
+import { PreflightReport } from "./report.js";
+import { normalizeTarget } from "./normalize-target.js";
+import { CHECK_IDS, type PreflightCheck, type ValidateOptions, type ValidationInput } from "./types.js";
+
+const order = new Map<string, number>(CHECK_IDS.map((id, i) => [id, i]));
+
+async function runCheck(task: CheckTask, signal: AbortSignal | undefined): Promise<PreflightCheck> {
+  let outcome: Outcome;
+  try {
+    outcome = await task.run();
+  } catch (error) {
+    if (error instanceof Blocked) outcome = error.outcome;
+    else if (error instanceof OperationAbortedError || signal?.aborted) throw error;
+    else {
+      // Service errors are already stripped of tokens; other errors show their message only.
+      const message = isCustomerKeyError(error) || error instanceof Error ? error.message : String(error);
+      outcome = { status: "fail", evidence: `Could not be checked: ${message}`, remediation: "Make sure the caller can read it (Reader on the subscriptions, Key Vault get/list on keys, Graph directory read), then run validate again." };
+    }
+  }
+  return { id: task.id, title: TITLES[task.id], status: outcome.status, target: task.target, evidence: outcome.evidence, remediation: outcome.remediation ?? "" };
+}
+
+export async function validate(context: ClientContext, services: PreflightServices, target: ValidationInput, options: ValidateOptions = {}): Promise<PreflightReport> {
+  const normalized = normalizeTarget(target);
+  throwIfAborted(options.abortSignal, "validate");
+  const inputs: CheckInputs = { reader: new ValidationReader(context, services, options.abortSignal), target: normalized, tenantId: context.tenantId };
+  const tasks = [...subscriptionChecks(inputs), ...vaultChecks(inputs), ...accessChecks(inputs), ...keyChecks(inputs), ...backupChecks(inputs)];
+  let done = 0;
+  const checks = await mapWithConcurrency(tasks, context.maxConcurrency, async (task) => {
+    const check = await runCheck(task, options.abortSignal);
+    options.onProgress?.({ done: ++done, total: tasks.length, check });
+    return check;
+  }, {
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    operation: "validate",
+  });
+  // Stable order: by check id as listed in CHECK_IDS, then primary before secondary.
+  const sorted = checks.map((c, i) => ({ c, i })).sort((a, b) => order.get(a.c.id)! - order.get(b.c.id)! || a.i - b.i).map((x) => x.c);
+  const report = new PreflightReport(normalized.workload, sorted);
+  context.logger.info(`validate: ${report.ok ? "ready" : "not ready"} (${JSON.stringify(report.summary)}).`);
+  return report;
+}

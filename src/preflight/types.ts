@@ -1,0 +1,109 @@
+/** Public types of the preflight validation: its target, checks and report. */
+import type { VaultPairSpec } from "../rules/vault-pair-spec.js";
+import type { Workload } from "../rules/workloads.js";
+import type { OperationOptions } from "../internal/operation.js";
+
+/** Check ids are stable API: match on them. */
+export const CHECK_IDS = [
+  "subscription.distinct",
+  "subscription.enabled",
+  "subscription.doNotCancel",
+  "subscription.keyVaultProvider",
+  "vault.name",
+  "vault.sku",
+  "vault.softDelete",
+  "vault.purgeProtection",
+  "vault.regions.distinct",
+  "vault.regions.notPaired",
+  "access.servicePrincipalExists",
+  "access.servicePrincipal",
+  "access.noAdminDelete",
+  "key.type",
+  "key.hsm",
+  "key.enabled",
+  "key.operations",
+  "key.expiry",
+  "key.recoveryLevel",
+  "backup.current",
+] as const;
+
+/** The id of a preflight check, one of `CHECK_IDS`. */
+export type CheckId = (typeof CHECK_IDS)[number];
+
+/** `pass`: meets the rule; `fail`: does not, or could not be read; `warn`: accepted but advised against; `skip`: not applicable. */
+export type CheckStatus = "pass" | "fail" | "warn" | "skip";
+
+/** One check of the preflight report. */
+export interface PreflightCheck {
+  /** The check, e.g. `vault.purgeProtection`. */
+  id: CheckId;
+  /** What the check checks, for people. */
+  title: string;
+  /** `pass`, `fail` or `warn`. */
+  status: CheckStatus;
+  /** What was checked, e.g. `vault contoso-exo-a1 (primary)`. */
+  target: string;
+  /** What was seen. Never holds secrets or key material. */
+  evidence: string;
+  /** How to fix it: the SDK call and the equivalent Az PowerShell command. Empty when nothing is to be done. */
+  remediation: string;
+}
+
+/** One vault of the pair, as far as validation needs it. */
+export interface ValidationVault {
+  /** The vault's subscription (a GUID). */
+  subscriptionId: string;
+  /** Optional: without it the vault is looked up by name in the subscription. */
+  resourceGroup?: string;
+  /** The vault name. */
+  vaultName: string;
+  /** The root key; without it (and without a key URI) the key checks are skipped. */
+  keyName?: string;
+}
+
+/** What `client.validate` checks: the workload and its two vaults. */
+export interface ValidationTarget {
+  /** The workload the pair serves. */
+  workload: Workload;
+  /** The primary vault. */
+  primary: ValidationVault;
+  /** The secondary vault. */
+  secondary: ValidationVault;
+  /** Where the key backups are (the directory with manifest.json); enables `backup.current`. */
+  backupDirectory?: string;
+  /**
+   * Key URIs of existing policies, primary first: the key checks then look at exactly these
+   * versions. Each URI must name the vault (and key, if given) of its member.
+   */
+  keyUris?: readonly string[];
+  /** Accept a paired region pair with a warning instead of a failure. */
+  allowPairedRegions?: boolean;
+  /** Accept Standard vaults and software keys (test tenants) with a warning instead of a failure. */
+  allowSoftwareKeys?: boolean;
+}
+
+/** Options of `client.validate`. */
+export interface ValidateOptions extends OperationOptions {
+  /** Called after each check finishes, with the check and how many of the total are done. */
+  onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
+}
+
+/**
+ * What `validate` accepts: a target, or the spec a vault pair was planned from (its `key.name`
+ * names the key in both vaults), optionally with the target's backup directory and key URIs.
+ */
+export type ValidationInput = ValidationTarget | (VaultPairSpec & Pick<ValidationTarget, "backupDirectory" | "keyUris" | "allowSoftwareKeys">);
+
+/** The preflight report as JSON (`report.toJSON()`). */
+export interface PreflightReportJson {
+  /** True when no check failed. */
+  ok: boolean;
+  /** ISO 8601 time the report was made. */
+  generatedAt: string;
+  /** The workload checked. */
+  workload: Workload;
+  /** How many checks have each status. */
+  summary: Record<CheckStatus, number>;
+  /** Every check, in `CHECK_IDS` order, primary before secondary. */
+  checks: PreflightCheck[];
+}
