@@ -124,3 +124,23 @@ export type {
   ValidationTarget,
   ValidationVault,
 } from "./preflight/types.js";
+
+// Transports to the Microsoft 365 admin endpoints (public: users bring their own)
+export { EXCHANGE_CMDLETS } from "./transports/exchange-transport.js";
+export type {
+  ExchangeBatchItemResult,
+  ExchangeCmdlet,
+  ExchangeCommand,
+  ExchangeCommandResult,
+  ExchangeInvokeOptions,
+  ExchangeParameterValue,
+  ExchangeTransport,
+} from "./transports/exchange-transport.js";
+export type {
+  CustomerKeyInfo,
+  CustomerKeyStatusInfo,
+  CustomerKeyStatusName,
+  CustomerKeyVaultInfo,
+  SharePointKeyType,
+  SharePointTransport,
+} from "./transports/sharepoint-transport.js";

@@ -9,7 +9,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const FEATURES = ["subscriptions", "vault-pairs", "keys", "backups", "directory", "preflight", "policies", "onboarding"];
-const SHARED = ["internal", "rules", "azure", "store"];
+const SHARED = ["internal", "rules", "azure", "store", "transports"];
 
 /** Every relative import of every .ts file under a directory, resolved to a path relative to src/. */
 function importsUnder(root: string): { file: string; target: string }[] {
