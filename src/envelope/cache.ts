@@ -68,8 +68,18 @@ function positive(value: number | undefined, fallback: number, name: string, int
   return value;
 }
 
-// Set by DataKeyCache below, which keeps the accessor to its private state module-internal.
+// Set by DataKeyCache below, which keeps the accessors to its private state module-internal.
 let acquire: typeof cached;
+let acquireNow: typeof cachedNow;
+
+/**
+ * The synchronous fast path of `cached`: runs `use` on a usable entry for `key` and returns its
+ * result, or returns undefined (nothing usable cached, or a creation in flight) without side
+ * effects. Same limits and counters as `cached`.
+ */
+export function cachedNow<T>(cache: DataKeyCache, side: "seal" | "open", key: string, bytes: number, use: (m: CachedMaterial) => T): { value: T } | undefined {
+  return acquireNow(cache, side, key, bytes, use);
+}
 
 /**
  * Runs `use` on the cached material for `key` on one side of the cache, creating it on a miss
@@ -133,6 +143,13 @@ export class DataKeyCache {
     // The only way in for seal/open: not a method, so not public API.
     acquire = (cache, side, key, bytes, create, use, signal) =>
       cache.#acquire(side === "seal" ? cache.#seal : cache.#open, key, bytes, create, use, signal);
+    acquireNow = (cache, side, key, bytes, use) => {
+      const s = side === "seal" ? cache.#seal : cache.#open;
+      const entry = bytes > cache.#maxBytes ? undefined : s.entries.get(key);
+      if (entry === undefined || !cache.#fresh(entry, bytes)) return undefined;
+      s.hits++;
+      return { value: cache.#reserve(entry, bytes, use) };
+    };
   }
 
   #fresh(entry: Entry, bytes: number): boolean {

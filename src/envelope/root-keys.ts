@@ -25,14 +25,16 @@ function invalid(code: "ERR_ENVELOPE_INVALID_OPTIONS" | "ERR_ENVELOPE_TOO_FEW_RO
 /** Checks a root key list: shape, unique ids, at least `min` keys. */
 export function checkRootKeys(rootKeys: unknown, min: number, name: string): readonly RootKey[] {
   if (!Array.isArray(rootKeys)) throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} must be an array of root keys.`);
-  const seen = new Set<string>();
-  for (const key of rootKeys as unknown[]) {
+  for (let i = 0; i < rootKeys.length; i++) {
+    const key: unknown = rootKeys[i];
     const k = key as Partial<RootKey> | null;
     if (typeof k?.id !== "string" || k.id.length === 0 || typeof k.wrapKey !== "function" || typeof k.unwrapKey !== "function") {
       throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} holds something that is not a RootKey ({ id, wrapKey, unwrapKey }).`);
     }
-    if (seen.has(k.id)) throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} lists root key "${k.id}" twice.`);
-    seen.add(k.id);
+    // A handful of keys: a scan beats building a Set on every call.
+    for (let j = 0; j < i; j++) {
+      if ((rootKeys[j] as RootKey).id === k.id) throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} lists root key "${k.id}" twice.`);
+    }
   }
   if (rootKeys.length < min) {
     throw invalid(
