@@ -16,13 +16,18 @@ export interface ParsedHeader {
   contextBytes: Uint8Array;
   /** May be shared between parses of the same key block: never mutate. */
   wrappedKeys: readonly WrappedKey[];
-  /** count byte + entries: the bytes the key block tag covers. */
-  keyBlockEntries: Uint8Array;
-  keyBlockTag: Uint8Array;
-  /** keyBlockEntries + keyBlockTag (adjacent). */
+  /** Count byte + entries (what the key block tag covers), then the tag: see keyBlockEntries/keyBlockTag. */
   keyBlock: Uint8Array;
-  /** Header bytes (a view into the input). */
-  bytes: Uint8Array;
+}
+
+/** The bytes the key block tag covers (count byte + entries). A view, made only when needed. */
+export function keyBlockEntries(header: ParsedHeader): Uint8Array {
+  return header.keyBlock.subarray(0, header.keyBlock.length - c.KEY_BLOCK_TAG_LENGTH);
+}
+
+/** The key block tag. A view, made only when needed. */
+export function keyBlockTag(header: ParsedHeader): Uint8Array {
+  return header.keyBlock.subarray(header.keyBlock.length - c.KEY_BLOCK_TAG_LENGTH);
 }
 
 /** A caller's expected context: its canonical encoding and a frozen copy of its pairs. */
@@ -175,10 +180,7 @@ export function parseHeader(bytes: Uint8Array, limits: ResolvedLimits, expectedC
     context,
     contextBytes,
     wrappedKeys,
-    keyBlockEntries: bytes.subarray(entriesStart, end),
-    keyBlockTag: bytes.subarray(end, headerLength),
     keyBlock: bytes.subarray(entriesStart, headerLength),
-    bytes: bytes.subarray(0, headerLength),
   };
 }
 

@@ -84,7 +84,7 @@ export async function rewrap(envelope: Uint8Array, options: RewrapOptions): Prom
   try {
     const wrapped = await wrapUnderAll(material!.dataKey, wrapWith, signal);
     const keyBlock = buildKeyBlock(material!.macKey, encodeKeyBlockEntries(wrapped));
-    const prefixEnd = header.headerLength - header.keyBlockEntries.length - header.keyBlockTag.length;
+    const prefixEnd = header.headerLength - header.keyBlock.length;
     const body = envelope.subarray(header.headerLength);
     const out = Buffer.allocUnsafe(prefixEnd + keyBlock.length + body.length);
     out.set(envelope.subarray(0, prefixEnd), 0);

@@ -16,7 +16,7 @@ import {
   throwIfAborted,
   type EnvelopeAttempt,
 } from "./errors.js";
-import type { ParsedHeader } from "./header.js";
+import { keyBlockEntries, keyBlockTag, type ParsedHeader } from "./header.js";
 import {
   commitmentMatches,
   deriveKeyMaterial,
@@ -92,7 +92,7 @@ function useMaterial(header: ParsedHeader, keyId: string, cached: CachedMaterial
   // The right data key (by commitment) and a bad tag: the key block was tampered with.
   const known = cached.verifiedKeyBlock;
   if (known === undefined || !sameBytes(known, header.keyBlock)) {
-    if (!keyBlockTagMatches(material.macKey, header.keyBlockEntries, header.keyBlockTag)) {
+    if (!keyBlockTagMatches(material.macKey, keyBlockEntries(header), keyBlockTag(header))) {
       okm.fill(0);
       throw new EnvelopeIntegrityError("ERR_ENVELOPE_INTEGRITY", "The envelope's wrapped-key block failed authentication: it was modified.");
     }
