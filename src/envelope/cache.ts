@@ -12,6 +12,7 @@ import { raceAbort } from "./abort.js";
 import { EnvelopeOptionsError, throwIfAborted } from "./errors.js";
 import { destroyKeyMaterial, type KeyMaterial } from "./kdf.js";
 
+/** Limits of a data key cache; a cached key is used only while every limit holds. */
 export interface DataKeyCacheOptions {
   /** Longest time a data key is served after it was created/unwrapped. Required, > 0. */
   maxAgeInMs: number;
@@ -25,12 +26,19 @@ export interface DataKeyCacheOptions {
   now?: () => number;
 }
 
+/** Counters of a data key cache since it was created. */
 export interface DataKeyCacheStats {
+  /** Seals served by a cached data key. */
   sealHits: number;
+  /** Seals that created (and wrapped) a data key. */
   sealMisses: number;
+  /** Opens served by a cached data key (no root key call). */
   openHits: number;
+  /** Opens that unwrapped the data key through a root key. */
   openMisses: number;
+  /** Data keys cached for sealing now. */
   sealEntries: number;
+  /** Unwrapped data keys cached for opening now. */
   openEntries: number;
 }
 
@@ -97,6 +105,11 @@ export function cached<T>(
   return acquire(cache, side, key, bytes, create, use, signal);
 }
 
+/**
+ * Data keys reused across messages within limits: seal side by (root key ids, context), open side
+ * by wrapped entry. Every message still gets its own message id and content key. Create with
+ * `createDataKeyCache`; pass as `cache` to `seal`, `sealStream`, `open` and `openStream`.
+ */
 export class DataKeyCache {
   readonly #maxAge: number;
   readonly #maxMessages: number;
@@ -106,6 +119,7 @@ export class DataKeyCache {
   readonly #seal = new Side();
   readonly #open = new Side();
 
+  /** Same as `createDataKeyCache(options)`; throws EnvelopeOptionsError on invalid limits. */
   constructor(options: DataKeyCacheOptions) {
     if (typeof options !== "object" || options === null || options.maxAgeInMs === undefined) {
       throw new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", "createDataKeyCache needs maxAgeInMs (> 0).");
@@ -128,6 +142,7 @@ export class DataKeyCache {
     }
   }
 
+  /** A snapshot of the hit, miss and entry counters. */
   stats(): DataKeyCacheStats {
     return {
       sealHits: this.#seal.hits,
