@@ -12,6 +12,7 @@ import { raceAbort } from "./abort.js";
 import { EnvelopeOptionsError, throwIfAborted } from "./errors.js";
 import { destroyKeyMaterial, type KeyMaterial } from "./kdf.js";
 
+/** Limits of a data key cache; a cached key is used only while every limit holds. */
 export interface DataKeyCacheOptions {
   /** Longest time a data key is served after it was created/unwrapped. Required, > 0. */
   maxAgeInMs: number;
@@ -25,12 +26,19 @@ export interface DataKeyCacheOptions {
   now?: () => number;
 }
 
+/** Counters of a data key cache since it was created. */
 export interface DataKeyCacheStats {
+  /** Seals served by a cached data key. */
   sealHits: number;
+  /** Seals that created (and wrapped) a data key. */
   sealMisses: number;
+  /** Opens served by a cached data key (no root key call). */
   openHits: number;
+  /** Opens that unwrapped the data key through a root key. */
   openMisses: number;
+  /** Data keys cached for sealing now. */
   sealEntries: number;
+  /** Unwrapped data keys cached for opening now. */
   openEntries: number;
 }
 
@@ -68,8 +76,18 @@ function positive(value: number | undefined, fallback: number, name: string, int
   return value;
 }
 
-// Set by DataKeyCache below, which keeps the accessor to its private state module-internal.
+// Set by DataKeyCache below, which keeps the accessors to its private state module-internal.
 let acquire: typeof cached;
+let acquireNow: typeof cachedNow;
+
+/**
+ * The synchronous fast path of `cached`: runs `use` on a usable entry for `key` and returns its
+ * result, or returns undefined (nothing usable cached, or a creation in flight) without side
+ * effects. Same limits and counters as `cached`.
+ */
+export function cachedNow<T>(cache: DataKeyCache, side: "seal" | "open", key: string, bytes: number, use: (m: CachedMaterial) => T): { value: T } | undefined {
+  return acquireNow(cache, side, key, bytes, use);
+}
 
 /**
  * Runs `use` on the cached material for `key` on one side of the cache, creating it on a miss
@@ -87,6 +105,11 @@ export function cached<T>(
   return acquire(cache, side, key, bytes, create, use, signal);
 }
 
+/**
+ * Data keys reused across messages within limits: seal side by (root key ids, context), open side
+ * by wrapped entry. Every message still gets its own message id and content key. Create with
+ * `createDataKeyCache`; pass as `cache` to `seal`, `sealStream`, `open` and `openStream`.
+ */
 export class DataKeyCache {
   readonly #maxAge: number;
   readonly #maxMessages: number;
@@ -96,6 +119,7 @@ export class DataKeyCache {
   readonly #seal = new Side();
   readonly #open = new Side();
 
+  /** Same as `createDataKeyCache(options)`; throws EnvelopeOptionsError on invalid limits. */
   constructor(options: DataKeyCacheOptions) {
     if (typeof options !== "object" || options === null || options.maxAgeInMs === undefined) {
       throw new EnvelopeOptionsError("ERR_ENVELOPE_INVALID_OPTIONS", "createDataKeyCache needs maxAgeInMs (> 0).");
@@ -118,6 +142,7 @@ export class DataKeyCache {
     }
   }
 
+  /** A snapshot of the hit, miss and entry counters. */
   stats(): DataKeyCacheStats {
     return {
       sealHits: this.#seal.hits,
@@ -133,6 +158,13 @@ export class DataKeyCache {
     // The only way in for seal/open: not a method, so not public API.
     acquire = (cache, side, key, bytes, create, use, signal) =>
       cache.#acquire(side === "seal" ? cache.#seal : cache.#open, key, bytes, create, use, signal);
+    acquireNow = (cache, side, key, bytes, use) => {
+      const s = side === "seal" ? cache.#seal : cache.#open;
+      const entry = bytes > cache.#maxBytes ? undefined : s.entries.get(key);
+      if (entry === undefined || !cache.#fresh(entry, bytes)) return undefined;
+      s.hits++;
+      return { value: cache.#reserve(entry, bytes, use) };
+    };
   }
 
   #fresh(entry: Entry, bytes: number): boolean {

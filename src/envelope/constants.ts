@@ -33,6 +33,7 @@ export const MAX_FRAMES = 0xffff_ffff;
 export const DEFAULT_FRAME_LENGTH = 1024 * 1024;
 /** Frame length `sealStream` writes: bounds what a stream buffers, and streams faster here. */
 export const DEFAULT_STREAM_FRAME_LENGTH = 256 * 1024;
+/** Largest frame length the format allows, in bytes (16 MiB); also the default `limits.maxFrameLength`. */
 export const MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 
 export const MAX_CONTEXT_ENTRIES = 64;
@@ -45,7 +46,9 @@ export const MAX_ENCRYPTED_KEY_LENGTH = 4096;
 /** The count is one byte. */
 export const MAX_WRAPPED_KEYS = 255;
 
+/** Default `limits.maxWrappedKeys`: wrapped-key entries accepted per envelope. */
 export const DEFAULT_MAX_WRAPPED_KEYS = 16;
+/** Default `limits.maxHeaderLength`, in bytes (64 KiB). */
 export const DEFAULT_MAX_HEADER_LENGTH = 64 * 1024;
 export const MAX_HEADER_LENGTH = 4 * 1024 * 1024;
 

@@ -26,7 +26,11 @@ interface Memo {
   bytes: Uint8Array;
   /** The bytes as a latin1 string, for cache keys. */
   key: string;
+  /** A frozen copy of the pairs (what a header holding these bytes decodes to), made on first use. */
+  context?: Readonly<Record<string, string>>;
 }
+
+const EMPTY_MEMO: Memo = { entries: [], bytes: EMPTY, key: "", context: Object.freeze({}) };
 
 // Callers usually pass the same context object again and again; re-encoding it on every small
 // message is measurable. The memo is checked against the object's current contents.
@@ -40,8 +44,8 @@ function unchanged(context: EncryptionContext, m: Memo): boolean {
 }
 
 /** encodeContext plus a string form of the bytes (for cache keys). */
-export function encodeContextKeyed(context: EncryptionContext | undefined): { bytes: Uint8Array; key: string } {
-  if (context === undefined) return { bytes: EMPTY, key: "" };
+export function encodeContextKeyed(context: EncryptionContext | undefined): Memo {
+  if (context === undefined) return EMPTY_MEMO;
   const m = typeof context === "object" && context !== null ? memo.get(context) : undefined;
   if (m !== undefined && unchanged(context, m)) return m;
   const bytes = encodeContext(context);
@@ -131,6 +135,14 @@ export function decodeContext(reader: Reader): { context: Record<string, string>
   }
   // fromEntries defines own properties, so a "__proto__" key stays data.
   return { context: Object.fromEntries(entries), bytes: reader.bytes.subarray(start, reader.pos) };
+}
+
+/** The expected-context hint for parseHeader: the encoding and what it decodes to. */
+export function expectedContext(context: EncryptionContext): { bytes: Uint8Array; context: Readonly<Record<string, string>> } {
+  const m = encodeContextKeyed(context);
+  // fromEntries defines own properties, as decodeContext does.
+  m.context ??= Object.freeze(Object.fromEntries(m.entries));
+  return m as Memo & { context: Readonly<Record<string, string>> };
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

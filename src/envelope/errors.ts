@@ -41,6 +41,7 @@ export type EnvelopeErrorCode = (typeof ENVELOPE_ERROR_CODES)[number];
 
 /** Base class of every envelope error. */
 export class EnvelopeError extends CustomerKeyError {
+  /** A stable code from ENVELOPE_ERROR_CODES: match on it, never on `message`. */
   declare readonly code: EnvelopeErrorCode;
   constructor(code: EnvelopeErrorCode, message: string, options?: CustomerKeyErrorOptions) {
     super(code, message, options);

@@ -14,14 +14,26 @@ export interface ParsedHeader {
   commitment: Uint8Array;
   context: Record<string, string>;
   contextBytes: Uint8Array;
-  wrappedKeys: WrappedKey[];
-  /** count byte + entries: the bytes the key block tag covers. */
-  keyBlockEntries: Uint8Array;
-  keyBlockTag: Uint8Array;
-  /** keyBlockEntries + keyBlockTag (adjacent). */
+  /** May be shared between parses of the same key block: never mutate. */
+  wrappedKeys: readonly WrappedKey[];
+  /** Count byte + entries (what the key block tag covers), then the tag: see keyBlockEntries/keyBlockTag. */
   keyBlock: Uint8Array;
-  /** Header bytes (a view into the input). */
+}
+
+/** The bytes the key block tag covers (count byte + entries). A view, made only when needed. */
+export function keyBlockEntries(header: ParsedHeader): Uint8Array {
+  return header.keyBlock.subarray(0, header.keyBlock.length - c.KEY_BLOCK_TAG_LENGTH);
+}
+
+/** The key block tag. A view, made only when needed. */
+export function keyBlockTag(header: ParsedHeader): Uint8Array {
+  return header.keyBlock.subarray(header.keyBlock.length - c.KEY_BLOCK_TAG_LENGTH);
+}
+
+/** A caller's expected context: its canonical encoding and a frozen copy of its pairs. */
+export interface ExpectedContext {
   bytes: Uint8Array;
+  context: Readonly<Record<string, string>>;
 }
 
 export interface ResolvedLimits {
@@ -38,7 +50,11 @@ function limit(value: number | undefined, fallback: number, max: number, name: s
   return value;
 }
 
+// The defaults, resolved once: most callers pass no limits.
+let defaultLimits: ResolvedLimits | undefined;
+
 export function resolveLimits(limits: EnvelopeLimits | undefined): ResolvedLimits {
+  if (limits === undefined) return (defaultLimits ??= Object.freeze(resolveLimits({})));
   return {
     maxWrappedKeys: limit(limits?.maxWrappedKeys, c.DEFAULT_MAX_WRAPPED_KEYS, c.MAX_WRAPPED_KEYS, "maxWrappedKeys"),
     maxHeaderLength: limit(limits?.maxHeaderLength, c.DEFAULT_MAX_HEADER_LENGTH, c.MAX_HEADER_LENGTH, "maxHeaderLength"),
@@ -74,27 +90,21 @@ export function readHeaderPrefix(bytes: Uint8Array, limits: ResolvedLimits): num
   return headerLength;
 }
 
-/** Parses and validates the header at the start of `bytes`. Never reads past the header. */
-export function parseHeader(bytes: Uint8Array, limits: ResolvedLimits): ParsedHeader {
-  const headerLength = readHeaderPrefix(bytes, limits);
-  if (bytes.length < headerLength) throw new EnvelopeFormatError("ERR_ENVELOPE_TRUNCATED", "The envelope header is truncated.");
-  const end = headerLength - c.KEY_BLOCK_TAG_LENGTH;
-  // Inside the declared header an overrun means the lengths disagree: a format error.
-  const r = new Reader(bytes, c.OFFSET_MESSAGE_ID, end, "ERR_ENVELOPE_FORMAT", "header");
-  const messageId = r.take(c.MESSAGE_ID_LENGTH);
-  const frameLength = r.u32();
-  if (frameLength < 1 || frameLength > c.MAX_FRAME_LENGTH) throw formatError(`The envelope frame length ${frameLength} is invalid.`);
-  if (frameLength > limits.maxFrameLength) {
-    throw new EnvelopeFormatError("ERR_ENVELOPE_LIMIT_EXCEEDED", `The envelope frame length ${frameLength} exceeds the limit ${limits.maxFrameLength}.`);
-  }
-  const commitment = r.take(c.COMMITMENT_LENGTH);
-  const { context, bytes: contextBytes } = decodeContext(r);
-  const entriesStart = r.pos;
-  const count = r.u8();
-  if (count === 0) throw formatError("The envelope has no wrapped keys.");
-  if (count > limits.maxWrappedKeys) {
-    throw new EnvelopeFormatError("ERR_ENVELOPE_LIMIT_EXCEEDED", `The envelope has ${count} wrapped keys (limit ${limits.maxWrappedKeys}).`);
-  }
+/** True when `bytes` holds `expected` at `at`, entirely before `end`. */
+function holdsAt(bytes: Uint8Array, at: number, end: number, expected: Uint8Array): boolean {
+  const n = expected.length;
+  // Buffer's compare with offsets: no views allocated.
+  return at + n <= end && Buffer.prototype.compare.call(expected, bytes, at, at + n, 0, n) === 0;
+}
+
+/**
+ * The last wrapped-key block parsed, with its entries. Readers open message after message under
+ * the same data key, so the same block comes again and again; parsing it (UTF-8 key ids, a
+ * Buffer per algorithm name) showed in 1 KiB opens. Holds its own copies: public bytes only.
+ */
+let lastBlock: { entries: Uint8Array; wrappedKeys: readonly WrappedKey[] } | undefined;
+
+function parseEntries(r: Reader, count: number): WrappedKey[] {
   const wrappedKeys: WrappedKey[] = [];
   for (let i = 0; i < count; i++) {
     const idLength = r.u16();
@@ -108,7 +118,58 @@ export function parseHeader(bytes: Uint8Array, limits: ResolvedLimits): ParsedHe
     if (encLength === 0 || encLength > c.MAX_ENCRYPTED_KEY_LENGTH) throw formatError(`Wrapped key ${i} has an invalid length.`);
     wrappedKeys.push({ keyId, algorithm: Buffer.from(algBytes).toString("latin1"), encryptedKey: r.take(encLength) });
   }
-  if (r.pos !== end) throw formatError("The envelope header length does not match its contents.");
+  return wrappedKeys;
+}
+
+/**
+ * Parses and validates the header at the start of `bytes`. Never reads past the header.
+ * `expectedContext` (a canonical encoding from encodeContext), when the header holds exactly
+ * those bytes, is taken without decoding: a canonical encoding is self-delimiting, so decoding
+ * would consume exactly it and accept it. Anything else is decoded and checked in full.
+ */
+export function parseHeader(bytes: Uint8Array, limits: ResolvedLimits, expectedContext?: ExpectedContext): ParsedHeader {
+  const headerLength = readHeaderPrefix(bytes, limits);
+  if (bytes.length < headerLength) throw new EnvelopeFormatError("ERR_ENVELOPE_TRUNCATED", "The envelope header is truncated.");
+  const end = headerLength - c.KEY_BLOCK_TAG_LENGTH;
+  // Inside the declared header an overrun means the lengths disagree: a format error.
+  const r = new Reader(bytes, c.OFFSET_MESSAGE_ID, end, "ERR_ENVELOPE_FORMAT", "header");
+  const messageId = r.take(c.MESSAGE_ID_LENGTH);
+  const frameLength = r.u32();
+  if (frameLength < 1 || frameLength > c.MAX_FRAME_LENGTH) throw formatError(`The envelope frame length ${frameLength} is invalid.`);
+  if (frameLength > limits.maxFrameLength) {
+    throw new EnvelopeFormatError("ERR_ENVELOPE_LIMIT_EXCEEDED", `The envelope frame length ${frameLength} exceeds the limit ${limits.maxFrameLength}.`);
+  }
+  const commitment = r.take(c.COMMITMENT_LENGTH);
+  let context: Record<string, string>;
+  let contextBytes: Uint8Array;
+  if (expectedContext !== undefined && holdsAt(bytes, r.pos, end, expectedContext.bytes)) {
+    contextBytes = r.take(expectedContext.bytes.length);
+    context = expectedContext.context;
+  } else {
+    ({ context, bytes: contextBytes } = decodeContext(r));
+  }
+  const entriesStart = r.pos;
+  const count = r.u8();
+  if (count === 0) throw formatError("The envelope has no wrapped keys.");
+  if (count > limits.maxWrappedKeys) {
+    throw new EnvelopeFormatError("ERR_ENVELOPE_LIMIT_EXCEEDED", `The envelope has ${count} wrapped keys (limit ${limits.maxWrappedKeys}).`);
+  }
+  let wrappedKeys: readonly WrappedKey[];
+  const known = lastBlock;
+  if (known !== undefined && known.entries.length === end - entriesStart && holdsAt(bytes, entriesStart, end, known.entries)) {
+    // The same bytes parse the same way (and passed every check then); the count was checked above.
+    wrappedKeys = known.wrappedKeys;
+    r.pos = end;
+  } else {
+    const parsed = parseEntries(r, count);
+    if (r.pos !== end) throw formatError("The envelope header length does not match its contents.");
+    wrappedKeys = parsed;
+    lastBlock = {
+      // new Uint8Array(view) copies (Buffer#slice would not).
+      entries: new Uint8Array(bytes.subarray(entriesStart, end)),
+      wrappedKeys: Object.freeze(parsed.map((w) => Object.freeze({ ...w, encryptedKey: new Uint8Array(w.encryptedKey) }))),
+    };
+  }
   return {
     version: c.FORMAT_VERSION,
     suite: c.SUITE_V1,
@@ -119,10 +180,7 @@ export function parseHeader(bytes: Uint8Array, limits: ResolvedLimits): ParsedHe
     context,
     contextBytes,
     wrappedKeys,
-    keyBlockEntries: bytes.subarray(entriesStart, end),
-    keyBlockTag: bytes.subarray(end, headerLength),
     keyBlock: bytes.subarray(entriesStart, headerLength),
-    bytes: bytes.subarray(0, headerLength),
   };
 }
 

@@ -10,6 +10,7 @@ export { openStream } from "./open-stream.js";
 export { createDataKeyCache, DataKeyCache, type DataKeyCacheOptions, type DataKeyCacheStats } from "./cache.js";
 export { LocalRootKey, type LocalRootKeyAlgorithm, type LocalRootKeyGenerateOptions, type LocalRootKeyJwk } from "./local-root-key.js";
 export { matchesKeyId } from "./root-keys.js";
+export { CustomerKeyError, type CustomerKeyErrorOptions } from "../errors.js";
 export {
   ACCESS_DENIED_CODES,
   ENVELOPE_ERROR_CODES,

@@ -8,11 +8,14 @@ import { constants, createCipheriv, createDecipheriv, createHash, createPrivateK
 import { RootKeyError, throwIfAborted } from "./errors.js";
 import type { RootKey, RootKeyCallOptions, WrappedKey } from "./types.js";
 
+/** Wrapping algorithms of a LocalRootKey: RSA-OAEP-256 (as Key Vault's) or A256KW (RFC 3394). */
 export type LocalRootKeyAlgorithm = "RSA-OAEP-256" | "A256KW";
 
+/** Options of `LocalRootKey.generate`. */
 export interface LocalRootKeyGenerateOptions {
   /** Versionless id. Default `local:<16 random hex>`. */
   id?: string;
+  /** Wrapping algorithm; required. */
   algorithm: LocalRootKeyAlgorithm;
   /** RSA modulus length in bits (2048, 3072 or 4096). Default 3072. */
   modulusLength?: number;
@@ -20,18 +23,31 @@ export interface LocalRootKeyGenerateOptions {
 
 /** The JWK members LocalRootKey reads and writes. */
 export interface LocalRootKeyJwk {
+  /** Key type: `RSA` (RSA-OAEP-256) or `oct` (A256KW). */
   kty: "RSA" | "oct";
+  /** Algorithm: `RSA-OAEP-256` or `A256KW` when present. */
   alg?: string;
+  /** Key id, usually `<id>/<version>`. */
   kid?: string;
+  /** Public key use, e.g. `enc`. */
   use?: string;
+  /** RSA modulus, base64url. */
   n?: string;
+  /** RSA public exponent, base64url. */
   e?: string;
+  /** RSA private exponent, base64url (secret). */
   d?: string;
+  /** RSA first prime factor, base64url (secret). */
   p?: string;
+  /** RSA second prime factor, base64url (secret). */
   q?: string;
+  /** RSA first CRT exponent, base64url (secret). */
   dp?: string;
+  /** RSA second CRT exponent, base64url (secret). */
   dq?: string;
+  /** RSA CRT coefficient, base64url (secret). */
   qi?: string;
+  /** AES key, 32 bytes, base64url (secret). */
   k?: string;
 }
 
@@ -93,8 +109,14 @@ function versionFromJwk(jwk: LocalRootKeyJwk): Omit<Version, "version"> {
   }
 }
 
+/**
+ * A root key held in process (node:crypto), versioned like a Key Vault key: for tests, local
+ * development and the emulator. Create with `generate` or `fromJwk`.
+ */
 export class LocalRootKey implements RootKey {
+  /** Versionless id; wrapped entries carry `${id}/${version}`. */
   readonly id: string;
+  /** Wrapping algorithm of every version. */
   readonly algorithm: LocalRootKeyAlgorithm;
   readonly #versions: ReadonlyMap<string, Version>;
   readonly #current: Version;
@@ -160,10 +182,12 @@ export class LocalRootKey implements RootKey {
     return { ...(source.export({ format: "jwk" }) as LocalRootKeyJwk), kty: "RSA", ...meta };
   }
 
+  /** What JSON.stringify shows: id, algorithm and current version, never key material. */
   toJSON(): { id: string; algorithm: string; version: string } {
     return { id: this.id, algorithm: this.algorithm, version: this.version };
   }
 
+  /** Wraps a 32-byte data key under the current version. */
   async wrapKey(dataKey: Uint8Array, options?: RootKeyCallOptions): Promise<WrappedKey> {
     throwIfAborted(options?.abortSignal);
     const v = this.#current;
@@ -180,6 +204,7 @@ export class LocalRootKey implements RootKey {
     return { keyId: this.keyId, algorithm: v.algorithm, encryptedKey };
   }
 
+  /** Unwraps an entry of any version of this key; resolves to the 32-byte data key. */
   async unwrapKey(wrapped: WrappedKey, options?: RootKeyCallOptions): Promise<Uint8Array> {
     throwIfAborted(options?.abortSignal);
     const keyId = wrapped?.keyId;

@@ -4,7 +4,7 @@
  * when nothing works.
  */
 import { randomInt } from "node:crypto";
-import { cached as fromCache, type CachedMaterial, type DataKeyCache } from "./cache.js";
+import { cached as fromCache, cachedNow, type CachedMaterial, type DataKeyCache } from "./cache.js";
 import { sameBytes } from "./context.js";
 import { DATA_KEY_LENGTH } from "./constants.js";
 import {
@@ -16,7 +16,7 @@ import {
   throwIfAborted,
   type EnvelopeAttempt,
 } from "./errors.js";
-import type { ParsedHeader } from "./header.js";
+import { keyBlockEntries, keyBlockTag, type ParsedHeader } from "./header.js";
 import {
   commitmentMatches,
   deriveKeyMaterial,
@@ -92,7 +92,7 @@ function useMaterial(header: ParsedHeader, keyId: string, cached: CachedMaterial
   // The right data key (by commitment) and a bad tag: the key block was tampered with.
   const known = cached.verifiedKeyBlock;
   if (known === undefined || !sameBytes(known, header.keyBlock)) {
-    if (!keyBlockTagMatches(material.macKey, header.keyBlockEntries, header.keyBlockTag)) {
+    if (!keyBlockTagMatches(material.macKey, keyBlockEntries(header), keyBlockTag(header))) {
       okm.fill(0);
       throw new EnvelopeIntegrityError("ERR_ENVELOPE_INTEGRITY", "The envelope's wrapped-key block failed authentication: it was modified.");
     }
@@ -101,8 +101,44 @@ function useMaterial(header: ParsedHeader, keyId: string, cached: CachedMaterial
   return keep ? { okm, material: deriveKeyMaterial(material.dataKey) } : { okm };
 }
 
-function cacheKey(entry: WrappedKey): string {
-  return `${entry.keyId.length}:${entry.keyId}${entry.algorithm.length}:${entry.algorithm}${Buffer.from(entry.encryptedKey.buffer, entry.encryptedKey.byteOffset, entry.encryptedKey.length).toString("latin1")}`;
+// Open-side cache keys by entry: parseHeader hands out the same entry objects while the same key
+// block comes back, so the key string (and its hash) is built once per block, not per message.
+const cacheKeys = new WeakMap<WrappedKey, string>();
+
+/** The open-side cache key of a wrapped entry: key id, algorithm and wrapped bytes, all of them. */
+export function cacheKey(entry: WrappedKey): string {
+  let key = cacheKeys.get(entry);
+  if (key === undefined) {
+    const enc = Buffer.from(entry.encryptedKey.buffer, entry.encryptedKey.byteOffset, entry.encryptedKey.length).toString("latin1");
+    key = `${entry.keyId.length}:${entry.keyId}${entry.algorithm.length}:${entry.algorithm}${enc}`;
+    // Only frozen (shared, never-mutated) entries are remembered: a view into a caller's buffer could change.
+    if (Object.isFrozen(entry)) cacheKeys.set(entry, key);
+  }
+  return key;
+}
+
+/**
+ * The synchronous path for a warm cache: the first wrapped entry that a held root key matches and
+ * that has a usable cached data key. Same checks as `useMaterial` always makes (commitment, key
+ * block tag). Undefined when nothing usable is cached or the cached key fails its commitment
+ * (then `recoverKeys` tries every entry and classifies the failure).
+ */
+export function recoverCached(req: RecoverRequest): Recovered | undefined {
+  const { header, rootKeys, cache } = req;
+  if (cache === undefined) return undefined;
+  for (const entry of header.wrappedKeys) {
+    let held = false;
+    for (const rootKey of rootKeys) if ((held = matchesKeyId(rootKey.id, entry.keyId))) break;
+    if (!held) continue;
+    try {
+      const hit = cachedNow(cache, "open", cacheKey(entry), req.bytes, (m) => useMaterial(header, entry.keyId, m, req.keepMaterial));
+      if (hit !== undefined) return hit.value;
+    } catch (error) {
+      if (error instanceof EnvelopeIntegrityError && error.code === "ERR_ENVELOPE_INTEGRITY") throw error;
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 async function tryAttempt(req: RecoverRequest, attempt: Attempt): Promise<Recovered> {

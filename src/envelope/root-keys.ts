@@ -23,17 +23,31 @@ function invalid(code: "ERR_ENVELOPE_INVALID_OPTIONS" | "ERR_ENVELOPE_TOO_FEW_RO
 }
 
 /** Checks a root key list: shape, unique ids, at least `min` keys. */
+/** The first id listed twice. Usually a handful of keys: a scan beats building a Set per call. */
+function listedTwice(keys: readonly RootKey[]): string | undefined {
+  if (keys.length > 16) {
+    const seen = new Set<string>();
+    for (const k of keys) {
+      if (seen.has(k.id)) return k.id;
+      seen.add(k.id);
+    }
+    return undefined;
+  }
+  for (let i = 1; i < keys.length; i++) for (let j = 0; j < i; j++) if (keys[j]!.id === keys[i]!.id) return keys[i]!.id;
+  return undefined;
+}
+
 export function checkRootKeys(rootKeys: unknown, min: number, name: string): readonly RootKey[] {
   if (!Array.isArray(rootKeys)) throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} must be an array of root keys.`);
-  const seen = new Set<string>();
-  for (const key of rootKeys as unknown[]) {
+  for (let i = 0; i < rootKeys.length; i++) {
+    const key: unknown = rootKeys[i];
     const k = key as Partial<RootKey> | null;
     if (typeof k?.id !== "string" || k.id.length === 0 || typeof k.wrapKey !== "function" || typeof k.unwrapKey !== "function") {
       throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} holds something that is not a RootKey ({ id, wrapKey, unwrapKey }).`);
     }
-    if (seen.has(k.id)) throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} lists root key "${k.id}" twice.`);
-    seen.add(k.id);
   }
+  const twice = listedTwice(rootKeys as readonly RootKey[]);
+  if (twice !== undefined) throw invalid("ERR_ENVELOPE_INVALID_OPTIONS", `${name} lists root key "${twice}" twice.`);
   if (rootKeys.length < min) {
     throw invalid(
       "ERR_ENVELOPE_TOO_FEW_ROOT_KEYS",

@@ -13,6 +13,7 @@ export interface WrappedKey {
 
 /** Per-call options passed to a root key. */
 export interface RootKeyCallOptions {
+  /** Cancels the call; the root key should stop and reject with the signal's reason. Default: none. */
   abortSignal?: AbortSignal;
 }
 
@@ -22,8 +23,11 @@ export interface RootKeyCallOptions {
  * (`https://v.vault.azure.net/keys/k/<version>`).
  */
 export interface RootKey {
+  /** The key's id, versioned or versionless (then it matches entries of every version). Not empty. */
   readonly id: string;
+  /** Wraps a 32-byte data key; the result's `keyId` must match `id` (and name the version). */
   wrapKey(dataKey: Uint8Array, options?: RootKeyCallOptions): Promise<WrappedKey>;
+  /** Unwraps an entry this key made; resolves to the 32-byte data key (zeroed by the caller after use). */
   unwrapKey(wrapped: WrappedKey, options?: RootKeyCallOptions): Promise<Uint8Array>;
 }
 
@@ -40,6 +44,7 @@ export interface EnvelopeLimits {
   maxFrameLength?: number;
 }
 
+/** Options of `seal` and `sealStream`. */
 export interface SealOptions {
   /** Root keys; the data key is wrapped by every one of them. */
   rootKeys: readonly RootKey[];
@@ -52,23 +57,29 @@ export interface SealOptions {
    * (`DEFAULT_STREAM_FRAME_LENGTH`) for `sealStream`. `openStream` holds one frame at a time.
    */
   frameLength?: number;
+  /** Cancels the operation (rejects with EnvelopeAbortError). Default: none. */
   abortSignal?: AbortSignal;
   /** Reuse data keys across messages within limits (see `createDataKeyCache`). */
   cache?: DataKeyCache;
 }
 
+/** Options of `open` and `openStream`. */
 export interface OpenOptions {
   /** Root keys that may unwrap the data key. */
   rootKeys: readonly RootKey[];
   /** When given, must equal the sealed context exactly. */
   context?: EncryptionContext;
-  /** Order of unwrap attempts: envelope order (default) or shuffled. */
+  /** Order of unwrap attempts: envelope order (default `"listed"`) or shuffled (`"random"`). */
   order?: "listed" | "random";
+  /** Cancels the operation (rejects with EnvelopeAbortError). Default: none. */
   abortSignal?: AbortSignal;
+  /** Reuse unwrapped data keys across messages within limits (see `createDataKeyCache`). Default: none. */
   cache?: DataKeyCache;
+  /** Parsing limits. Default: see EnvelopeLimits. */
   limits?: EnvelopeLimits;
 }
 
+/** Options of `rewrap`. */
 export interface RewrapOptions {
   /** Root keys that may unwrap the current data key. */
   unwrapWith: readonly RootKey[];
@@ -78,25 +89,40 @@ export interface RewrapOptions {
   context?: EncryptionContext;
   /** Fewest `wrapWith` keys accepted. Default 2. */
   minRootKeys?: number;
+  /** Order of unwrap attempts: envelope order (default `"listed"`) or shuffled (`"random"`). */
   order?: "listed" | "random";
+  /** Cancels the operation (rejects with EnvelopeAbortError). Default: none. */
   abortSignal?: AbortSignal;
+  /** Parsing limits. Default: see EnvelopeLimits. */
   limits?: EnvelopeLimits;
 }
 
 /** What `inspect` reads from an envelope without any key. */
 export interface EnvelopeHeader {
+  /** Format version (FORMAT_VERSION, 1). */
   version: number;
+  /** Algorithm suite id (ENVELOPE_SUITE_V1). */
   suite: number;
+  /** The suite's name, e.g. `AES-256-GCM/HKDF-SHA-512/COMMIT-256/HMAC-SHA-256`. */
   suiteName: string;
+  /** The message's random id, 32 bytes (a copy). */
   messageId: Uint8Array;
+  /** The sealed encryption context (a copy). */
   context: Record<string, string>;
+  /** One entry per root key that wrapped the data key (copies). */
   wrappedKeys: WrappedKey[];
+  /** Plaintext bytes per frame. */
   frameLength: number;
+  /** Key commitment, 32 bytes (a copy). */
   commitment: Uint8Array;
   /** Header size in bytes; the body starts here. */
   headerLength: number;
+  /** Offset of the body in bytes (equals headerLength). */
   bodyOffset: number;
+  /** Body size in bytes (frames with their tags). */
   bodyLength: number;
+  /** Number of frames, the final one included. */
   frameCount: number;
+  /** Plaintext size in bytes. */
   plaintextLength: number;
 }

@@ -114,7 +114,7 @@ describe("key hygiene", () => {
   it("destroyKeyMaterial zeroes every byte derived from the data key", () => {
     const material = deriveKeyMaterial(randomBytes(32));
     destroyKeyMaterial(material);
-    for (const part of [material.dataKey, material.prk, material.macKey]) {
+    for (const part of [material.dataKey, material.prk, material.macKey, material.prkPads]) {
       // The whole backing store: a view into a larger buffer would leave the rest behind.
       expect(new Uint8Array(part.buffer).every((b) => b === 0)).toBe(true);
     }
