@@ -10,7 +10,8 @@ export { openStream } from "./open-stream.js";
 export { createDataKeyCache, DataKeyCache, type DataKeyCacheOptions, type DataKeyCacheStats } from "./cache.js";
 export { LocalRootKey, type LocalRootKeyAlgorithm, type LocalRootKeyGenerateOptions, type LocalRootKeyJwk } from "./local-root-key.js";
 export { matchesKeyId } from "./root-keys.js";
-export { CustomerKeyError, type CustomerKeyErrorOptions } from "../errors.js";
+// The base class of every envelope error, and the codes its type names (the SDK's and the envelope's).
+export { CUSTOMER_KEY_ERROR_CODES, CustomerKeyError, type CustomerKeyErrorCode, type CustomerKeyErrorOptions } from "../errors.js";
 export {
   ACCESS_DENIED_CODES,
   ENVELOPE_ERROR_CODES,
