@@ -27,25 +27,36 @@ export function startedByPackageManager(env: NodeJS.ProcessEnv = process.env): b
 /** SIGHUP too: a closed terminal then still saves the state before the emulator ends. */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
-export function waitForStop(options: WaitForStopOptions = {}): Promise<StopReason> {
+export interface StopWatch {
+  /** Resolves with the first reason to stop. */
+  stopped: Promise<StopReason>;
+  /** Removes the signal handlers and the parent watch (when the command ends another way). */
+  dispose(): void;
+}
+
+export function waitForStop(options: WaitForStopOptions = {}): StopWatch {
   const watchParent = options.watchParent ?? startedByPackageManager();
-  return new Promise<StopReason>((resolve) => {
-    const parent = process.ppid;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (reason: StopReason) => {
-      for (const [signal, handler] of handlers) process.off(signal, handler);
-      if (timer) clearInterval(timer);
-      resolve(reason);
-    };
-    const handlers = STOP_SIGNALS.map((signal) => [signal, () => finish({ kind: "signal", signal })] as const);
-    for (const [signal, handler] of handlers) process.on(signal, handler);
-    if (watchParent) {
-      // process.ppid is read afresh on every access; an orphan is reparented to init or a subreaper.
-      timer = setInterval(() => {
-        if (process.ppid !== parent) finish({ kind: "parentExited" });
-      }, options.parentPollMs ?? 250);
-    }
-  });
+  const parent = process.ppid;
+  let timer: NodeJS.Timeout | undefined;
+  let resolveStop!: (reason: StopReason) => void;
+  const stopped = new Promise<StopReason>((resolve) => (resolveStop = resolve));
+  const handlers = STOP_SIGNALS.map((signal) => [signal, () => finish({ kind: "signal", signal })] as const);
+  const dispose = () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    if (timer) clearInterval(timer);
+  };
+  const finish = (reason: StopReason) => {
+    dispose();
+    resolveStop(reason);
+  };
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  if (watchParent) {
+    // process.ppid is read afresh on every access; an orphan is reparented to init or a subreaper.
+    timer = setInterval(() => {
+      if (process.ppid !== parent) finish({ kind: "parentExited" });
+    }, options.parentPollMs ?? 250);
+  }
+  return { stopped, dispose };
 }
 
 /** Ends the process the way its stop reason asks: re-raise a signal (handlers are gone by now), else exit 0. */

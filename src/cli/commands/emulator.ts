@@ -48,8 +48,14 @@ preload (--import customer-key/emulator/preload) that resolves *.localhost to 12
 async function runEmulator(options: EmulatorStartOptions, context: CliContext): Promise<void> {
   const stateFile = options.state ? resolve(options.state) : undefined;
   // Listen for signals before the (slow) start, so an early SIGTERM still stops cleanly.
-  const stopped = waitForStop();
-  const emulator = await startEmulator({ port: options.port ?? 0, ...(stateFile ? { stateFile } : {}) });
+  const watch = waitForStop();
+  let emulator;
+  try {
+    emulator = await startEmulator({ port: options.port ?? 0, ...(stateFile ? { stateFile } : {}) });
+  } catch (error) {
+    watch.dispose();
+    throw error;
+  }
   try {
     const caFile = resolve(options.caFile ?? (stateFile ? `${stateFile}.ca.pem` : join(tmpdir(), `customer-key-emulator-${emulator.endpoints.port}-ca.pem`)));
     mkdirSync(dirname(caFile), { recursive: true });
@@ -59,7 +65,7 @@ async function runEmulator(options: EmulatorStartOptions, context: CliContext): 
       `customer-key emulator running as pid ${process.pid} on port ${emulator.endpoints.port}. ` +
         `Stop it with Ctrl-C or \`kill ${process.pid}\`.${stateFile ? ` State: ${stateFile}` : ""}`,
     );
-    context.stopReason = await stopped;
+    context.stopReason = await watch.stopped;
   } finally {
     await emulator.stop();
   }
