@@ -6,6 +6,8 @@ export default defineConfig([
       index: "src/index.ts",
       "envelope/index": "src/envelope/index.ts",
       "emulator/index": "src/emulator/index.ts",
+      // --import/--require preload for processes that reach a separately started emulator.
+      "emulator/preload": "src/cli/emulator-preload.ts",
     },
     format: ["esm", "cjs"],
     dts: true,
@@ -18,7 +20,7 @@ export default defineConfig([
     noExternal: ["p-retry"],
   },
   {
-    entry: { "cli/index": "src/cli/index.ts" },
+    entry: { "cli/index": "src/cli/bin.ts" },
     format: ["esm"],
     target: "node20",
     platform: "node",

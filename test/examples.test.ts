@@ -16,8 +16,11 @@ describe("examples", () => {
     expect(result.keyUris).toHaveLength(2);
     for (const uri of result.keyUris) expect(uri).toMatch(/^https:\/\/.+\/keys\/exo-root\/[0-9a-f]{32}$/);
     const output = lines.join("\n");
-    expect(output).toContain("**Result: ready**");
-    expect(output).toMatch(/five business days/);
+    expect(output).toMatch(/^Result: ready\./m);
+    expect(result.markdown).toContain("**Result: ready**");
+    // `npm start` prints this: every line fits a 100-column terminal.
+    expect(output.split("\n").filter((line) => [...line].length > 100)).toEqual([]);
+    expect(output).toMatch(/five\s+business days/);
     expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
   });
 

@@ -1,0 +1,17 @@
+import type { Command } from "commander";
+import type { StopReason } from "./lifetime.js";
+
+/** Where a command writes: stdout carries results (JSON a script can parse), stderr carries notes for people. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** Set by a long-running command when it stopped because of a signal or its parent's exit. */
+  stopReason?: StopReason;
+}
+
+/** One file under commands/ per command (group); each adds itself to the program. */
+export type RegisterCommand = (program: Command, context: CliContext) => void;
