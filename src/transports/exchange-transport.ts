@@ -6,7 +6,7 @@ import type { OperationOptions } from "../internal/operation.js";
 
 /**
  * The cmdlets Customer Key needs, and the only ones a transport of this package sends: anything
- * else is refused before sending (`ERR_EXCHANGE_CMDLET_UNSUPPORTED`).
+ * else is refused before sending, with a typed `InvalidInputError`.
  */
 export const EXCHANGE_CMDLETS = [
   "New-DataEncryptionPolicy",
