@@ -139,11 +139,21 @@ describe("Key Vault keys wire format", () => {
     matches("DeletedKeyBundle", deleted);
     expect(Object.keys(deleted.body).slice(0, 3)).toEqual(["recoveryId", "deletedDate", "scheduledPurgeDate"]);
     expect(deleted.body.scheduledPurgeDate - deleted.body.deletedDate).toBe(90 * 86_400);
+    // Inside the pending window (recorded: 404 until the delete is done; re-create is 409 ObjectIsBeingDeleted).
+    expectError(await kv("GET", "/deletedkeys/doomed"), 404, "KeyNotFound");
+    const early = await kv("POST", "/keys/doomed/create", { kty: "RSA" });
+    expectError(early, 409, "Conflict", "ObjectIsBeingDeleted");
+    expect(early.body.error.message).toBe("Key doomed is currently being deleted and cannot be re-created; retry later.");
+    emulator.clock.advance({ seconds: 3 });
     matches("DeletedKeyBundle", await kv("GET", "/deletedkeys/doomed"));
     const list = await kv("GET", "/deletedkeys");
     matches("DeletedKeyListResult", list);
     expect(list.body.value[0]).toMatchObject({ recoveryId: `${base}/deletedkeys/doomed`, kid: `${base}/keys/doomed` });
-    expectError(await kv("POST", "/keys/doomed/create", { kty: "RSA" }), 409, "Conflict", "ObjectIsDeletedButRecoverable");
+    const reuse = await kv("POST", "/keys/doomed/create", { kty: "RSA" });
+    expectError(reuse, 409, "Conflict", "ObjectIsDeletedButRecoverable");
+    expect(reuse.body.error.message).toBe(
+      "Key doomed is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.",
+    );
     const purged = await kv("DELETE", "/deletedkeys/doomed");
     expect(purged.status).toBe(204);
     expect(purged.headers["content-type"]).toBeUndefined();
