@@ -73,14 +73,17 @@ export function octCrypt(jwk: JsonWebKey, alg: string, value: Buffer, decrypt: b
       throw kvErrors.badParameter("The value could not be decrypted with this key and algorithm.");
     }
   }
-  if (!p.iv || p.iv.length !== 16) throw kvErrors.badParameter(`${alg} needs a 16-byte 'iv'.`);
+  // An encrypt without IV gets a random one, returned with the result (inferred: @azure/keyvault-keys
+  // 4.x means to send one but its check never fires, so the service's answer to none matters).
+  const iv = p.iv ?? (decrypt ? undefined : randomBytes(16));
+  if (!iv || iv.length !== 16) throw kvErrors.badParameter(`${alg} needs a 16-byte 'iv'.`);
   const padded = mode === "CBCPAD";
   if (!padded && value.length % 16 !== 0) throw kvErrors.badParameter(`${alg} works on whole 16-byte blocks; use ${alg}PAD for other lengths.`);
   try {
-    const c = decrypt ? createDecipheriv(`aes-${m[1]}-cbc`, key, p.iv) : createCipheriv(`aes-${m[1]}-cbc`, key, p.iv);
+    const c = decrypt ? createDecipheriv(`aes-${m[1]}-cbc`, key, iv) : createCipheriv(`aes-${m[1]}-cbc`, key, iv);
     c.setAutoPadding(padded);
     const out = Buffer.concat([c.update(value), c.final()]);
-    return decrypt ? { value: out } : { value: out, iv: p.iv };
+    return decrypt ? { value: out } : { value: out, iv };
   } catch {
     throw kvErrors.badParameter("The value could not be decrypted with this key and algorithm.");
   }
