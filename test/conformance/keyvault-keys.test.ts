@@ -164,6 +164,28 @@ describe("Key Vault keys wire format", () => {
     expectError(await kv("POST", "/deletedkeys/doomed/recover"), 404, "KeyNotFound");
   });
 
+  it("answers EC and oct keys and their operations in the spec's shapes (KeyBundle, KeyOperationResult, KeyVerifyResult)", async () => {
+    createTestVault(emulator, { name: "kv-wire-ec", sku: "premium" });
+    const ec = await rawRequest(emulator, { method: "POST", url: `${emulator.endpoints.vaultUrl("kv-wire-ec")}/keys/ec/create?api-version=7.6`, token, body: { kty: "EC-HSM", crv: "P-256" } });
+    matches("KeyBundle", ec);
+    expect(Object.keys(ec.body.key)).toEqual(["kid", "kty", "key_ops", "crv", "x", "y"]);
+    const digest = Buffer.alloc(32, 1).toString("base64url");
+    const signed = await rawRequest(emulator, { method: "POST", url: `${ec.body.key.kid}/sign?api-version=7.6`, token, body: { alg: "ES256", value: digest } });
+    matches("KeyOperationResult", signed);
+    expect(Buffer.from(signed.body.value, "base64url")).toHaveLength(64);
+    const verified = await rawRequest(emulator, { method: "POST", url: `${ec.body.key.kid}/verify?api-version=7.6`, token, body: { alg: "ES256", digest, value: signed.body.value } });
+    matches("KeyVerifyResult", verified);
+    expect(verified.body).toEqual({ value: true });
+
+    const oct = await rawRequest(emulator, { method: "POST", url: `${emulator.endpoints.vaultUrl("kv-wire-ec")}/keys/aes/create?api-version=7.6`, token, body: { kty: "oct-HSM", key_size: 256 } });
+    matches("KeyBundle", oct);
+    expect(Object.keys(oct.body.key)).toEqual(["kid", "kty", "key_ops"]);
+    const gcm = await rawRequest(emulator, { method: "POST", url: `${oct.body.key.kid}/encrypt?api-version=7.6`, token, body: { alg: "A256GCM", value: "aGVsbG8", aad: "YWFk" } });
+    matches("KeyOperationResult", gcm);
+    expect(Object.keys(gcm.body)).toEqual(["kid", "value", "iv", "tag", "aad"]);
+    expectError(await kv("POST", "/keys/ec2/create", { kty: "EC", crv: "P-192" }), 400, "BadParameter");
+  });
+
   it("backs up into an opaque base64url blob and refuses a corrupt one", async () => {
     await kv("POST", "/keys/saved/create", { kty: "RSA" });
     const backup = await kv("POST", "/keys/saved/backup");
