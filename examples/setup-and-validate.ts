@@ -31,12 +31,8 @@ export async function main({ log = console.log }: { log?: (line: string) => void
   const backupDirectory = await mkdtemp(path.join(tmpdir(), "customer-key-backups-"));
   try {
     // With real Azure: new CustomerKeyClient(new DefaultAzureCredential(), { tenantId }).
-    const client = new CustomerKeyClient(emulator.credentialFor(emulator.admin.userPrincipalName), {
-      tenantId: emulator.tenantId,
-      endpoints: { resourceManager: emulator.endpoints.resourceManager, graph: emulator.endpoints.graph },
-      ...emulator.clientOptions(),
-      pollIntervalInMs: 50,
-    });
+    // customerKeyClientOptions(): the emulator's tenant id, endpoints and agent in one object.
+    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 50 });
     const [primarySubscription, secondarySubscription] = emulator.subscriptionIds as [string, string];
 
     log("1. Do-Not-Cancel (mandatory retention period) on both subscriptions");

@@ -42,12 +42,7 @@ export interface ScenarioOptions {
 
 /** A client for one principal of the emulator. With real Azure: new CustomerKeyClient(new DefaultAzureCredential(), { tenantId }). */
 export function clientFor(emulator: Emulator, principal: string): CustomerKeyClient {
-  return new CustomerKeyClient(emulator.credentialFor(principal), {
-    tenantId: emulator.tenantId,
-    endpoints: { resourceManager: emulator.endpoints.resourceManager, graph: emulator.endpoints.graph },
-    ...emulator.clientOptions(),
-    pollIntervalInMs: 50,
-  });
+  return new CustomerKeyClient(emulator.credentialFor(principal), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 50 });
 }
 
 /** The plain Azure SDK vault management client, for things customer-key deliberately never does. */

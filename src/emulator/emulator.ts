@@ -16,6 +16,10 @@ import { newState, readStateFile, writeStateFile, type KernelState, type Persist
 import { generateSigningKey } from "./kernel/tokens.js";
 import type { Directory, EmulatorClock, FaultInjector, RequestLog } from "./public-types.js";
 import { SERVICES, type RegisteredServiceStates } from "./registry.js";
+// --- test fixture (issue 11 §2) ---
+import type { KeyVaultBehaviour } from "./keyvault/pending-window.js";
+import { testFixtureMembers, type EmulatorCustomerKeyClientOptions, type EmulatorSeeder } from "./test-fixture.js";
+// --- end test fixture ---
 
 /**
  * Everything the emulator knows, as plain JSON (what the state file holds): the kernel's part
@@ -76,7 +80,12 @@ export interface Emulator {
   readonly subscriptionIds: readonly string[];
   /** The emulated Entra ID directory: users, groups, service principals. */
   readonly directory: Directory;
-  /** The emulated time; starts at wall time and only moves forward. */
+  /**
+   * The emulated time every service reads: soft-delete retention and purge dates, key `nbf`/`exp`,
+   * ARM's long operations, the Key Vault pending windows. It starts at wall time and runs with it;
+   * `clock.advance({ days: 90 })` moves it forward (never back), so a test sees in milliseconds
+   * what takes days in Azure. Token lifetimes follow wall time, not this clock.
+   */
   readonly clock: EmulatorClock;
   /** Fault injection: latency, throttling, 5xx, connection resets, vaults that are down. */
   readonly faults: FaultInjector;
@@ -102,7 +111,15 @@ export interface Emulator {
   createSubscription(options: CreateSubscriptionOptions): SubscriptionRecord;
   /** Grants a built-in role (by GUID) to a principal (object id) at an ARM scope, as an Owner would. */
   assignRole(options: { scope: string; roleId: string; principalId: string }): void;
-  /** Microsoft's manual approval of a pending Do-Not-Cancel registration on a subscription (by id). */
+  /**
+   * Plays Microsoft's part in the Do-Not-Cancel registration of a subscription (by id). In Azure,
+   * registering the feature `Microsoft.Resources/mandatoryRetentionPeriodEnabled` leaves it
+   * `Pending` until Microsoft approves it by hand (days, after a support request); the emulator
+   * approves only when a test calls this. Call it after the registration started (for example
+   * after the first `poll()` of `subscriptions.beginRegisterDoNotCancel`): it throws if the
+   * feature is not `Pending`. Afterwards the feature reads `Registered` and keys in that
+   * subscription's purge-protected vaults report `Recoverable+ProtectedSubscription`.
+   */
   approveDoNotCancel(subscriptionId: string): void;
   /**
    * Changes how long ARM's long operations stay in progress, in emulator-clock milliseconds (both
@@ -120,6 +137,23 @@ export interface Emulator {
   flush(): void;
   /** Writes the state, closes every connection and stops listening. */
   stop(): Promise<void>;
+  // --- test fixture (issue 11 §2) ---
+  /**
+   * Everything a `CustomerKeyClient` needs to talk to this emulator (tenant, endpoints, agent):
+   * `new CustomerKeyClient(emulator.credential(), emulator.customerKeyClientOptions())`. Without
+   * the endpoints a client would call Azure's public cloud.
+   */
+  customerKeyClientOptions(): EmulatorCustomerKeyClientOptions;
+  /** A real `@azure/identity` credential of the seeded admin (`credentialFor(admin.userPrincipalName)`). */
+  credential(): TokenCredential;
+  /** Creates vaults and keys in one call, valid for Customer Key by default, without ARM requests. */
+  readonly seed: EmulatorSeeder;
+  /**
+   * Changes how long a key delete, recover or purge stays in progress (emulator-clock ms, 2000 by
+   * default, 0 for at once). Only the fields given change; not persisted.
+   */
+  setKeyVaultBehaviour(behaviour: Partial<KeyVaultBehaviour>): void;
+  // --- end test fixture ---
 }
 
 /** Resolves `localhost` and every `*.localhost` name to 127.0.0.1, as RFC 6761 intends. */
@@ -175,7 +209,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
   const agent = new Agent({ ca: state.certificates.caCert, keepAlive: true, lookup: emulatorLookup as never });
   const admin = core.directory.users[0]!;
   const live = core.state as unknown as EmulatorState;
-  return {
+  const emulator: Emulator = {
     tenantId: core.tenantId,
     endpoints,
     caCertificate: state.certificates.caCert,
@@ -221,6 +255,9 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
       }
     },
     flush: () => core.flush(),
+    // --- test fixture (issue 11 §2) ---
+    ...testFixtureMembers(core, () => emulator.clientOptions(), (principal) => emulator.credentialFor(principal)),
+    // --- end test fixture ---
     async stop() {
       core.flush();
       agent.destroy();
@@ -228,6 +265,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return emulator;
 }
 
 async function loadOrCreateState(options: StartEmulatorOptions, leafNames: readonly string[]): Promise<PersistedState> {

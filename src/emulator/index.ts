@@ -20,4 +20,12 @@ export type {
 } from "./arm/model.js";
 export type {
   KeyVaultState, VaultKeysState, KeyRecord, KeyVersionRecord, KeyAttributesRecord, DeletedKeyRecord, RotationPolicyRecord, LifetimeActionRecord,
+  PendingKeyOperationRecord,
 } from "./keyvault/model.js";
+// --- test fixture (issue 11 §2) ---
+export type { EmulatorCustomerKeyClientOptions, EmulatorSeeder } from "./test-fixture.js";
+export type { SeedVaultOptions, SeededVault, SeedAccessPolicy } from "./arm/seed-vault.js";
+export type { SeedKeyOptions, SeededKey } from "./keyvault/seed-key.js";
+export type { KeyTypeName } from "./keyvault/key-material.js";
+export type { KeyVaultBehaviour } from "./keyvault/pending-window.js";
+// --- end test fixture ---

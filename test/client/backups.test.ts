@@ -119,6 +119,9 @@ describe("restoreKey", () => {
     const raw = rawKeyClient(emulator, purgeable.vaultUrl);
     await (await raw.beginDeleteKey("r-purged", { intervalInMs: 20 })).pollUntilDone();
     await raw.purgeDeletedKey("r-purged");
+    // The purge itself takes 2 s of emulator clock (Key Vault's pending window); skip it, then inject the short
+    // reservation that follows, which this test's fast retry settings must ride out.
+    emulator.clock.advance({ seconds: 2 });
 
     const pick = await m.backups.newestVerifiedBackup(directory, "r-purged");
     expect(pick?.file).toBe(older.file);

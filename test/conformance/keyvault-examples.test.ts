@@ -25,6 +25,12 @@ afterAll(() => emulator?.stop());
 const call = (method: string, path: string, body?: unknown) =>
   rawRequest(emulator, { method, url: `${base}${path}`, token, ...(body !== undefined ? { body } : {}) });
 
+/** Deletes a key and lets the emulator clock pass the pending window, so the deleted key is readable. */
+async function deleteKey(name: string): Promise<void> {
+  await call("DELETE", `/keys/${name}?api-version=7.6`);
+  emulator.clock.advance({ seconds: 3 });
+}
+
 /** Tagged like the examples' keys, so their bodies carry `tags`. */
 async function createKey(name: string): Promise<string> {
   const res = await call("POST", `/keys/${name}/create?api-version=7.6`, { kty: "RSA", tags: { purpose: "unit test" } });
@@ -42,10 +48,10 @@ const setups: Record<string, (name: string, example: Example) => Promise<Record<
   GetKeyVersions: async (name) => (await createKey(name), await createKey(name), {}),
   GetKeys: async () => (await createKey("listed-a"), await createKey("listed-b"), {}),
   DeleteKey: async (name) => (await createKey(name), {}),
-  GetDeletedKey: async (name) => (await createKey(name), await call("DELETE", `/keys/${name}?api-version=7.6`), {}),
-  GetDeletedKeys: async () => (await createKey("gone-a"), await call("DELETE", "/keys/gone-a?api-version=7.6"), {}),
-  RecoverDeletedKey: async (name) => (await createKey(name), await call("DELETE", `/keys/${name}?api-version=7.6`), {}),
-  PurgeDeletedKey: async (name) => (await createKey(name), await call("DELETE", `/keys/${name}?api-version=7.6`), {}),
+  GetDeletedKey: async (name) => (await createKey(name), await deleteKey(name), {}),
+  GetDeletedKeys: async () => (await createKey("gone-a"), await deleteKey("gone-a"), {}),
+  RecoverDeletedKey: async (name) => (await createKey(name), await deleteKey(name), {}),
+  PurgeDeletedKey: async (name) => (await createKey(name), await deleteKey(name), {}),
   RotateKey: async (name) => (await createKey(name), {}),
   GetKeyRotationPolicy: async (name) => (await createKey(name), {}),
   UpdateKeyRotationPolicy: async (name) => (await createKey(name), {}),

@@ -139,11 +139,21 @@ describe("Key Vault keys wire format", () => {
     matches("DeletedKeyBundle", deleted);
     expect(Object.keys(deleted.body).slice(0, 3)).toEqual(["recoveryId", "deletedDate", "scheduledPurgeDate"]);
     expect(deleted.body.scheduledPurgeDate - deleted.body.deletedDate).toBe(90 * 86_400);
+    // Inside the pending window (recorded: 404 until the delete is done; re-create is 409 ObjectIsBeingDeleted).
+    expectError(await kv("GET", "/deletedkeys/doomed"), 404, "KeyNotFound");
+    const early = await kv("POST", "/keys/doomed/create", { kty: "RSA" });
+    expectError(early, 409, "Conflict", "ObjectIsBeingDeleted");
+    expect(early.body.error.message).toBe("Key doomed is currently being deleted and cannot be re-created; retry later.");
+    emulator.clock.advance({ seconds: 3 });
     matches("DeletedKeyBundle", await kv("GET", "/deletedkeys/doomed"));
     const list = await kv("GET", "/deletedkeys");
     matches("DeletedKeyListResult", list);
     expect(list.body.value[0]).toMatchObject({ recoveryId: `${base}/deletedkeys/doomed`, kid: `${base}/keys/doomed` });
-    expectError(await kv("POST", "/keys/doomed/create", { kty: "RSA" }), 409, "Conflict", "ObjectIsDeletedButRecoverable");
+    const reuse = await kv("POST", "/keys/doomed/create", { kty: "RSA" });
+    expectError(reuse, 409, "Conflict", "ObjectIsDeletedButRecoverable");
+    expect(reuse.body.error.message).toBe(
+      "Key doomed is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.",
+    );
     const purged = await kv("DELETE", "/deletedkeys/doomed");
     expect(purged.status).toBe(204);
     expect(purged.headers["content-type"]).toBeUndefined();
@@ -152,6 +162,28 @@ describe("Key Vault keys wire format", () => {
     expectError(await kv("GET", "/deletedkeys/doomed"), 404, "KeyNotFound");
     expect((await kv("GET", "/deletedkeys/doomed")).body.error.message).toBe("Deleted Key not found: doomed");
     expectError(await kv("POST", "/deletedkeys/doomed/recover"), 404, "KeyNotFound");
+  });
+
+  it("answers EC and oct keys and their operations in the spec's shapes (KeyBundle, KeyOperationResult, KeyVerifyResult)", async () => {
+    createTestVault(emulator, { name: "kv-wire-ec", sku: "premium" });
+    const ec = await rawRequest(emulator, { method: "POST", url: `${emulator.endpoints.vaultUrl("kv-wire-ec")}/keys/ec/create?api-version=7.6`, token, body: { kty: "EC-HSM", crv: "P-256" } });
+    matches("KeyBundle", ec);
+    expect(Object.keys(ec.body.key)).toEqual(["kid", "kty", "key_ops", "crv", "x", "y"]);
+    const digest = Buffer.alloc(32, 1).toString("base64url");
+    const signed = await rawRequest(emulator, { method: "POST", url: `${ec.body.key.kid}/sign?api-version=7.6`, token, body: { alg: "ES256", value: digest } });
+    matches("KeyOperationResult", signed);
+    expect(Buffer.from(signed.body.value, "base64url")).toHaveLength(64);
+    const verified = await rawRequest(emulator, { method: "POST", url: `${ec.body.key.kid}/verify?api-version=7.6`, token, body: { alg: "ES256", digest, value: signed.body.value } });
+    matches("KeyVerifyResult", verified);
+    expect(verified.body).toEqual({ value: true });
+
+    const oct = await rawRequest(emulator, { method: "POST", url: `${emulator.endpoints.vaultUrl("kv-wire-ec")}/keys/aes/create?api-version=7.6`, token, body: { kty: "oct-HSM", key_size: 256 } });
+    matches("KeyBundle", oct);
+    expect(Object.keys(oct.body.key)).toEqual(["kid", "kty", "key_ops"]);
+    const gcm = await rawRequest(emulator, { method: "POST", url: `${oct.body.key.kid}/encrypt?api-version=7.6`, token, body: { alg: "A256GCM", value: "aGVsbG8", aad: "YWFk" } });
+    matches("KeyOperationResult", gcm);
+    expect(Object.keys(gcm.body)).toEqual(["kid", "value", "iv", "tag", "aad"]);
+    expectError(await kv("POST", "/keys/ec2/create", { kty: "EC", crv: "P-192" }), 400, "BadParameter");
   });
 
   it("backs up into an opaque base64url blob and refuses a corrupt one", async () => {

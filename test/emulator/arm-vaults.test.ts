@@ -76,7 +76,12 @@ describe("Key Vault vaults through @azure/arm-keyvault", () => {
     const recovered = await kv.createOrUpdate(rg, "ck-life-1", vaultParameters(emulator, { createMode: "recover" }), fast);
     expect(recovered.properties.accessPolicies).toHaveLength(1);
     await kv.delete(rg, "ck-life-1");
-    await expect(kv.purgeDeleted("ck-life-1", "westeurope", fast)).rejects.toMatchObject({ statusCode: 409, code: "InvalidOperation" });
+    // Evidence §1: MethodNotAllowed with this message (the 405 is inferred from the code).
+    await expect(kv.purgeDeleted("ck-life-1", "westeurope", fast)).rejects.toMatchObject({
+      statusCode: 405,
+      code: "MethodNotAllowed",
+      message: "Operation 'DeletedVaultPurge' is not allowed.",
+    });
     emulator.clock.advance({ days: 89 });
     expect((await kv.getDeleted("ck-life-1", "westeurope")).name).toBe("ck-life-1");
     emulator.clock.advance({ days: 1, seconds: 1 });
@@ -87,8 +92,13 @@ describe("Key Vault vaults through @azure/arm-keyvault", () => {
   it("keeps soft delete and purge protection irreversible and the retention fixed", async () => {
     const kv = clients.keyVault.vaults;
     await kv.createOrUpdate(rg, "ck-flags-1", vaultParameters(emulator, { softDeleteRetentionInDays: 30 }), fast);
-    await expect(kv.update(rg, "ck-flags-1", { properties: { enablePurgeProtection: false } })).rejects.toMatchObject({ statusCode: 400, code: "BadRequest" });
-    await expect(kv.update(rg, "ck-flags-1", { properties: { enableSoftDelete: false } })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(kv.update(rg, "ck-flags-1", { properties: { enablePurgeProtection: false } })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "BadRequest",
+      message: 'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.',
+    });
+    // Evidence §10: "you can pass false, but service will change it to true" (no error body was ever seen).
+    expect((await kv.update(rg, "ck-flags-1", { properties: { enableSoftDelete: false } })).properties.enableSoftDelete).toBe(true);
     await expect(kv.update(rg, "ck-flags-1", { properties: { softDeleteRetentionInDays: 90 } })).rejects.toMatchObject({ statusCode: 400 });
     await expect(kv.createOrUpdate(rg, "ck-flags-2", vaultParameters(emulator, { enablePurgeProtection: false }), fast)).rejects.toThrow(/cannot be set to false/);
     await expect(kv.createOrUpdate(rg, "ck-flags-3", vaultParameters(emulator, { softDeleteRetentionInDays: 6 }), fast)).rejects.toMatchObject({ statusCode: 400 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
     name: "kv-crypto",
     accessPolicies: [
       { objectId: emulator.admin.objectId, keys: ["all"] },
-      { objectId: user.objectId, keys: ["wrapKey", "unwrapKey", "encrypt", "decrypt"] },
+      { objectId: user.objectId, keys: ["wrapKey", "unwrapKey", "encrypt", "decrypt", "sign", "verify"] },
     ],
   });
   remoteOnly = emulator.credentialFor(user.userPrincipalName);
@@ -70,20 +70,29 @@ describe("cryptographic operations through CryptographyClient", () => {
     }
   });
 
-  it("refuses the private-key operations on a disabled key, as the live service does; public-key ones still answer", async () => {
+  it("refuses every crypto operation on a disabled key (403 KeyDisabled), as Microsoft documents", async () => {
     const keys = keyClient(emulator, "kv-crypto");
     const disabled = await keys.createRsaKey("disabled");
     const wrapped = await cryptoClient(emulator, disabled.id!).wrapKey("RSA-OAEP-256", randomBytes(32));
+    const digest = createHash("sha256").update("data").digest();
+    const signature = await cryptoClient(emulator, disabled.id!).sign("RS256", digest);
     await keys.updateKeyProperties("disabled", disabled.properties.version!, { enabled: false });
     const refused = await restError(cryptoClient(emulator, disabled.id!).unwrapKey("RSA-OAEP-256", wrapped.result));
     expect([refused.statusCode, refused.code, refused.message]).toEqual([403, "Forbidden", "Operation unwrapKey is not allowed on a disabled key."]);
     expect((refused.details as { error?: { innerError?: { code?: string } } }).error?.innerError?.code).toBe("KeyDisabled");
-    // remoteOnly cannot fetch the key, so its wrap and encrypt go to the vault, which still answers
-    // them (Azure/azure-sdk-for-python#45342, observed against a live vault).
-    const wrap = await cryptoClient(emulator, disabled.id!, remoteOnly).wrapKey("RSA-OAEP-256", randomBytes(32));
-    expect(wrap.result).toHaveLength(256);
-    const encrypt = await cryptoClient(emulator, disabled.id!, remoteOnly).encrypt({ algorithm: "RSA-OAEP-256", plaintext: randomBytes(16) });
-    expect(encrypt.result).toHaveLength(256);
+    // remoteOnly cannot fetch the key, so the public-key operations reach the vault too, which refuses them.
+    const remote = cryptoClient(emulator, disabled.id!, remoteOnly);
+    const attempts: Array<[string, Promise<unknown>]> = [
+      ["wrapKey", remote.wrapKey("RSA-OAEP-256", randomBytes(32))],
+      ["encrypt", remote.encrypt({ algorithm: "RSA-OAEP-256", plaintext: randomBytes(16) })],
+      ["decrypt", remote.decrypt({ algorithm: "RSA-OAEP-256", ciphertext: wrapped.result })],
+      ["sign", remote.sign("RS256", digest)],
+      ["verify", remote.verify("RS256", digest, signature.result)],
+    ];
+    for (const [op, attempt] of attempts) {
+      const error = await restError(attempt);
+      expect([error.statusCode, error.code, error.message], op).toEqual([403, "Forbidden", `Operation ${op} is not allowed on a disabled key.`]);
+    }
     // The key itself can still be read, to be re-enabled.
     expect((await keys.getKey("disabled")).properties.enabled).toBe(false);
   });

@@ -54,6 +54,10 @@ describe("soft delete, recover and purge", () => {
     await (await client.beginDeleteKey("temp", poll)).pollUntilDone();
     await client.purgeDeletedKey("temp");
     expect((await restError(client.getDeletedKey("temp"))).statusCode).toBe(404);
+    // The purge finishes within the pending window; until then the name is still being deleted.
+    const early = await restError(client.createRsaKey("temp"));
+    expect([early.statusCode, early.code]).toEqual([409, "Conflict"]);
+    emulator.clock.advance({ seconds: 3 });
     expect((await client.createRsaKey("temp")).properties.version).not.toBe(key.properties.version);
   });
 
@@ -93,6 +97,11 @@ describe("backup and restore", () => {
     expect(Buffer.from(blob!).subarray(0, 39).toString("ascii")).toBe("&AzureKeyVaultKeyBackupV1.microsoft.com");
     await (await client.beginDeleteKey("saved", poll)).pollUntilDone();
     await client.purgeDeletedKey("saved");
+    // Recorded: a restore in the seconds after a purge is 409 Conflict (no innererror), then 200.
+    const tooSoon = await restError(client.restoreKeyBackup(blob!));
+    expect([tooSoon.statusCode, tooSoon.code]).toEqual([409, "Conflict"]);
+    expect((tooSoon.details as { error?: { innerError?: unknown } }).error?.innerError).toBeUndefined();
+    emulator.clock.advance({ seconds: 3 });
     const restored = await client.restoreKeyBackup(blob!);
     expect(restored.id).toBe(second.id);
     expect(restored.properties.createdOn).toEqual(second.properties.createdOn);
@@ -112,7 +121,7 @@ describe("backup and restore", () => {
     expect((await keyClient(emulator, "kv-same-geo").restoreKeyBackup(blob!)).properties.version).toBe(second.properties.version);
     createTestVault(emulator, { name: "kv-other-sub", subscriptionId: emulator.subscriptionIds[1]! });
     const otherSub = await restError(keyClient(emulator, "kv-other-sub").restoreKeyBackup(blob!));
-    expect([otherSub.statusCode, otherSub.code]).toEqual([400, "BadParameter"]);
+    expect([otherSub.statusCode, otherSub.code, otherSub.message]).toEqual([400, "BadParameter", "Cannot decrypt backup blob."]);
     createTestVault(emulator, { name: "kv-other-geo", location: "eastus" });
     expect((await restError(keyClient(emulator, "kv-other-geo").restoreKeyBackup(blob!))).statusCode).toBe(400);
 

@@ -8,7 +8,8 @@ import { ARM_STATE_KEY, armState, emptyArmState } from "./model.js";
 import { accessPolicyRoutes } from "./routes/access-policies.js";
 import { operationRoutes, settle } from "./routes/async-operations.js";
 import { deletedVaultRoutes } from "./routes/deleted-vaults.js";
-import { armErrors } from "./errors.js";
+import { ArmServiceError, armErrors } from "./errors.js";
+import { errorBody, type ServiceError, type Reply } from "../kernel/http.js";
 import { featureRoutes } from "./routes/features.js";
 import { providerRoutes } from "./routes/providers.js";
 import { resourceGroupRoutes } from "./routes/resource-groups.js";
@@ -29,6 +30,13 @@ function armRoute(route: Route): Route {
       return route.handler(ctx);
     },
   };
+}
+
+/** ARM's `{error:{code,message,details}}`: the default shape plus `details` where an error carries them. */
+function errorReply(error: ServiceError): Reply {
+  const body = errorBody(error) as { error: Record<string, unknown> };
+  if (error instanceof ArmServiceError) body.error["details"] = error.details.map((d) => ({ ...d }));
+  return { status: error.status, body, ...(error.extra.headers ? { headers: error.extra.headers } : {}) };
 }
 
 /** A new emulator starts with two subscriptions owned by the seeded admin, as Customer Key needs. */
@@ -61,5 +69,6 @@ export const armService = defineService({
     ...subscriptionRoutes,
   ].map(armRoute),
   seed: seedSubscriptions,
+  errorReply,
   replyHeaders: (req) => ({ "x-ms-correlation-request-id": req.header("x-ms-correlation-request-id") ?? randomUUID() }),
 });

@@ -11,23 +11,23 @@ export const invalidVaultNameMessage = (name: string) =>
   `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742`;
 
 export const vaultNameInUseMessage = (name: string) =>
-  `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information on soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.`;
+  `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name. For more information about VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740.`;
 
+/** Codes and messages from public evidence (azure-error-evidence.md §9, §10); statuses marked where inferred. */
 export const vaultErrors = {
   nameNotValid: (name: string) => new ServiceError(400, "VaultNameNotValid", invalidVaultNameMessage(name)),
+  /** Code and message seen in logs; the 409 is inferred (no log printed the status). */
   alreadyExists: (name: string) => new ServiceError(409, "VaultAlreadyExists", vaultNameInUseMessage(name)),
+  /** The name is held by a soft-deleted vault the caller's subscription can see. */
   deletedConflict: () =>
     new ServiceError(
       409,
       "ConflictError",
       "A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 for more information on soft delete.",
     ),
-  irreversible: (property: "enableSoftDelete" | "enablePurgeProtection") =>
-    armErrors.badRequest(
-      property === "enableSoftDelete"
-        ? `The property "enableSoftDelete" cannot be set to false. Enabling the soft delete for a vault is an irreversible action.`
-        : `The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.`,
-    ),
+  /** Seen at create time; the same answer to a PATCH of an existing vault is inferred. */
+  purgeProtectionOff: () =>
+    armErrors.badRequest(`The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.`),
   retentionRange: () =>
     armErrors.badRequest(`The property "softDeleteRetentionInDays" is invalid. Its value must be between 7 and 90 days.`),
   retentionChange: () =>
@@ -67,8 +67,8 @@ export function parseAccessPolicies(value: unknown, where = "properties.accessPo
 
 /**
  * Applies the requested soft-delete and purge-protection flags and retention to a vault's
- * properties, refusing what Key Vault refuses: turning either flag off once on, purge protection
- * `false` at all, retention outside 7..90 or changed after creation.
+ * properties, refusing what Key Vault refuses: purge protection `false` at all (400 BadRequest,
+ * evidence §10), retention outside 7..90 or changed after creation. Soft delete is always on.
  */
 export function applyProtectionFlags(
   target: VaultProperties,
@@ -78,14 +78,16 @@ export function applyProtectionFlags(
   const softDelete = requested["enableSoftDelete"];
   if (softDelete !== undefined && softDelete !== null) {
     if (typeof softDelete !== "boolean") throw armErrors.invalidRequestContent("'enableSoftDelete' must be a boolean.");
-    if (!softDelete && existing?.enableSoftDelete) throw vaultErrors.irreversible("enableSoftDelete");
-    target.enableSoftDelete = softDelete;
+    // Inferred from a Key Vault team member's word (evidence §10): "you can pass false, but service
+    // will change it to true". No error body for it was ever seen, so false is accepted and ignored.
+    // (A vault without soft delete, as old vaults are, can still be seeded: `emulator.seed.vault`.)
+    target.enableSoftDelete = true;
   }
   const purgeProtection = requested["enablePurgeProtection"];
   if (purgeProtection !== undefined && purgeProtection !== null) {
     if (typeof purgeProtection !== "boolean") throw armErrors.invalidRequestContent("'enablePurgeProtection' must be a boolean.");
     // "The property does not accept false as its value", on create as after.
-    if (!purgeProtection) throw vaultErrors.irreversible("enablePurgeProtection");
+    if (!purgeProtection) throw vaultErrors.purgeProtectionOff();
     target.enablePurgeProtection = true;
   }
   const retention = requested["softDeleteRetentionInDays"];

@@ -27,6 +27,16 @@ export const kvErrors = {
       `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
       { innerCode: "ObjectIsDeletedButRecoverable" },
     ),
+  /** Recorded (azure-error-evidence.md §7, C++ recording CreateDeletedKeyBeforePollComplete). */
+  beingDeleted: (name: string) =>
+    new ServiceError(409, "Conflict", `Key ${name} is currently being deleted and cannot be re-created; retry later.`, { innerCode: "ObjectIsBeingDeleted" }),
+  /** Inferred: recover or purge while the delete is still running; the real answer was never recorded. */
+  stillBeingDeleted: (name: string) =>
+    new ServiceError(409, "Conflict", `Key ${name} is currently being deleted; retry later.`, { innerCode: "ObjectIsBeingDeleted" }),
+  /** Inferred: a create while a recover is still running; the real answer was never recorded. */
+  beingRecovered: (name: string) =>
+    new ServiceError(409, "Conflict", `Key ${name} is currently being recovered; retry later.`, { innerCode: "ObjectIsBeingRecovered" }),
+  /** Recorded (evidence §7): also the answer to a restore within seconds of a purge, without innererror. */
   restoreConflict: (kid: string) =>
     new ServiceError(
       409,
@@ -43,6 +53,7 @@ export const kvErrors = {
   softDeleteDisabled: () =>
     new ServiceError(400, "BadParameter", "This operation is only supported on vaults that have soft delete enabled."),
   keyDisabled: (op: string) => new ServiceError(403, "Forbidden", `Operation ${op} is not allowed on a disabled key.`, { innerCode: "KeyDisabled" }),
+  /** The innererror codes `KeyExpired` and `KeyNotYetValid` and their messages are inferred (evidence §4: 403 Forbidden confirmed). */
   keyExpired: (op: string) => new ServiceError(403, "Forbidden", `Operation ${op} is not allowed on an expired key.`, { innerCode: "KeyExpired" }),
   keyNotYetValid: (op: string) =>
     new ServiceError(403, "Forbidden", `Operation ${op} is not allowed on a key that is not yet valid.`, { innerCode: "KeyNotYetValid" }),

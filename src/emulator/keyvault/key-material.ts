@@ -5,6 +5,57 @@ import { kvErrors } from "./errors.js";
 const generate = promisify(generateKeyPair);
 
 export const RSA_SIZES = [2048, 3072, 4096] as const;
+export const OCT_SIZES = [128, 192, 256] as const;
+
+/** The key types the emulator makes (Key Vault's `JsonWebKeyType`). */
+export type KeyTypeName = "RSA" | "RSA-HSM" | "EC" | "EC-HSM" | "oct" | "oct-HSM";
+export const KEY_TYPES: readonly KeyTypeName[] = ["RSA", "RSA-HSM", "EC", "EC-HSM", "oct", "oct-HSM"];
+
+/** Key Vault's curve names and Node's. */
+export const CURVES = { "P-256": "prime256v1", "P-384": "secp384r1", "P-521": "secp521r1", "P-256K": "secp256k1" } as const;
+export type CurveName = keyof typeof CURVES;
+
+/** `RSA`, `EC` or `oct`: the family of a key type. */
+export function familyOf(kty: string): "RSA" | "EC" | "oct" {
+  return kty.startsWith("RSA") ? "RSA" : kty.startsWith("EC") ? "EC" : "oct";
+}
+
+/** `key_ops` of a key created without them: what the type can do. */
+export function defaultKeyOps(kty: string): string[] {
+  const family = familyOf(kty);
+  if (family === "EC") return ["sign", "verify"];
+  if (family === "oct") return ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
+  return ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"];
+}
+
+/**
+ * New key material of a type as a private JWK (the stored form). Throws 400 BadParameter for a
+ * size or curve Key Vault does not offer.
+ */
+export async function generateKeyMaterial(kty: KeyTypeName, options: { size?: unknown; curve?: unknown; exponent?: number } = {}): Promise<JsonWebKey> {
+  const family = familyOf(kty);
+  if (family === "RSA") {
+    const size = options.size ?? 2048;
+    if (typeof size !== "number" || !(RSA_SIZES as readonly number[]).includes(size)) {
+      throw kvErrors.badParameter(`The key size ${String(size)} is not supported for RSA keys. Supported sizes are 2048, 3072 and 4096.`);
+    }
+    return generateRsa(size, options.exponent ?? 65537);
+  }
+  if (family === "EC") {
+    const curve = options.curve ?? "P-256";
+    if (typeof curve !== "string" || !(curve in CURVES)) {
+      throw kvErrors.badParameter(`The curve '${String(curve)}' is not supported. Supported curves are P-256, P-384, P-521 and P-256K.`);
+    }
+    const { privateKey } = await generate("ec", { namedCurve: CURVES[curve as CurveName] });
+    // Node names secp256k1 by its SEC name; the stored JWK keeps Key Vault's.
+    return { ...privateKey.export({ format: "jwk" }), crv: curve };
+  }
+  const size = options.size ?? 256;
+  if (typeof size !== "number" || !(OCT_SIZES as readonly number[]).includes(size)) {
+    throw kvErrors.badParameter(`The key size ${String(size)} is not supported for symmetric keys. Supported sizes are 128, 192 and 256.`);
+  }
+  return { kty: "oct", k: randomBytes(size / 8).toString("base64url") };
+}
 
 /**
  * One spare key per (size, exponent) made in the background after each use: RSA generation

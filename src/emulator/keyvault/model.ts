@@ -22,7 +22,7 @@ export interface KeyAttributesRecord {
 export interface KeyVersionRecord {
   /** 32 lower-case hex characters. */
   version: string;
-  /** `RSA` or `RSA-HSM` (`EC`/`oct` variants if ever needed). */
+  /** `RSA`, `RSA-HSM`, `EC`, `EC-HSM`, `oct` or `oct-HSM`. */
   kty: string;
   /** Permitted operations, e.g. `wrapKey`, `unwrapKey`. */
   keyOps: string[];
@@ -74,12 +74,22 @@ export interface DeletedKeyRecord {
   scheduledPurgeDate: number;
 }
 
+/** A delete, recover or purge the service is still finishing on a key name. */
+export interface PendingKeyOperationRecord {
+  /** `deleting`, `recovering` or `purging`. */
+  kind: "deleting" | "recovering" | "purging";
+  /** Emulator-clock Unix milliseconds at which it is done. */
+  until: number;
+}
+
 /** The keys of one vault. */
 export interface VaultKeysState {
   /** Keyed by key name, lower case. */
   keys: Record<string, KeyRecord>;
   /** Soft-deleted keys, keyed by key name, lower case. */
   deleted: Record<string, DeletedKeyRecord>;
+  /** Deletes, recovers and purges still in progress, keyed by key name, lower case; absent when none. */
+  pending?: Record<string, PendingKeyOperationRecord>;
 }
 
 /** Key Vault data-plane state of the emulator: plain JSON, kept in the state file. */

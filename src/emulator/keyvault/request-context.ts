@@ -7,6 +7,7 @@ import { kvErrors } from "./errors.js";
 import type { VaultKeysState } from "./model.js";
 import { authorizeKeys, type KeyPermission } from "../authz/key-permissions.js";
 import { findVault, keysOf, recoveryOf, type Recovery } from "./vault-lookup.js";
+import { sweepPending } from "./pending-window.js";
 
 /** Everything a Key Vault handler works with, once the vault, api-version and caller are checked. */
 export interface KvContext {
@@ -20,6 +21,8 @@ export interface KvContext {
   apiVersion: string;
   /** Emulator-clock unix seconds at the start of the request. */
   now: number;
+  /** Emulator-clock unix milliseconds at the start of the request (for the pending windows). */
+  nowMs: number;
   /** `https://{vault}.vault.localhost:{port}`, as the client addressed it: ids must carry the port. */
   origin: string;
 }
@@ -74,9 +77,11 @@ function openVault(ctx: RouteContext): KvContext {
     );
   }
   const keys = keysOf(core, vault.name);
-  const now = core.clock.nowSeconds();
+  const nowMs = core.clock.nowMs();
+  const now = Math.floor(nowMs / 1000);
   sweepExpired(core, keys, now);
-  return { ...ctx, vault, keys, recovery: recoveryOf(core, vault), apiVersion, now, origin: req.origin };
+  sweepPending(core, keys, nowMs);
+  return { ...ctx, vault, keys, recovery: recoveryOf(core, vault), apiVersion, now, nowMs, origin: req.origin };
 }
 
 /** A Key Vault operation: its route, the permission it needs, and its handler. */

@@ -76,7 +76,11 @@ const routes = [
 function redact(state: KeyVaultState): void {
   for (const vault of Object.values(state.vaults)) {
     const records = [...Object.values(vault.keys), ...Object.values(vault.deleted).map((d) => d.key)];
-    for (const version of records.flatMap((r) => r.versions)) version.privateJwk = publicHalf(version.privateJwk);
+    for (const version of records.flatMap((r) => r.versions)) {
+      const jwk = version.privateJwk;
+      // EC keeps its public point; a symmetric key keeps nothing but its type.
+      version.privateJwk = jwk.kty === "EC" ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } : jwk.kty === "oct" ? { kty: jwk.kty } : publicHalf(jwk);
+    }
   }
   if (state.backupKey) state.backupKey = REDACTED_TEXT;
 }

@@ -35,15 +35,13 @@ function attributes(version: KeyVersionRecord, recovery: Recovery): Record<strin
 
 const tagsOf = (version: KeyVersionRecord) => (version.tags && Object.keys(version.tags).length > 0 ? { tags: version.tags } : {});
 
-/** The public JSON Web Key: kid, kty, key_ops, n, e. */
+/** The public JSON Web Key: kid, kty, key_ops and the public parts (RSA n, e; EC crv, x, y; none of a symmetric key). */
 export function publicKeyJson(origin: string, name: string, version: KeyVersionRecord): Record<string, unknown> {
-  return {
-    kid: kidOf(origin, name, version.version),
-    kty: version.kty,
-    key_ops: version.keyOps,
-    n: version.privateJwk.n,
-    e: version.privateJwk.e,
-  };
+  const jwk = version.privateJwk;
+  const base = { kid: kidOf(origin, name, version.version), kty: version.kty, key_ops: version.keyOps };
+  if (version.kty.startsWith("EC")) return { ...base, crv: jwk.crv, x: jwk.x, y: jwk.y };
+  if (version.kty.startsWith("oct")) return base;
+  return { ...base, n: jwk.n, e: jwk.e };
 }
 
 export function keyBundle(origin: string, recovery: Recovery, record: KeyRecord, version = latest(record)): Record<string, unknown> {

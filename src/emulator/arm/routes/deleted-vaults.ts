@@ -32,8 +32,10 @@ function purge(ctx: RouteContext): Reply {
   const deleted = requireDeleted(ctx, subscription.subscriptionId);
   const name = deleted.vault.name;
   // With purge protection only the service purges, at the scheduled purge date (see settle).
+  // Code and message from public CLI output (azure-error-evidence.md §1); the status was never
+  // printed: 405 is inferred from the code. ("InvalidOperation" is PowerShell's error category.)
   if (deleted.vault.properties.enablePurgeProtection) {
-    throw new ServiceError(409, "InvalidOperation", "Operation 'DeletedVaultPurge' is not allowed.");
+    throw new ServiceError(405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed.");
   }
   const running = Object.values(armState(ctx.core).operations).find(
     (o) => o.kind === "vaultPurge" && o.status === "InProgress" && o.target?.toLowerCase() === name.toLowerCase(),

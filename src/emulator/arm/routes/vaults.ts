@@ -88,7 +88,10 @@ async function createOrUpdate(ctx: RouteContext): Promise<Reply> {
   const deleted = armState(core).deletedVaults[key];
   const recover = typeof props["createMode"] === "string" && props["createMode"].toLowerCase() === "recover";
   if (!existing && deleted) {
-    if (!recover || deleted.vault.subscriptionId !== subscription.subscriptionId) throw vaultErrors.deletedConflict();
+    // Held by a soft-deleted vault: ConflictError where the caller's subscription holds it (it can
+    // recover or purge it), VaultAlreadyExists where another subscription does (evidence §9).
+    if (deleted.vault.subscriptionId !== subscription.subscriptionId) throw vaultErrors.alreadyExists(name);
+    if (!recover) throw vaultErrors.deletedConflict();
     if (deleted.vault.location !== location) {
       throw armErrors.badRequest(`The vault '${deleted.vault.name}' was deleted in location '${deleted.vault.location}'; recover it there.`);
     }

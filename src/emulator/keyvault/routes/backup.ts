@@ -9,6 +9,7 @@ import { base64Kind } from "../key-material.js";
 import { keyVaultState, type KeyRecord } from "../model.js";
 import { PERMISSIONS } from "../../authz/key-permissions.js";
 import { geographyOf } from "../vault-lookup.js";
+import { pendingOn } from "../pending-window.js";
 
 /** The real blobs start with this ASCII marker (then a JWE); the emulator's continue with AES-256-GCM. */
 const PREFIX = Buffer.from("&AzureKeyVaultKeyBackupV1.microsoft.com", "ascii");
@@ -71,8 +72,8 @@ function backupKeyOp(kv: KvContext) {
 
 /**
  * Restores all versions with their ids and times. Refused when the name is taken (live or
- * soft-deleted: 409 Conflict, recorded message) or when the target vault is in another
- * subscription or geography (400 BadParameter: the real error is not documented).
+ * soft-deleted, or still being deleted or purged: 409 Conflict, recorded message) or when the
+ * target vault is in another subscription or geography (`Cannot decrypt backup blob.`).
  */
 async function restoreKey(kv: KvContext) {
   const body = await bodyOf(kv);
@@ -80,13 +81,13 @@ async function restoreKey(kv: KvContext) {
   if (typeof value !== "string" || value === "") throw kvErrors.badParameter("The 'value' parameter (the backup blob) is required.");
   const payload = open(kv.core, Buffer.from(value, base64Kind(value)));
   if (payload.subscriptionId !== kv.vault.subscriptionId.toLowerCase() || payload.geography !== geographyOf(kv.vault.location)) {
-    throw kvErrors.badParameter(
-      "The backup blob cannot be restored into this key vault: a key backup can only be restored into a vault in the same Azure subscription and the same geography as the vault it was taken from.",
-    );
+    // Message from public CLI output (evidence §3); status and code are inferred. The rule: same subscription and geography.
+    throw kvErrors.badParameter("Cannot decrypt backup blob.");
   }
   const record = payload.key;
   const slot = record.name.toLowerCase();
-  if (kv.keys.keys[slot] || kv.keys.deleted[slot]) throw kvErrors.restoreConflict(kidOf(kv.origin, record.name, latest(record).version));
+  // A name still being deleted or purged is held too: a restore right after a purge is 409 for seconds (recorded).
+  if (kv.keys.keys[slot] || kv.keys.deleted[slot] || pendingOn(kv.keys, record.name, kv.nowMs)) throw kvErrors.restoreConflict(kidOf(kv.origin, record.name, latest(record).version));
   kv.keys.keys[slot] = record;
   kv.core.changed();
   return json(keyBundle(kv.origin, kv.recovery, record));

@@ -3,10 +3,11 @@ import { json } from "../../kernel/http.js";
 import { bodyOf, kvRoute, type KvContext } from "../request-context.js";
 import { kvErrors } from "../errors.js";
 import { keyBundle, keyItem, latest } from "../shapes.js";
-import { generateRsa, importRsa, RSA_SIZES } from "../key-material.js";
+import { defaultKeyOps, familyOf, generateKeyMaterial, importRsa, KEY_TYPES, type KeyTypeName } from "../key-material.js";
 import type { KeyAttributesRecord, KeyRecord, KeyVersionRecord } from "../model.js";
 import { page } from "../paging.js";
 import { PERMISSIONS } from "../../authz/key-permissions.js";
+import { pendingOn } from "../pending-window.js";
 
 /** `key_ops` of a key created without them (every real recording). */
 export const DEFAULT_KEY_OPS = ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"];
@@ -19,11 +20,16 @@ export function checkName(name: string): void {
 
 export const newVersionId = () => randomBytes(16).toString("hex");
 
-/** The live key of that name, or 404 KeyNotFound. */
+/** The live key of that name, or 404 KeyNotFound (also while a recover of it is still running). */
 export function requireKey(kv: KvContext, name: string): KeyRecord {
   const record = kv.keys.keys[name.toLowerCase()];
-  if (!record) throw kvErrors.keyNotFound(name);
+  if (!record || pendingOn(kv.keys, name, kv.nowMs) === "recovering") throw kvErrors.keyNotFound(name);
   return record;
+}
+
+/** The keys a reader sees: a key whose recover is still running is not listed yet. */
+export function readableKeys(kv: KvContext): KeyRecord[] {
+  return Object.values(kv.keys.keys).filter((r) => pendingOn(kv.keys, r.name, kv.nowMs) !== "recovering");
 }
 
 /** A version of a live key; an empty version is the latest. */
@@ -35,8 +41,14 @@ export function requireVersion(kv: KvContext, name: string, version: string | un
   return { record, version: found };
 }
 
-/** Creating or importing over a soft-deleted name is refused until it is recovered or purged. */
+/**
+ * Creating or importing over a soft-deleted name is refused until it is recovered or purged, and
+ * over a name the service is still deleting, purging or recovering until that is done.
+ */
 export function refuseDeletedName(kv: KvContext, name: string): void {
+  const pending = pendingOn(kv.keys, name, kv.nowMs);
+  if (pending === "deleting" || pending === "purging") throw kvErrors.beingDeleted(name);
+  if (pending === "recovering") throw kvErrors.beingRecovered(name);
   if (kv.keys.deleted[name.toLowerCase()]) throw kvErrors.deletedButRecoverable(name);
 }
 
@@ -97,13 +109,18 @@ export function addVersion(
   return record;
 }
 
-function checkKty(kv: KvContext, kty: unknown): "RSA" | "RSA-HSM" {
+/**
+ * RSA and EC keys as a vault offers them; `oct`/`oct-HSM` too, although a real vault refuses them
+ * (symmetric keys live in Managed HSM): the emulator's vault stands in for one, for users who
+ * test more than Customer Key.
+ */
+function checkKty(kv: KvContext, kty: unknown): KeyTypeName {
   if (kty === undefined || kty === null || kty === "") throw kvErrors.badParameter("The 'kty' parameter is required.");
-  if (kty !== "RSA" && kty !== "RSA-HSM") {
-    throw kvErrors.badParameter(`The key type '${String(kty)}' is not supported by the emulator; it emulates RSA and RSA-HSM keys.`);
+  if (typeof kty !== "string" || !(KEY_TYPES as readonly string[]).includes(kty)) {
+    throw kvErrors.badParameter(`The key type '${String(kty)}' is not supported. Use one of ${KEY_TYPES.join(", ")}.`);
   }
-  if (kty === "RSA-HSM" && kv.vault.properties.sku.name.toLowerCase() !== "premium") throw kvErrors.hsmOnStandard();
-  return kty;
+  if (kty.endsWith("-HSM") && kv.vault.properties.sku.name.toLowerCase() !== "premium") throw kvErrors.hsmOnStandard();
+  return kty as KeyTypeName;
 }
 
 async function createKey(kv: KvContext) {
@@ -111,17 +128,13 @@ async function createKey(kv: KvContext) {
   checkName(name);
   const body = await bodyOf(kv);
   const kty = checkKty(kv, body["kty"]);
-  const size = body["key_size"] ?? 2048;
-  if (typeof size !== "number" || !(RSA_SIZES as readonly number[]).includes(size)) {
-    throw kvErrors.badParameter(`The key size ${String(size)} is not supported for RSA keys. Supported sizes are 2048, 3072 and 4096.`);
-  }
   const exponent = body["public_exponent"] ?? 65537;
-  if (exponent !== 65537 && exponent !== 3) throw kvErrors.badParameter(`The public exponent ${String(exponent)} is not supported; use 65537 or 3.`);
-  const keyOps = parseKeyOps(body["key_ops"]) ?? DEFAULT_KEY_OPS;
+  if (familyOf(kty) === "RSA" && exponent !== 65537 && exponent !== 3) throw kvErrors.badParameter(`The public exponent ${String(exponent)} is not supported; use 65537 or 3.`);
+  const keyOps = parseKeyOps(body["key_ops"]) ?? defaultKeyOps(kty);
   const tags = parseTags(body["tags"]);
   applyAttributes({ enabled: true, created: 0, updated: 0, exportable: false }, body["attributes"]);
   refuseDeletedName(kv, name);
-  const jwk = await generateRsa(size, exponent);
+  const jwk = await generateKeyMaterial(kty, { size: body["key_size"] ?? undefined, curve: body["crv"] ?? undefined, exponent: exponent as number });
   refuseDeletedName(kv, name);
   const record = addVersion(kv, name, { kty, jwk, keyOps, attributes: body["attributes"], tags });
   return json(keyBundle(kv.origin, kv.recovery, record));
@@ -136,6 +149,7 @@ async function importKey(kv: KvContext) {
   const jwkIn = key as Record<string, unknown>;
   const hsm = body["Hsm"] === true || body["hsm"] === true || jwkIn["kty"] === "RSA-HSM";
   const kty = checkKty(kv, hsm ? "RSA-HSM" : jwkIn["kty"]);
+  if (familyOf(kty) !== "RSA") throw kvErrors.badParameter(`The key type '${kty}' is not supported for import by the emulator; import an RSA key.`);
   const jwk = importRsa(jwkIn);
   const keyOps = parseKeyOps(jwkIn["key_ops"]) ?? DEFAULT_KEY_OPS;
   const tags = parseTags(body["tags"]);
@@ -164,13 +178,14 @@ async function updateKey(kv: KvContext) {
 }
 
 function listKeys(kv: KvContext) {
-  const records = Object.values(kv.keys.keys).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+  const records = readableKeys(kv).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
   return json(page(kv, records.map((r) => keyItem(kv.origin, kv.recovery, r, latest(r), false))));
 }
 
 /** Versions of a key that does not exist are an empty list, not 404 (recorded). */
 function listVersions(kv: KvContext) {
-  const record = kv.keys.keys[kv.params["name"]!.toLowerCase()];
+  const name = kv.params["name"]!;
+  const record = pendingOn(kv.keys, name, kv.nowMs) === "recovering" ? undefined : kv.keys.keys[name.toLowerCase()];
   const items = record ? record.versions.map((v) => keyItem(kv.origin, kv.recovery, record, v, true)) : [];
   return json(page(kv, items));
 }

@@ -3,8 +3,8 @@ import { bodyOf, kvRoute, type KvContext } from "../request-context.js";
 import { kvErrors } from "../errors.js";
 import { addVersion, requireKey } from "./keys.js";
 import { keyBundle, latest, rotationPolicyJson } from "../shapes.js";
-import { generateRsa, publicExponentOf, rsaBits } from "../key-material.js";
-import type { LifetimeActionRecord, RotationPolicyRecord } from "../model.js";
+import { familyOf, generateKeyMaterial, publicExponentOf, rsaBits, type KeyTypeName } from "../key-material.js";
+import type { KeyVersionRecord, LifetimeActionRecord, RotationPolicyRecord } from "../model.js";
 import { PERMISSIONS } from "../../authz/key-permissions.js";
 
 const DURATION = /^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/i;
@@ -66,11 +66,21 @@ function getPolicy(kv: KvContext) {
   return json(rotationPolicyJson(kv.origin, record.name, record.rotationPolicy));
 }
 
+/** Fresh key material of the same type, size, curve (and RSA exponent) as a version. */
+function newMaterialLike(current: KeyVersionRecord) {
+  const kty = current.kty as KeyTypeName;
+  const jwk = current.privateJwk;
+  const family = familyOf(kty);
+  if (family === "RSA") return generateKeyMaterial(kty, { size: rsaBits(jwk), exponent: publicExponentOf(jwk) });
+  if (family === "EC") return generateKeyMaterial(kty, { curve: jwk.crv });
+  return generateKeyMaterial(kty, { size: Buffer.from(jwk.k ?? "", "base64url").length * 8 });
+}
+
 /** A new version with the current version's type, size, exponent, operations and tags; `exp` from the policy's expiryTime. */
 async function rotateKey(kv: KvContext) {
   const record = requireKey(kv, kv.params["name"]!);
   const current = latest(record);
-  const jwk = await generateRsa(rsaBits(current.privateJwk), publicExponentOf(current.privateJwk));
+  const jwk = await newMaterialLike(current);
   // A delete that landed while the key was generated must not be undone by the new version.
   if (kv.keys.keys[record.name.toLowerCase()] !== record) throw kvErrors.keyNotFound(record.name);
   const expiryDays = record.rotationPolicy?.expiryTime ? durationDays(record.rotationPolicy.expiryTime) : undefined;
