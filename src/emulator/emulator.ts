@@ -14,7 +14,7 @@ import type { ServiceDefinition } from "./kernel/service-definition.js";
 import { redactedSnapshot } from "./kernel/snapshot.js";
 import { newState, readStateFile, writeStateFile, type KernelState, type PersistedState } from "./kernel/state.js";
 import { generateSigningKey } from "./kernel/tokens.js";
-import type { Directory, EmulatorClock, FaultInjector, RequestLog } from "./public-types.js";
+import type { Directory, EmulatorClock, FaultInjector, RequestLog, Throttle } from "./public-types.js";
 import { SERVICES, type RegisteredServiceStates } from "./registry.js";
 
 /**
@@ -82,6 +82,8 @@ export interface Emulator {
   readonly faults: FaultInjector;
   /** Every request served, for assertions on what a client did. */
   readonly requests: RequestLog;
+  /** Per-tenant request limits (429 with `Retry-After`) of the services that opt in, e.g. `exchange`; off by default. */
+  readonly throttle: Throttle;
   /**
    * Options for every Azure SDK client (and credential): an `https.Agent` that trusts the
    * emulator's CA and resolves `*.localhost` to loopback. TLS verification stays on.
@@ -185,6 +187,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     clock: core.clock,
     faults: core.faults,
     requests: core.requests,
+    throttle: core.throttle,
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent }),
     credentialFor(principal) {

@@ -66,6 +66,15 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
       reply = service.definition.challenge!(req, core);
     } else {
       if (!match.route.anonymous) caller = authenticate(core, req, service.audiences);
+      if (service.definition.throttled) {
+        const wait = core.throttle.take(service.name, caller.tenantId);
+        if (wait !== undefined) {
+          fault = "throttle";
+          // Retry-After is whole seconds on the wire: round up so a client that honours it is not refused again.
+          const seconds = Math.max(1, Math.ceil(wait));
+          throw new ServiceError(429, "TooManyRequests", `Too many requests. Retry after ${seconds} seconds.`, { headers: { "retry-after": String(seconds) } });
+        }
+      }
       reply = await match.route.handler({ req, params: match.params, caller, core });
     }
   } catch (error) {
