@@ -16,6 +16,9 @@ import { newState, readStateFile, writeStateFile, type KernelState, type Persist
 import { generateSigningKey } from "./kernel/tokens.js";
 import type { Directory, EmulatorClock, FaultInjector, RequestLog, Throttle } from "./public-types.js";
 import { SERVICES, type RegisteredServiceStates } from "./registry.js";
+// ── SharePoint Online (issue 12) ──
+import { seedGeos, sharePointEmulator, type SharePointEmulator } from "./sharepoint/emulator-surface.js";
+// ── end SharePoint Online ──
 
 /**
  * Everything the emulator knows, as plain JSON (what the state file holds): the kernel's part
@@ -31,6 +34,14 @@ export interface StartEmulatorOptions {
   stateFile?: string;
   /** Tenant id (a GUID) of a new emulated directory; random by default, ignored when the state file exists. */
   tenantId?: string;
+  // ── SharePoint Online (issue 12) ──
+  /**
+   * Microsoft 365 Multi-Geo data locations of a new tenant (e.g. `["NAM", "EUR"]`), default geo
+   * first: SharePoint then has one admin site per geo. Single-geo (data location code "") by
+   * default; ignored when the state file exists.
+   */
+  geos?: string[];
+  // ── end SharePoint Online ──
 }
 
 /** The seeded admin, who owns the two seeded subscriptions. */
@@ -84,6 +95,10 @@ export interface Emulator {
   readonly requests: RequestLog;
   /** Per-tenant request limits (429 with `Retry-After`) of the services that opt in, e.g. `exchange`; off by default. */
   readonly throttle: Throttle;
+  // ── SharePoint Online (issue 12) ──
+  /** The emulated SharePoint Online's Customer Key state: status per geo and site, sites, operation durations. */
+  readonly sharePoint: SharePointEmulator;
+  // ── end SharePoint Online ──
   /**
    * Options for every Azure SDK client (and credential): an `https.Agent` that trusts the
    * emulator's CA and resolves `*.localhost` to loopback. TLS verification stays on.
@@ -163,6 +178,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
   const core = new EmulatorCore(state, endpoints, options.stateFile);
   try {
     for (const service of services) core.register(service);
+    seedGeos(core, options.geos); // SharePoint Online (issue 12): before its seed, which makes a single geo otherwise
     for (const service of services) service.seed?.(core);
     core.flush();
   } catch (error) {
@@ -188,6 +204,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     faults: core.faults,
     requests: core.requests,
     throttle: core.throttle,
+    sharePoint: sharePointEmulator(core), // SharePoint Online (issue 12)
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent }),
     credentialFor(principal) {

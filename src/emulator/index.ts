@@ -22,3 +22,7 @@ export type {
 export type {
   KeyVaultState, VaultKeysState, KeyRecord, KeyVersionRecord, KeyAttributesRecord, DeletedKeyRecord, RotationPolicyRecord, LifetimeActionRecord,
 } from "./keyvault/model.js";
+// ── SharePoint Online (issue 12) ──
+export type { SharePointEmulator, SharePointKeyStatus, SharePointSite, SharePointBehaviour } from "./sharepoint/emulator-surface.js";
+export type { SharePointState, GeoRecord, SiteRecord, KeySlotRecord, KeySlotName, KeyOperationRecord, SharePointKeyStatusName } from "./sharepoint/model.js";
+// ── end SharePoint Online ──
