@@ -20,9 +20,9 @@ export const CUSTOMER_KEY_STATUS = [
 export type SharePointKeyStatusName = "Unregistered" | "Registering" | "Registered" | "Rolling" | "Recovering";
 
 /** `SP.CustomerKeyVaultKeyType`: the `keyType` of `RollTenantBringYourOwnKey` (0, 1, 2). */
-export const KEY_TYPES = ["Primary", "Secondary", "Availability"] as const;
-/** A key slot of a geo. */
-export type KeySlotName = (typeof KEY_TYPES)[number];
+export const KEY_TYPES: readonly KeySlotName[] = ["Primary", "Secondary", "Availability"];
+/** A key slot of a geo: `SP.CustomerKeyVaultKeyType` by name. */
+export type KeySlotName = "Primary" | "Secondary" | "Availability";
 
 /** A key the tenant registered, as SharePoint keeps it. */
 export interface KeySlotRecord {
