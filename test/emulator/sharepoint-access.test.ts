@@ -82,7 +82,7 @@ describe("emulated SharePoint Online: who may call, and how it refuses", () => {
 
   it("throttles per tenant with 429 and Retry-After in SharePoint's error shape", async () => {
     const token = await sharePointToken(emulator, emulator.admin.userPrincipalName, admin);
-    emulator.throttle.set("sharepoint", { requestsPerSecond: 0.5, burst: 2 });
+    emulator.throttle.set("sharepoint", { requestsPerSecond: 0.1, burst: 2 });
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await callSite(emulator, admin, "GetBringYourOwnKeyTenantStatus", { token }));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);

@@ -70,13 +70,13 @@ export function siteStatus(core: EmulatorCore, geo: GeoRecord, site: SiteRecord)
   if (index < 0 || fractionDone(core, geo) >= (index + 1) / pending.length) return done;
   const waiting: KeyStatus = { ...tenant, registrationProgress: 0 };
   if (op.roll) {
-    const key = `${op.roll.slot.toLowerCase()}KeyVaultUri` as "primaryKeyVaultUri";
+    const key = `${op.roll.slot.toLowerCase()}KeyVaultUri` as "primaryKeyVaultUri" | "secondaryKeyVaultUri" | "availabilityKeyVaultUri";
     waiting[key] = op.roll.previousUri;
   }
   return waiting;
 }
 
-function begin(core: EmulatorCore, geo: GeoRecord, kind: "register" | "roll" | "recover", roll?: { slot: KeySlotName; previousUri: string }): void {
+function begin(core: EmulatorCore, geo: GeoRecord, kind: "register" | "roll" | "recover", roll?: { slot: KeySlotName; previousUri: string | null }): void {
   const behaviour = sharePointState(core).behaviour;
   geo.operation = {
     kind,
@@ -165,7 +165,7 @@ export function roll(core: EmulatorCore, geo: GeoRecord, slot: KeySlotName, info
   } finally {
     tenantKey.fill(0);
   }
-  begin(core, geo, "roll", { slot, previousUri: current?.uri ?? "" });
+  begin(core, geo, "roll", { slot, previousUri: current?.uri ?? null });
 }
 
 /** Microsoft's side of key loss: the geo enters recovery mode (only from Registered). */

@@ -49,7 +49,7 @@ export interface KeyOperationRecord {
   /** How long it takes, emulator-clock milliseconds. */
   durationMs: number;
   /** For a roll: the slot rolled and the key URI it replaced (sites not yet rolled still report it). */
-  roll?: { slot: KeySlotName; previousUri: string };
+  roll?: { slot: KeySlotName; previousUri: string | null };
 }
 
 /** A site collection of a geo. */
