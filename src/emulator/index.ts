@@ -22,3 +22,5 @@ export type {
 export type {
   KeyVaultState, VaultKeysState, KeyRecord, KeyVersionRecord, KeyAttributesRecord, DeletedKeyRecord, RotationPolicyRecord, LifetimeActionRecord,
 } from "./keyvault/model.js";
+export type { ExchangeEmulator, ExchangeEmulatorOptions, SeededRecipient, MailboxReadResult } from "./exchange/admin.js";
+export type { ExchangeState, DataEncryptionPolicyRecord, MailboxRecord, MailboxEncryptionRecord } from "./exchange/model.js";
