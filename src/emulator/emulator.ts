@@ -19,6 +19,7 @@ import { SERVICES, type RegisteredServiceStates } from "./registry.js";
 // ── SharePoint Online (issue 12) ──
 import { seedGeos, sharePointEmulator, type SharePointEmulator } from "./sharepoint/emulator-surface.js";
 // ── end SharePoint Online ──
+import { exchangeEmulator, seedExchange, type ExchangeEmulator, type ExchangeEmulatorOptions } from "./exchange/admin.js";
 
 /**
  * Everything the emulator knows, as plain JSON (what the state file holds): the kernel's part
@@ -42,6 +43,8 @@ export interface StartEmulatorOptions {
    */
   geos?: string[];
   // ── end SharePoint Online ──
+  /** Seeded Exchange Online recipients and mailbox move time of a new emulator (ignored when the state file exists); 200 mailboxes, 20 mail users, 72 h by default. */
+  exchange?: ExchangeEmulatorOptions;
 }
 
 /** The seeded admin, who owns the two seeded subscriptions. */
@@ -93,6 +96,8 @@ export interface Emulator {
   readonly faults: FaultInjector;
   /** Every request served, for assertions on what a client did. */
   readonly requests: RequestLog;
+  /** The emulated Exchange Online's test controls: seeded recipients, mailbox reads through the key hierarchy, move time. */
+  readonly exchange: ExchangeEmulator;
   /** Per-tenant request limits (429 with `Retry-After`) of the services that opt in, e.g. `exchange`; off by default. */
   readonly throttle: Throttle;
   // ── SharePoint Online (issue 12) ──
@@ -179,6 +184,8 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
   try {
     for (const service of services) core.register(service);
     seedGeos(core, options.geos); // SharePoint Online (issue 12): before its seed, which makes a single geo otherwise
+    // Start options seed a new Exchange state before its own seed would apply the defaults.
+    if (core.services.has("exchange") && options.exchange) seedExchange(core, options.exchange);
     for (const service of services) service.seed?.(core);
     core.flush();
   } catch (error) {
@@ -205,6 +212,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     requests: core.requests,
     throttle: core.throttle,
     sharePoint: sharePointEmulator(core), // SharePoint Online (issue 12)
+    exchange: exchangeEmulator(core),
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent }),
     credentialFor(principal) {

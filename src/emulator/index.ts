@@ -26,3 +26,5 @@ export type {
 export type { SharePointEmulator, SharePointKeyStatus, SharePointSite, SharePointBehaviour } from "./sharepoint/emulator-surface.js";
 export type { SharePointState, GeoRecord, SiteRecord, KeySlotRecord, KeySlotName, KeyOperationRecord, SharePointKeyStatusName } from "./sharepoint/model.js";
 // ── end SharePoint Online ──
+export type { ExchangeEmulator, ExchangeEmulatorOptions, SeededRecipient, MailboxReadResult } from "./exchange/admin.js";
+export type { ExchangeState, DataEncryptionPolicyRecord, MailboxRecord, MailboxEncryptionRecord } from "./exchange/model.js";

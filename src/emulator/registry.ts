@@ -9,6 +9,8 @@ import type { ServiceDefinition } from "./kernel/service-definition.js";
 import type { SharePointState } from "./sharepoint/model.js";
 import { sharePointService } from "./sharepoint/service.js";
 // ── end SharePoint Online ──
+import { exchangeService } from "./exchange/service.js";
+import type { ExchangeState } from "./exchange/model.js";
 
 /**
  * Every emulated service, in the one place that names them. Adding a service is a folder with a
@@ -19,6 +21,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   armService,
   keyVaultService,
   graphService,
+  exchangeService,
   // ── SharePoint Online (issue 12) ──
   sharePointService,
   // ── end SharePoint Online ──
@@ -34,4 +37,6 @@ export interface RegisteredServiceStates {
   /** SharePoint Online: geos, their sites and Customer Key state, and operation durations. */
   sharePoint: SharePointState;
   // ── end SharePoint Online ──
+  /** Exchange Online: seeded recipient counts, changed mailboxes, data encryption policies. */
+  exchange: ExchangeState;
 }

@@ -86,6 +86,8 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     reply = errorReply(service, error, req, core);
   }
   send(res, reply, req, service);
+  if (req.logAs.operation !== undefined) operation = req.logAs.operation;
+  if (req.logAs.readOnly !== undefined) readOnly = req.logAs.readOnly;
   core.requests.record({
     time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
     ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,
