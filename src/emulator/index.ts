@@ -1,11 +1,12 @@
 export { startEmulator, emulatorLookup } from "./emulator.js";
 export type { Emulator, EmulatorState, StartEmulatorOptions, SeededAdmin, CreateSubscriptionOptions, ArmBehaviour } from "./emulator.js";
 export type { EmulatorEndpoints } from "./endpoints.js";
-export type { EmulatorClock, FaultInjector, RequestLog, Directory } from "./public-types.js";
+export type { EmulatorClock, FaultInjector, RequestLog, Directory, Throttle } from "./public-types.js";
+export type { ThrottleLimit } from "./kernel/throttle.js";
 export type { Duration } from "./kernel/clock.js";
 export type { FaultRule } from "./kernel/faults.js";
 export type { RequestLogEntry } from "./kernel/request-log.js";
-export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal } from "./kernel/directory.js";
+export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal, DirectoryRoleName } from "./kernel/directory.js";
 export type { KernelState } from "./kernel/state.js";
 export type { RegisteredServiceStates } from "./registry.js";
 export { MICROSOFT_365_APPS } from "./kernel/directory.js";
@@ -29,3 +30,9 @@ export type { SeedKeyOptions, SeededKey } from "./keyvault/seed-key.js";
 export type { KeyTypeName } from "./keyvault/key-material.js";
 export type { KeyVaultBehaviour } from "./keyvault/pending-window.js";
 // --- end test fixture ---
+// ── SharePoint Online (issue 12) ──
+export type { SharePointEmulator, SharePointKeyStatus, SharePointSite, SharePointBehaviour } from "./sharepoint/emulator-surface.js";
+export type { SharePointState, GeoRecord, SiteRecord, KeySlotRecord, KeySlotName, KeyOperationRecord, SharePointKeyStatusName } from "./sharepoint/model.js";
+// ── end SharePoint Online ──
+export type { ExchangeEmulator, ExchangeEmulatorOptions, SeededRecipient, MailboxReadResult } from "./exchange/admin.js";
+export type { ExchangeState, DataEncryptionPolicyRecord, MailboxRecord, MailboxEncryptionRecord } from "./exchange/model.js";

@@ -11,7 +11,7 @@ import { octCrypt, octWrap } from "../oct-crypto.js";
 import type { KeyVersionRecord } from "../model.js";
 import { PERMISSIONS, type KeyPermission } from "../../authz/key-permissions.js";
 
-type CryptoOp = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify";
+export type CryptoOp = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify";
 
 /** Operations that protect new data: refused outside nbf..exp (decrypt, unwrap and verify keep working on old data). */
 const PROTECTING_OPS: readonly CryptoOp[] = ["encrypt", "wrapKey", "sign"];
@@ -23,7 +23,7 @@ const PROTECTING_OPS: readonly CryptoOp[] = ["encrypt", "wrapKey", "sign"];
  * (Azure/azure-sdk-for-python#45342) most likely saw the Python client doing them locally with
  * the public key (research/azure-error-evidence.md §4).
  */
-function checkUsable(kv: KvContext, version: KeyVersionRecord, op: CryptoOp): void {
+export function checkUsable(kv: Pick<KvContext, "now">, version: KeyVersionRecord, op: CryptoOp): void {
   if (!version.keyOps.includes(op)) throw kvErrors.operationNotPermitted(op);
   if (!version.attributes.enabled) throw kvErrors.keyDisabled(op);
   if (PROTECTING_OPS.includes(op)) {
