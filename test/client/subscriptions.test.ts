@@ -100,7 +100,10 @@ describe("subscriptions", () => {
     const sub = newSubscription();
     const controller = new AbortController();
     const poller = clientFor(emulator).subscriptions.beginRegisterDoNotCancel(sub, { abortSignal: controller.signal, updateIntervalInMs: 20 });
-    setTimeout(() => controller.abort(), 80);
+    // One poll first, so the abort lands in the wait between polls however slow the machine is.
+    await poller.poll();
+    expect(poller.operationState.featureState).toBe("Pending");
+    setTimeout(() => controller.abort(), 50);
     await expect(poller.pollUntilDone()).rejects.toBeInstanceOf(OperationAbortedError);
     expect(poller.operationState.featureState).toBe("Pending");
   });
