@@ -11,6 +11,15 @@ import { EXCHANGE_CMDLETS } from "../../src/index.js";
 import { hostArguments, hostScriptPath } from "../../src/transports/powershell/host-script.js";
 import { standIn } from "./pwsh-stand-in.js";
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const SOURCE = path.resolve("src/transports/powershell/customer-key-host.ps1");
 const script = readFileSync(SOURCE, "utf8");
 /** The script without its comments (block and line), so the checks read code only. */
@@ -91,7 +100,17 @@ describe("the package ships the host script (needs `npm run build`)", () => {
     const cjs = execFileSync(process.execPath, ["-e", program(`const m = require(${JSON.stringify(path.resolve(built("dist/index.cjs")))});`)], { encoding: "utf8" });
     const esm = execFileSync(process.execPath, ["--input-type=module", "-e", program(`const m = await import(${JSON.stringify(path.resolve(built("dist/index.js")))});`)], { encoding: "utf8" });
     for (const out of [cjs, esm]) expect(JSON.parse(out)).toEqual({ Identity: "$(whoami)" });
+    // Without close(): an idle host does not keep Node alive, and exits when its stdin closes.
+    const forgotten = `const m = await import(${JSON.stringify(path.resolve("dist/index.js"))});
+      const t = new m.ExchangePowerShellTransport({ pwshPath: ${JSON.stringify(stand.pwshPath)}, connect: { userPrincipalName: "a@contoso.com" } });
+      const r = await t.invoke({ cmdlet: "Get-OrganizationConfig" });
+      console.log(r.value[0].Pid);`;
+    const pid = Number(execFileSync(process.execPath, ["--input-type=module", "-e", forgotten], { encoding: "utf8", timeout: 20_000 }));
+    expect(pid).toBeGreaterThan(0);
     const files = stand.records().filter((r) => r.event === "start").map((r) => r.argv![r.argv!.indexOf("-File") + 1]);
-    expect(files).toEqual([path.resolve("dist/powershell/customer-key-host.ps1"), path.resolve("dist/powershell/customer-key-host.ps1")]);
+    expect(files).toEqual(Array(3).fill(path.resolve("dist/powershell/customer-key-host.ps1")));
+    // The forgotten host ended with its parent.
+    for (let i = 0; i < 50 && isAlive(pid); i++) execFileSync("sleep", ["0.1"]);
+    expect(isAlive(pid)).toBe(false);
   });
 });
