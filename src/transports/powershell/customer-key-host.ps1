@@ -36,9 +36,10 @@ $VerbosePreference = 'SilentlyContinue'
 $DebugPreference = 'SilentlyContinue'
 $ConfirmPreference = 'None'
 
+# Own UTF-8 streams over the raw handles: the console's encodings are left alone. Nothing else
+# reads stdin: -File does not turn it into pipeline input, and -NonInteractive makes a prompt
+# (e.g. a missing mandatory parameter) fail instead of reading a protocol line.
 $utf8 = [System.Text.UTF8Encoding]::new($false)
-[Console]::InputEncoding = $utf8
-[Console]::OutputEncoding = $utf8
 $reader = [System.IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8)
 $writer = [System.IO.StreamWriter]::new([Console]::OpenStandardOutput(), $utf8)
 $writer.AutoFlush = $true
@@ -108,7 +109,7 @@ function Get-WarningText {
 }
 
 function Assert-Request {
-    param([Parameter(Mandatory = $true)] [hashtable] $Request)
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Request)
     $op = $Request['op']
     $cmdlet = $Request['cmdlet']
     if ($op -cnotin @('connect', 'invoke')) { throw [System.ArgumentException]::new('Unknown op.') }
@@ -117,7 +118,7 @@ function Assert-Request {
     }
     $parameters = $Request['parameters']
     if ($null -eq $parameters) { $parameters = @{} }
-    if ($parameters -isnot [hashtable]) { throw [System.ArgumentException]::new('Parameters must be an object.') }
+    if ($parameters -isnot [System.Collections.IDictionary]) { throw [System.ArgumentException]::new('Parameters must be an object.') }
     foreach ($name in @($parameters.Keys)) {
         if ($name -cnotmatch '^[A-Za-z][A-Za-z0-9]*$' -or $name -in $reserved) {
             throw [System.ArgumentException]::new('Parameter name not allowed by the customer-key host.')
@@ -127,7 +128,7 @@ function Assert-Request {
 }
 
 function Invoke-Request {
-    param([Parameter(Mandatory = $true)] [hashtable] $Request)
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Request)
     $parameters = Assert-Request -Request $Request
     $command = Get-Command -Name $Request['cmdlet'] -CommandType Cmdlet, Function | Select-Object -First 1
     $cmdletWarnings = $null
@@ -156,8 +157,9 @@ while ($null -ne ($line = $reader.ReadLine())) {
     if ($line.Length -eq 0) { continue }
     $id = $null
     try {
+        # -AsHashtable gives an (ordered) dictionary, splattable; -DateKind String keeps date-like strings as strings.
         $request = ConvertFrom-Json -InputObject $line -AsHashtable -DateKind String
-        if ($request -isnot [hashtable]) { throw [System.ArgumentException]::new('A request must be a JSON object.') }
+        if ($request -isnot [System.Collections.IDictionary]) { throw [System.ArgumentException]::new('A request must be a JSON object.') }
         $id = $request['id']
         Send-Response (Invoke-Request -Request $request)
     }

@@ -89,7 +89,7 @@ export class PowerShellCommandError extends ServiceRequestError {
     this.errorId = redact(record.errorId, secrets);
     this.exceptionClass = exceptionClass;
     this.category = record.category;
-    this.warnings = warnings;
+    this.warnings = warnings.map((warning) => redact(warning, secrets));
     this.transient = transient;
   }
 }
