@@ -79,7 +79,14 @@ export class PowerShellCommandError extends ServiceRequestError {
   /** True for a failure worth another attempt (a throttled or overloaded service). */
   readonly transient: boolean;
 
-  /** Makes the error from the host's report. */
+  /**
+   * Makes the error from the host's report.
+   * @param operation - The operation that ran the cmdlet, e.g. `exchangePowerShell.invoke Get-Mailbox`.
+   * @param cmdlet - The cmdlet that failed.
+   * @param record - The ErrorRecord as the host flattened it.
+   * @param warnings - The warnings the cmdlet wrote before failing; default none.
+   * @param secrets - Strings to replace by `[redacted]` in the message, the error id and the warnings (e.g. the access token of a connect); default none.
+   */
   constructor(operation: string, cmdlet: string, record: PowerShellErrorRecord, warnings: string[] = [], secrets: readonly string[] = []) {
     const exceptionClass = exceptionClassOf(record);
     const { code, transient } = classify(record, exceptionClass);
