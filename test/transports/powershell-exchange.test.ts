@@ -58,11 +58,12 @@ describe("ExchangePowerShellTransport: values arrive literally", () => {
     expect(stand.starts()).toBe(1);
   });
 
-  it("sends Confirm:false to New-/Set- cmdlets (over the caller's), ResultSize Unlimited to Get-Mailbox unless limited", async () => {
+  it("sends Confirm:false to New-/Set- cmdlets (refusing any other Confirm), ResultSize Unlimited to Get-Mailbox unless limited", async () => {
     const stand = standIn();
     const t = transport(stand);
-    const set = await t.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: "DEP1", Refresh: true, confirm: true } });
+    const set = await t.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: "DEP1", Refresh: true, confirm: false } });
     expect(set.value[0]!.Received).toEqual({ Identity: "DEP1", Refresh: true, Confirm: false });
+    expect((await failure(t.invoke({ cmdlet: "Set-Mailbox", parameters: { Identity: "u1", Confirm: true } }))).code).toBe("ERR_EXCHANGE_PARAMETER_INVALID");
     const get = await t.invoke({ cmdlet: "Get-Mailbox", parameters: { Identity: "u1" } });
     expect(get.value[0]!.Received).toEqual({ Identity: "u1", ResultSize: "Unlimited" });
     const limited = await t.invoke({ cmdlet: "Get-MailUser" }, { resultSize: 5 });
@@ -101,16 +102,16 @@ describe("ExchangePowerShellTransport: refused before sending", () => {
     ];
     for (const parameters of bad) {
       const error = await failure(t.invoke({ cmdlet: "Get-Mailbox", parameters } as unknown as ExchangeCommand));
-      expect(error.code, JSON.stringify(parameters)).toBe("ERR_POWERSHELL_PARAMETER_INVALID");
+      expect(error.code, JSON.stringify(parameters)).toBe("ERR_EXCHANGE_PARAMETER_INVALID");
     }
-    expect((await failure(t.invoke({ cmdlet: "Get-Mailbox" }, { resultSize: 0 }))).code).toBe("ERR_POWERSHELL_PARAMETER_INVALID");
+    expect((await failure(t.invoke({ cmdlet: "Get-Mailbox" }, { resultSize: 0 }))).code).toBe("ERR_EXCHANGE_PARAMETER_INVALID");
     expect(stand.starts()).toBe(0);
   });
 
   it("checks its options", () => {
     const make = (options: unknown) => () => new ExchangePowerShellTransport(options as ExchangePowerShellTransportOptions);
-    expect(make({})).toThrow(expect.objectContaining({ code: "ERR_POWERSHELL_OPTIONS_INVALID", field: "connect" }));
-    expect(make({ connect: { organization: "c", appId: "a" } })).toThrow(expect.objectContaining({ code: "ERR_POWERSHELL_OPTIONS_INVALID" }));
+    expect(make({})).toThrow(expect.objectContaining({ code: "ERR_TRANSPORT_OPTIONS_INVALID", field: "connect" }));
+    expect(make({ connect: { organization: "c", appId: "a" } })).toThrow(expect.objectContaining({ code: "ERR_TRANSPORT_OPTIONS_INVALID" }));
     expect(make({ connect: { organization: "", credential: { getToken: async () => null } } })).toThrow(expect.objectContaining({ field: "connect.organization" }));
     expect(make({ connect: certificate, timeoutInMs: -1 })).toThrow(expect.objectContaining({ field: "timeoutInMs" }));
     expect(make({ connect: certificate, pwshPath: " " })).toThrow(expect.objectContaining({ field: "pwshPath" }));

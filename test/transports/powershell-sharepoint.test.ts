@@ -102,19 +102,20 @@ describe("SharePointPowerShellTransport", () => {
   it("refuses bad input before starting a process", async () => {
     const stand = standIn();
     const t = transport(stand);
-    expect((await failure(t.getSiteKeyStatus("http://contoso.sharepoint.com/sites/a"))).code).toBe("ERR_SITE_URL_INVALID");
-    expect((await failure(t.getSiteKeyStatus("not a url"))).code).toBe("ERR_SITE_URL_INVALID");
+    expect((await failure(t.getSiteKeyStatus("http://contoso.sharepoint.com/sites/a"))).code).toBe("ERR_SHAREPOINT_SITE_URL_INVALID");
+    expect((await failure(t.getSiteKeyStatus("not a url"))).code).toBe("ERR_SHAREPOINT_SITE_URL_INVALID");
     const badVersion = { ...keyInfo, PrimaryKeyVault: { ...keyInfo.PrimaryKeyVault, KeyVersion: "'; Remove-SPOSite #" } };
     const e1 = await failure(t.registerTenantKeys(badVersion));
-    expect([e1.code, e1.field]).toEqual(["ERR_KEY_ID_INVALID", "keyInfo.PrimaryKeyVault.KeyVersion"]);
+    expect([e1.code, e1.field]).toEqual(["ERR_SHAREPOINT_KEY_INFO_INVALID", "keyInfo.PrimaryKeyVault.KeyVersion"]);
     const badName = { ...keyInfo, SecondaryKeyVault: { ...keyInfo.SecondaryKeyVault, KeyName: "a b" } };
-    expect((await failure(t.recoverTenantKeys(badName))).code).toBe("ERR_KEY_NAME_INVALID");
+    expect((await failure(t.recoverTenantKeys(badName))).code).toBe("ERR_SHAREPOINT_KEY_INFO_INVALID");
     const badVault = { ...keyInfo.PrimaryKeyVault, VaultName: "x" };
-    expect((await failure(t.rollTenantKey("primary", badVault))).code).toBe("ERR_VAULT_NAME_INVALID");
-    expect((await failure(t.rollTenantKey("availability" as "primary", keyInfo.PrimaryKeyVault))).code).toBe("ERR_POWERSHELL_PARAMETER_INVALID");
+    expect((await failure(t.rollTenantKey("primary", badVault))).code).toBe("ERR_SHAREPOINT_KEY_INFO_INVALID");
+    expect((await failure(t.rollTenantKey("availability" as "primary", keyInfo.PrimaryKeyVault))).code).toBe("ERR_SHAREPOINT_KEY_INFO_INVALID");
     expect(stand.starts()).toBe(0);
     expect(() => new SharePointPowerShellTransport({ adminSiteUrl: "contoso-admin", connect })).toThrow(InvalidInputError);
-    expect(() => new SharePointPowerShellTransport({ adminSiteUrl, connect: { clientId: "a", tenantId: "b" } })).toThrow(expect.objectContaining({ code: "ERR_POWERSHELL_OPTIONS_INVALID" }));
+    expect(() => new SharePointPowerShellTransport({ adminSiteUrl: "http://contoso-admin.sharepoint.com", connect })).toThrow(expect.objectContaining({ code: "ERR_TRANSPORT_OPTIONS_INVALID", field: "adminSiteUrl" }));
+    expect(() => new SharePointPowerShellTransport({ adminSiteUrl, connect: { clientId: "a", tenantId: "b" } })).toThrow(expect.objectContaining({ code: "ERR_TRANSPORT_OPTIONS_INVALID" }));
   });
 
   it("maps the managed identity and interactive connects", async () => {

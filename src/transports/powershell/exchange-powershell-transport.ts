@@ -135,7 +135,7 @@ export class ExchangePowerShellTransport implements ExchangeTransport {
    * Runs one cmdlet and returns its output objects and warnings. Refuses a cmdlet outside
    * `EXCHANGE_CMDLETS` and malformed parameters before sending (`InvalidInputError`); a cmdlet the
    * service refused becomes a `PowerShellCommandError` (keeps `errorId` and `exceptionClass`); the
-   * process failing becomes a `PowerShellHostError`. `Confirm` is sent `false` to `New-*`/`Set-*`.
+   * process failing becomes a `PowerShellHostError`. `Confirm` is sent `false` to `New-*`/`Set-*` (a `Confirm` other than `false` is refused).
    */
   invoke(command: ExchangeCommand, options: ExchangeInvokeOptions = {}): Promise<ExchangeCommandResult> {
     return runOperation({ logger: this.#options.logger }, "exchangePowerShell.invoke", options, async (updated) => {
@@ -204,23 +204,23 @@ export class ExchangePowerShellTransport implements ExchangeTransport {
 
 function checkConnect(connect: ExchangePowerShellConnect | undefined): ExchangePowerShellConnect {
   if (!connect || typeof connect !== "object") {
-    throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "connect is required: { organization, appId, certificateThumbprint }, { organization, credential }, { organization, managedIdentity: true } or { userPrincipalName }.", { field: "connect" });
+    throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "connect is required: { organization, appId, certificateThumbprint }, { organization, credential }, { organization, managedIdentity: true } or { userPrincipalName }.", { field: "connect" });
   }
   if ("credential" in connect) {
     requireText(connect.organization, "connect.organization");
-    if (typeof connect.credential?.getToken !== "function") throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "connect.credential must be a TokenCredential.", { field: "connect.credential" });
+    if (typeof connect.credential?.getToken !== "function") throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "connect.credential must be a TokenCredential.", { field: "connect.credential" });
   } else if ("managedIdentity" in connect) {
     requireText(connect.organization, "connect.organization");
   } else if ("appId" in connect) {
     requireText(connect.organization, "connect.organization");
     requireText(connect.appId, "connect.appId");
     if (!connect.certificateThumbprint === !connect.certificateFilePath) {
-      throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "Give exactly one of connect.certificateThumbprint and connect.certificateFilePath.", { field: "connect.certificateThumbprint" });
+      throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "Give exactly one of connect.certificateThumbprint and connect.certificateFilePath.", { field: "connect.certificateThumbprint" });
     }
   } else if ("userPrincipalName" in connect) {
     requireText(connect.userPrincipalName, "connect.userPrincipalName");
   } else {
-    throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "connect must hold appId and a certificate, a credential, managedIdentity or a userPrincipalName.", { field: "connect" });
+    throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "connect must hold appId and a certificate, a credential, managedIdentity or a userPrincipalName.", { field: "connect" });
   }
   return connect;
 }
@@ -232,12 +232,15 @@ function prepare(command: ExchangeCommand, resultSize: number | undefined): { cm
     throw new InvalidInputError("ERR_EXCHANGE_CMDLET_UNSUPPORTED", `'${String(cmdlet).slice(0, 60)}' is not one of the cmdlets this transport runs (EXCHANGE_CMDLETS); nothing was sent.`, { field: "command.cmdlet" });
   }
   if (resultSize !== undefined && (!Number.isInteger(resultSize) || resultSize < 1)) {
-    throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `resultSize must be a positive whole number, got ${String(resultSize)}.`, { field: "resultSize" });
+    throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", `resultSize must be a positive whole number, got ${String(resultSize)}.`, { field: "resultSize" });
   }
   const parameters = checkParameters(command.parameters);
   const has = (name: string) => Object.keys(parameters).find((key) => key.toLowerCase() === name.toLowerCase());
   if (cmdlet.startsWith("New-") || cmdlet.startsWith("Set-")) {
     const given = has("Confirm");
+    if (given && parameters[given] !== false) {
+      throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", "Confirm is always sent as false: the host cannot answer a confirmation prompt. Leave it out.", { field: `parameters.${given}` });
+    }
     if (given) delete parameters[given];
     parameters.Confirm = false;
   }

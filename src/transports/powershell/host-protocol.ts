@@ -40,20 +40,20 @@ export function checkParameters(parameters: Readonly<Record<string, unknown>> | 
   const out: Record<string, ExchangeParameterValue> = {};
   if (parameters === undefined) return out;
   if (parameters === null || typeof parameters !== "object" || Array.isArray(parameters)) {
-    throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", "parameters must be an object of named parameters.", { field: "parameters" });
+    throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", "parameters must be an object of named parameters.", { field: "parameters" });
   }
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(parameters)) {
     const field = `parameters.${name}`;
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
-      throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `Parameter name '${name.slice(0, 40)}' is not a PowerShell parameter name (letters and digits, starting with a letter).`, { field });
+      throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", `Parameter name '${name.slice(0, 40)}' is not a PowerShell parameter name (letters and digits, starting with a letter).`, { field });
     }
     const lower = name.toLowerCase();
     if (RESERVED.has(lower)) {
-      throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `Parameter '${name}' is a common parameter the transport sets itself.`, { field });
+      throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", `Parameter '${name}' is a common parameter the transport sets itself.`, { field });
     }
     if (seen.has(lower)) {
-      throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `Parameter '${name}' is given twice (PowerShell parameter names ignore case).`, { field });
+      throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", `Parameter '${name}' is given twice (PowerShell parameter names ignore case).`, { field });
     }
     seen.add(lower);
     const ok =
@@ -63,7 +63,7 @@ export function checkParameters(parameters: Readonly<Record<string, unknown>> | 
       (typeof value === "number" && Number.isFinite(value)) ||
       (Array.isArray(value) && value.every((item) => typeof item === "string"));
     if (!ok) {
-      throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `Parameter '${name}' must be a string, a finite number, a boolean, null or an array of strings.`, { field });
+      throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", `Parameter '${name}' must be a string, a finite number, a boolean, null or an array of strings.`, { field });
     }
     out[name] = Array.isArray(value) ? [...(value as string[])] : (value as ExchangeParameterValue);
   }

@@ -43,7 +43,7 @@ export interface ResolvedProcessOptions {
 function positive(value: number | undefined, fallback: number, field: string, allowZero = false): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || !Number.isInteger(value)) {
-    throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", `${field} must be a ${allowZero ? "non-negative" : "positive"} whole number, got ${String(value)}.`, { field });
+    throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", `${field} must be a ${allowZero ? "non-negative" : "positive"} whole number, got ${String(value)}.`, { field });
   }
   return value;
 }
@@ -52,7 +52,7 @@ function positive(value: number | undefined, fallback: number, field: string, al
 export function resolveProcessOptions(options: PowerShellProcessOptions): ResolvedProcessOptions {
   const pwshPath = options.pwshPath ?? "pwsh";
   if (typeof pwshPath !== "string" || pwshPath.trim() === "") {
-    throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "pwshPath must name the PowerShell 7.5+ executable (default 'pwsh').", { field: "pwshPath" });
+    throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "pwshPath must name the PowerShell 7.5+ executable (default 'pwsh').", { field: "pwshPath" });
   }
   return {
     pwshPath,
@@ -66,10 +66,10 @@ export function resolveProcessOptions(options: PowerShellProcessOptions): Resolv
   };
 }
 
-/** A required non-empty string option, or ERR_POWERSHELL_OPTIONS_INVALID naming it. */
+/** A required non-empty string option, or ERR_TRANSPORT_OPTIONS_INVALID naming it. */
 export function requireText(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", `${field} is required (a non-empty string).`, { field });
+    throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", `${field} is required (a non-empty string).`, { field });
   }
   return value;
 }

@@ -6,7 +6,7 @@
 import { InvalidInputError } from "../../errors.js";
 import { runOperation, type OperationOptions } from "../../internal/operation.js";
 import { withRetry } from "../../internal/retry.js";
-import { validateVaultName } from "../../rules/vault-naming.js";
+import { vaultNameProblems } from "../../rules/vault-naming.js";
 import type { ExchangeParameterValue } from "../exchange-transport.js";
 import type { CustomerKeyInfo, CustomerKeyStatusInfo, CustomerKeyVaultInfo, SharePointKeyType, SharePointTransport } from "../sharepoint-transport.js";
 import { isRetryable, missingError } from "./exchange-powershell-transport.js";
@@ -117,7 +117,7 @@ export class SharePointPowerShellTransport implements SharePointTransport {
   rollTenantKey(keyType: SharePointKeyType, keyVaultInfo: CustomerKeyVaultInfo, options: OperationOptions = {}): Promise<CustomerKeyStatusInfo> {
     return runOperation(this.#context(), "sharePointPowerShell.rollTenantKey", options, async (updated) => {
       const type = KEY_TYPES[keyType];
-      if (!type) throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `keyType must be 'primary' or 'secondary', got '${String(keyType)}'.`, { field: "keyType" });
+      if (!type) throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `keyType must be 'primary' or 'secondary', got '${String(keyType)}'.`, { field: "keyType" });
       const key = vaultParameters(keyVaultInfo, "keyVaultInfo");
       return this.#status("Update-SPODataEncryptionPolicy", { KeyType: type, KeyVaultName: key.vaultName, KeyName: key.keyName, KeyVersion: key.keyVersion }, updated, false);
     });
@@ -175,7 +175,7 @@ export class SharePointPowerShellTransport implements SharePointTransport {
   }
 }
 
-function checkSiteUrl(value: unknown, field: string): string {
+function checkSiteUrl(value: unknown, field: "siteUrl" | "adminSiteUrl"): string {
   let url: URL | undefined;
   try {
     url = typeof value === "string" ? new URL(value) : undefined;
@@ -183,20 +183,20 @@ function checkSiteUrl(value: unknown, field: string): string {
     url = undefined;
   }
   if (!url || url.protocol !== "https:" || url.username || url.password) {
-    throw new InvalidInputError("ERR_SITE_URL_INVALID", `${field} must be an absolute https URL without credentials, e.g. https://contoso-admin.sharepoint.com.`, { field });
+    throw new InvalidInputError(field === "siteUrl" ? "ERR_SHAREPOINT_SITE_URL_INVALID" : "ERR_TRANSPORT_OPTIONS_INVALID", `${field} must be an absolute https URL without credentials, e.g. https://contoso-admin.sharepoint.com.`, { field });
   }
   return value as string;
 }
 
 function connectParameters(adminSiteUrl: string, connect: SharePointPowerShellConnect | undefined): Record<string, ExchangeParameterValue> {
   if (!connect || typeof connect !== "object") {
-    throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "connect is required: { clientId, tenantId, certificateThumbprint }, { managedIdentity: true } or { interactive: true }.", { field: "connect" });
+    throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "connect is required: { clientId, tenantId, certificateThumbprint }, { managedIdentity: true } or { interactive: true }.", { field: "connect" });
   }
   if ("clientId" in connect) {
     requireText(connect.clientId, "connect.clientId");
     requireText(connect.tenantId, "connect.tenantId");
     if (!connect.certificateThumbprint === !connect.certificatePath) {
-      throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "Give exactly one of connect.certificateThumbprint and connect.certificatePath.", { field: "connect.certificateThumbprint" });
+      throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "Give exactly one of connect.certificateThumbprint and connect.certificatePath.", { field: "connect.certificateThumbprint" });
     }
     const certificate: Record<string, ExchangeParameterValue> = connect.certificateThumbprint ? { CertificateThumbprint: connect.certificateThumbprint } : { CertificatePath: connect.certificatePath! };
     return { Url: adminSiteUrl, ClientId: connect.clientId, TenantId: connect.tenantId, ...certificate };
@@ -207,26 +207,29 @@ function connectParameters(adminSiteUrl: string, connect: SharePointPowerShellCo
       : { Url: adminSiteUrl, ManagedIdentity: true };
   }
   if ("interactive" in connect) return { Url: adminSiteUrl, ModernAuth: true, UseSystemBrowser: true };
-  throw new InvalidInputError("ERR_POWERSHELL_OPTIONS_INVALID", "connect must hold clientId and a certificate, managedIdentity or interactive.", { field: "connect" });
+  throw new InvalidInputError("ERR_TRANSPORT_OPTIONS_INVALID", "connect must hold clientId and a certificate, managedIdentity or interactive.", { field: "connect" });
 }
 
 /** Vault name, key name and key version of one key, checked. */
 function vaultParameters(info: CustomerKeyVaultInfo | undefined, field: string): { vaultName: string; keyName: string; keyVersion: string } {
-  if (!info || typeof info !== "object") throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `${field} is required.`, { field });
-  validateVaultName(info.VaultName, `${field}.VaultName`);
+  if (!info || typeof info !== "object") throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `${field} is required.`, { field });
+  const problems = typeof info.VaultName === "string" ? vaultNameProblems(info.VaultName) : ["is not a string"];
+  if (problems.length > 0) {
+    throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `${field}.VaultName '${String(info.VaultName).slice(0, 40)}' is not a valid Key Vault name: it ${problems.join("; it ")}.`, { field: `${field}.VaultName` });
+  }
   if (typeof info.KeyName !== "string" || !/^[0-9A-Za-z-]{1,127}$/.test(info.KeyName)) {
-    throw new InvalidInputError("ERR_KEY_NAME_INVALID", `${field}.KeyName '${String(info.KeyName).slice(0, 130)}' is not a valid key name (1–127 letters, digits and hyphens).`, { field: `${field}.KeyName` });
+    throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `${field}.KeyName '${String(info.KeyName).slice(0, 130)}' is not a valid key name (1–127 letters, digits and hyphens).`, { field: `${field}.KeyName` });
   }
   const version = typeof info.KeyVersion === "string" ? info.KeyVersion : "";
   if (!/^[0-9a-fA-F]{32}$/.test(version) && !/^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$/.test(version)) {
-    throw new InvalidInputError("ERR_KEY_ID_INVALID", `${field}.KeyVersion must be the key version (32 hex digits, as in the key id).`, { field: `${field}.KeyVersion` });
+    throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `${field}.KeyVersion must be the key version (32 hex digits, as in the key id).`, { field: `${field}.KeyVersion` });
   }
   return { vaultName: info.VaultName, keyName: info.KeyName, keyVersion: version };
 }
 
 /** The BYOK_MultipleParameters set of Register- and Restore-SPODataEncryptionPolicy. */
 function keyParameters(keyInfo: CustomerKeyInfo | undefined, field: string): Record<string, ExchangeParameterValue> {
-  if (!keyInfo || typeof keyInfo !== "object") throw new InvalidInputError("ERR_POWERSHELL_PARAMETER_INVALID", `${field} is required.`, { field });
+  if (!keyInfo || typeof keyInfo !== "object") throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `${field} is required.`, { field });
   const primary = vaultParameters(keyInfo.PrimaryKeyVault, `${field}.PrimaryKeyVault`);
   const secondary = vaultParameters(keyInfo.SecondaryKeyVault, `${field}.SecondaryKeyVault`);
   return {
