@@ -1,3 +1,4 @@
+import { copyFile, mkdir } from "node:fs/promises";
 import { defineConfig } from "tsup";
 
 export default defineConfig([
@@ -18,6 +19,13 @@ export default defineConfig([
     splitting: false,
     // p-retry is ESM-only; bundling it keeps the CommonJS build working (research §1).
     noExternal: ["p-retry"],
+    // import.meta.url in the CommonJS build (the PowerShell transports find their host script by it).
+    shims: true,
+    // The PowerShell transports start this script; both builds look for it in dist/powershell/.
+    async onSuccess() {
+      await mkdir("dist/powershell", { recursive: true });
+      await copyFile("src/transports/powershell/customer-key-host.ps1", "dist/powershell/customer-key-host.ps1");
+    },
   },
   {
     entry: { "cli/index": "src/cli/bin.ts" },

@@ -71,6 +71,21 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_RESTORE_REFUSED",
   "ERR_REVOKE_MICROSOFT_365",
   "ERR_VAULT_NOT_FOUND",
+  // PowerShell transports (src/transports/powershell/): input refused before sending
+  // (InvalidInputError) and the pwsh host process failing (PowerShellHostError). A cmdlet the
+  // service refused is a PowerShellCommandError with one of the ERR_SERVICE_* codes above.
+  // The first five are shared with the REST transports (same names, same meaning).
+  "ERR_EXCHANGE_CMDLET_UNSUPPORTED",
+  "ERR_EXCHANGE_PARAMETER_INVALID",
+  "ERR_SHAREPOINT_KEY_INFO_INVALID",
+  "ERR_SHAREPOINT_SITE_URL_INVALID",
+  "ERR_TRANSPORT_OPTIONS_INVALID",
+  "ERR_POWERSHELL_CLOSED",
+  "ERR_POWERSHELL_CRASHED",
+  "ERR_POWERSHELL_PROTOCOL",
+  "ERR_POWERSHELL_RESTART_LIMIT",
+  "ERR_POWERSHELL_START_FAILED",
+  "ERR_POWERSHELL_TIMEOUT",
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

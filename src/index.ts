@@ -144,3 +144,25 @@ export type {
   SharePointKeyType,
   SharePointTransport,
 } from "./transports/sharepoint-transport.js";
+// PowerShell transports: one long-lived pwsh process each (not yet run against a real pwsh; docs/powershell-transports.md)
+export { ExchangePowerShellTransport } from "./transports/powershell/exchange-powershell-transport.js";
+export type {
+  ExchangeCertificateConnect,
+  ExchangeConnectBase,
+  ExchangeInteractiveConnect,
+  ExchangeManagedIdentityConnect,
+  ExchangePowerShellConnect,
+  ExchangePowerShellTransportOptions,
+  ExchangeTokenConnect,
+} from "./transports/powershell/exchange-powershell-transport.js";
+export { SharePointPowerShellTransport } from "./transports/powershell/sharepoint-powershell-transport.js";
+export type {
+  SharePointCertificateConnect,
+  SharePointInteractiveConnect,
+  SharePointManagedIdentityConnect,
+  SharePointPowerShellConnect,
+  SharePointPowerShellTransportOptions,
+} from "./transports/powershell/sharepoint-powershell-transport.js";
+export type { PowerShellProcessOptions } from "./transports/powershell/powershell-options.js";
+export { PowerShellCommandError, PowerShellHostError } from "./transports/powershell/powershell-errors.js";
+export type { PowerShellErrorRecord, PowerShellHostErrorCode } from "./transports/powershell/powershell-errors.js";

@@ -1,5 +1,5 @@
 /** CUSTOMER_KEY_ERROR_CODES is exactly the set of codes the SDK's source throws (the envelope keeps its own list). */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CUSTOMER_KEY_ERROR_CODES, type CustomerKeyErrorCode } from "../../src/index.js";
@@ -32,10 +32,10 @@ describe("CUSTOMER_KEY_ERROR_CODES", () => {
     expect(inSource.filter((c) => !listed.has(c))).toEqual([]);
     // errors.ts itself holds the list, so every code appears there: count uses outside it.
     const outside = new Set<string>();
-    for (const file of ["internal", "rules", "azure", "store", "keys", "backups", "vault-pairs", "preflight", "subscriptions", "directory", "client.ts"]) {
+    for (const file of ["internal", "rules", "azure", "store", "transports", "keys", "backups", "vault-pairs", "preflight", "subscriptions", "directory", "client.ts"]) {
       const walk = (p: string) => {
         if (p.endsWith(".ts")) for (const m of readFileSync(p, "utf8").matchAll(/["'`](ERR_[A-Z0-9_]+)["'`]/g)) outside.add(m[1]!);
-        else for (const e of readdirSync(p)) walk(path.join(p, e));
+        else if (statSync(p).isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
       };
       walk(path.resolve("src", file));
     }
