@@ -29,6 +29,21 @@ export function isTransient(error: unknown): boolean {
   return typeof code === "string" && transientNetworkCodes.has(code);
 }
 
+/** A host name that did not resolve (`getaddrinfo ENOTFOUND host`). */
+export function isUnresolvedHost(error: unknown): boolean {
+  const e = error as HttpishError | undefined;
+  return e?.code === "ENOTFOUND" || (statusOf(error) === undefined && /\bENOTFOUND\b/.test(e?.message ?? ""));
+}
+
+function unresolvedHostHint(message: string): string {
+  const host = /ENOTFOUND\s+([^\s,;)]+)/.exec(message)?.[1];
+  return (
+    `The host name ${host ? `'${host}' ` : ""}does not resolve. Most often the client's \`endpoints\` option is missing or wrong: ` +
+    "without it the client calls Azure's public cloud (management.azure.com, graph.microsoft.com); against the emulator pass " +
+    "its endpoints ({ endpoints: { resourceManager, graph } } from emulator.endpoints) and its clientOptions(). Otherwise check the vault URL and DNS."
+  );
+}
+
 function header(error: unknown, name: string): string | undefined {
   // Azure RestError keeps headers on `response`; the Graph client's GraphError on `headers`.
   const e = error as (HttpishError & { headers?: unknown }) | undefined;
@@ -122,6 +137,7 @@ export function toServiceError(error: unknown, operation: string, hint?: string)
   const text = full.split("\n")[0]!.trim();
   const forbidden = statusCode === 403 ? missingPermissionHint(full, operation) : undefined;
   if (forbidden) hint = hint ? `${forbidden} ${hint}` : forbidden;
+  if (statusCode === undefined && isUnresolvedHost(error)) hint = hint ? `${unresolvedHostHint(full)} ${hint}` : unresolvedHostHint(full);
   const cause = Object.assign(new Error(text), { name: (error as Error)?.name ?? "Error", statusCode, code: serviceCode });
   const retry = retryAfterMs(error);
   if (retry !== undefined) Object.assign(cause, { response: { headers: { "retry-after-ms": String(retry) } } });
