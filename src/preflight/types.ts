@@ -94,8 +94,9 @@ export interface ValidationTarget {
    */
   allowStandardSku?: boolean;
   /**
-   * @deprecated A software-protected RSA key is now a warning (`key.hsm`) without any option, and
-   * this option no longer accepts a Standard vault: use `allowStandardSku` for that. Ignored.
+   * Formerly: accept Standard vaults and software keys. Ignored now: a software-protected RSA key
+   * is a warning (`key.hsm`) without any option, and a Standard vault needs `allowStandardSku`.
+   * @deprecated Use `allowStandardSku` for a Standard vault; software keys need no option.
    */
   allowSoftwareKeys?: boolean;
 }
