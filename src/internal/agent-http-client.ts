@@ -1,37 +1,50 @@
 /**
- * Keeps a user's `https.Agent` (proxy, private CA, the emulator's loopback lookup) off the request
- * object the Azure SDK logs. core-rest-pipeline's `agentPolicy` puts `options.agent` on every
- * request, and its log policy serializes every enumerable property of the request: the agent's
- * live sockets hold the raw text of requests already sent, `Authorization: Bearer …` included,
- * so `AZURE_LOG_LEVEL=info` wrote tokens to the log. Here the agent never enters the pipeline:
- * an HttpClient carries it and hands it to the default Node client at send time only, as a
- * property that JSON.stringify and util.inspect skip, removed again when the send ends.
+ * Keeps a user's `https.Agent` (proxy, private CA, the emulator's loopback lookup) and TLS
+ * settings (a client certificate's private key) off the request object the Azure SDK logs.
+ * core-rest-pipeline's `agentPolicy` and `tlsPolicy` put `options.agent` and `options.tlsOptions`
+ * on every request, and its log policy serializes every enumerable property of the request: the
+ * agent's busy sockets hold the raw text of requests in flight, `Authorization: Bearer …`
+ * included, and `tlsSettings.key` is the private key itself, so `AZURE_LOG_LEVEL=info` wrote
+ * both to the log. Here neither enters the pipeline: an HttpClient carries them and hands them to
+ * the default Node client at send time only, as properties that JSON.stringify and util.inspect
+ * skip, removed again when the send ends.
  */
-import { createDefaultHttpClient, type Agent, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, type Agent, type HttpClient, type PipelineRequest, type TlsSettings } from "@azure/core-rest-pipeline";
 
-/** An HttpClient that sends through `inner` (default: core-rest-pipeline's) with `agent`, invisible to loggers. */
-export function createAgentHttpClient(agent: Agent, inner: HttpClient = createDefaultHttpClient()): HttpClient {
+/** What the HttpClient hands the Node client per request. */
+export interface HiddenTransport {
+  agent?: Agent;
+  tlsSettings?: TlsSettings;
+}
+
+function hide(request: PipelineRequest, name: keyof HiddenTransport, value: unknown): boolean {
+  // A request's own value (set by a caller's policy) wins, as agentPolicy and tlsPolicy let it.
+  if (value === undefined || (request as unknown as Record<string, unknown>)[name] !== undefined) return false;
+  Object.defineProperty(request, name, { value, enumerable: false, configurable: true, writable: true });
+  return true;
+}
+
+/** An HttpClient that sends through `inner` (default: core-rest-pipeline's) with the agent and TLS settings, invisible to loggers. */
+export function createAgentHttpClient(transport: Agent | HiddenTransport, inner: HttpClient = createDefaultHttpClient()): HttpClient {
+  const { agent, tlsSettings } = "agent" in transport || "tlsSettings" in transport ? (transport as HiddenTransport) : { agent: transport as Agent, tlsSettings: undefined };
   return {
     async sendRequest(request: PipelineRequest) {
-      // A request's own agent (set by a caller's policy) wins, as agentPolicy lets it.
-      const own = Object.prototype.hasOwnProperty.call(request, "agent") && request.agent !== undefined;
-      if (own) return inner.sendRequest(request);
-      Object.defineProperty(request, "agent", { value: agent, enumerable: false, configurable: true, writable: true });
+      const set = [hide(request, "agent", agent) && "agent", hide(request, "tlsSettings", tlsSettings) && "tlsSettings"].filter(Boolean) as (keyof HiddenTransport)[];
       try {
         return await inner.sendRequest(request);
       } finally {
-        delete (request as { agent?: Agent }).agent;
+        for (const name of set) delete (request as unknown as Record<string, unknown>)[name];
       }
     },
   };
 }
 
 /**
- * Client options with `agent` replaced by an HttpClient that carries it (see above). Options
- * without an agent come back unchanged; a given `httpClient` is kept and wrapped.
+ * Client options with `agent` and `tlsOptions` moved into an HttpClient that carries them (see
+ * above). Options without either come back unchanged; a given `httpClient` is kept and wrapped.
  */
-export function withLogSafeAgent<T extends { agent?: Agent; httpClient?: HttpClient }>(options: T): Omit<T, "agent"> & { httpClient?: HttpClient } {
-  const { agent, ...rest } = options;
-  if (!agent) return rest;
-  return { ...rest, httpClient: createAgentHttpClient(agent, options.httpClient) };
+export function withLogSafeAgent<T extends { agent?: Agent; tlsOptions?: TlsSettings; httpClient?: HttpClient }>(options: T): Omit<T, "agent" | "tlsOptions"> & { httpClient?: HttpClient } {
+  const { agent, tlsOptions, ...rest } = options;
+  if (!agent && !tlsOptions) return rest;
+  return { ...rest, httpClient: createAgentHttpClient({ ...(agent ? { agent } : {}), ...(tlsOptions ? { tlsSettings: tlsOptions } : {}) }, options.httpClient) };
 }

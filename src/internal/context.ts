@@ -23,8 +23,9 @@ export interface CustomerKeyEndpoints {
  * Options of `CustomerKeyClient`. The Azure pipeline options (agent, proxy, TLS, user agent …)
  * are passed to every underlying Azure SDK client, so `...emulator.clientOptions()` works.
  * Retries are done by the SDK in one place (`retry`), so the Azure clients' own retry is off.
- * An `agent` is carried by the HTTP client, never on the request the Azure SDK logs (its sockets
- * hold the raw request text, bearer token included).
+ * An `agent` and `tlsOptions` are carried by the HTTP client, never on the request the Azure SDK
+ * logs (the agent's sockets hold the raw request text, bearer token included; the TLS settings a
+ * client certificate's private key).
  */
 export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOptions"> {
   /** Sends the HTTP requests of every Azure client (the Azure SDK's `httpClient` option); default core-rest-pipeline's Node client. */
@@ -56,10 +57,10 @@ export class ClientContext {
   readonly maxConcurrency: number;
   /**
    * Options for every Azure client: the user's pipeline options with retries turned off and the
-   * agent moved into `httpClient` (see agent-http-client.ts), so no request the Azure SDK logs
-   * carries it.
+   * agent and TLS settings moved into `httpClient` (see agent-http-client.ts), so no request the
+   * Azure SDK logs carries them.
    */
-  readonly pipelineOptions: Omit<PipelineOptions, "agent"> & { httpClient?: HttpClient };
+  readonly pipelineOptions: Omit<PipelineOptions, "agent" | "tlsOptions"> & { httpClient?: HttpClient };
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {

@@ -4,8 +4,8 @@
  * through `keys.rootKey()` by an application, validate) runs against the emulator with the Azure
  * SDK's logging at `verbose`. Every line of every logger is captured (AzureLogger.log, which the
  * `customer-key` logger and every `@azure/*` logger write through, a client logger of our own, and
- * console), and none may hold a JWT, a client secret or password of the emulator's principals, or
- * key material (backup blob bytes, the private fields of the imported JWK, a wrapped data key).
+ * console), and none may hold a JWT, a client secret or password of the emulator's principals, a
+ * secret of the TLS options, or key material (backup blob bytes, the private fields of the imported JWK, a wrapped data key).
  *
  * The agent handed out by `emulator.clientOptions()` (and any agent a user passes for a proxy or a
  * private CA) used to ride on every request the Azure SDK logs; its busy sockets hold the raw
@@ -27,6 +27,7 @@ import { pairSpec } from "./client-fixtures.js";
 import { createVault, tempDir } from "./keys-fixtures.js";
 
 const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ/;
+const TLS_PASSPHRASE = `tls-passphrase-${randomBytes(8).toString("hex")}`;
 
 let emulator: Emulator;
 const lines: string[] = [];
@@ -112,6 +113,8 @@ describe("logging at verbose (issue 11 §6)", () => {
       tenantId: emulator.tenantId,
       endpoints: { resourceManager: emulator.endpoints.resourceManager, graph: emulator.endpoints.graph },
       ...emulator.clientOptions(), // the agent, as users pass it
+      // TLS settings ride on the logged request the same way (a client certificate's key); with an agent given they are not used.
+      tlsOptions: { passphrase: TLS_PASSPHRASE },
       pollIntervalInMs: 20,
       retry: { retryDelayInMs: 10 },
     };
@@ -169,6 +172,7 @@ describe("logging at verbose (issue 11 §6)", () => {
     const privateFields = (["d", "p", "q", "dp", "dq", "qi"] as const).map((f) => (jwk as Record<string, string>)[f]!);
     const found = findings([
       { label: "a principal's password or client secret", values: principalSecrets() },
+      { label: "the TLS options' passphrase", values: [TLS_PASSPHRASE] },
       { label: "backup blob bytes", values: backups.flatMap((b) => fragments(b)) },
       { label: "a private JWK field", values: privateFields.flatMap((f) => [f.slice(0, 24), f.slice(-24)]) },
       { label: "the data key or its wrapped form", values: [...fragments(dataKey), ...fragments(wrapped.encryptedKey)] },
