@@ -100,6 +100,8 @@ describe("subscriptions", () => {
     const sub = newSubscription();
     const controller = new AbortController();
     const poller = clientFor(emulator).subscriptions.beginRegisterDoNotCancel(sub, { abortSignal: controller.signal, updateIntervalInMs: 20 });
+    // The first step registers the feature (Pending); the abort then lands while waiting, however loaded the machine is.
+    await poller.poll();
     setTimeout(() => controller.abort(), 80);
     await expect(poller.pollUntilDone()).rejects.toBeInstanceOf(OperationAbortedError);
     expect(poller.operationState.featureState).toBe("Pending");
