@@ -22,7 +22,8 @@
  * something to fix) and checks that clearExpiry without the grant is refused with a 403 that
  * names the missing permission.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
@@ -134,5 +135,22 @@ describe("README: Against Azure", () => {
     const alicePermissions = policies.find((p) => p.objectId === alice.objectId)?.permissions?.keys ?? [];
     expect(alicePermissions).not.toContain("update");
     expect(alicePermissions).toEqual(expect.arrayContaining(["create", "get", "backup"]));
+  });
+
+  it("compiles as written under --strict (with noUncheckedIndexedAccess)", () => {
+    const readme = readReadme();
+    const code = [...blocksUnder(readme, "Against Azure"), ...blocksUnder(readme, "Rights you need")].map((b) => b.code).join("\n");
+    const dir = path.resolve("test/.readme-run");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, ".gitignore"), "*\n");
+    const file = path.join(dir, `typecheck-${process.pid}.ts`);
+    writeFileSync(file, `${resolvePackageImports(code)}\nexport {};\n`);
+    try {
+      const tsc = spawnSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--noUncheckedIndexedAccess", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--allowImportingTsExtensions", file], { encoding: "utf8" });
+      expect(tsc.stdout + tsc.stderr).toBe("");
+      expect(tsc.status).toBe(0);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });

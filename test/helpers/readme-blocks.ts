@@ -12,7 +12,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** One fenced block of the Markdown. */
 export interface FencedBlock {
@@ -26,7 +26,7 @@ export interface FencedBlock {
   headings: string[];
 }
 
-const REPO = path.resolve(__dirname, "../..");
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Every fenced block (``` or ~~~) of the Markdown text, with the headings above it. */
 export function fencedBlocks(markdown: string): FencedBlock[] {
