@@ -71,6 +71,10 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_RESTORE_REFUSED",
   "ERR_REVOKE_MICROSOFT_365",
   "ERR_VAULT_NOT_FOUND",
+  // Problems a vault-pair plan found (VaultPairPlan.problems; apply refuses with ERR_PLAN_HAS_PROBLEMS).
+  "ERR_SERVICE_PRINCIPAL_MISSING",
+  "ERR_VAULT_NAME_TAKEN",
+  "ERR_VAULT_SOFT_DELETED",
   // PowerShell transports (src/transports/powershell/): input refused before sending
   // (InvalidInputError) and the pwsh host process failing (PowerShellHostError). A cmdlet the
   // service refused is a PowerShellCommandError with one of the ERR_SERVICE_* codes above.

@@ -32,9 +32,11 @@ export class PipelineGraphHandler implements Middleware {
   readonly #httpClient: HttpClient;
 
   constructor(context: ClientContext, scope = GRAPH_SCOPE) {
-    this.#pipeline = createPipelineFromOptions({ ...context.pipelineOptions });
+    const { httpClient: _sender, ...pipelineOptions } = context.pipelineOptions;
+    this.#pipeline = createPipelineFromOptions(pipelineOptions);
     this.#pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: context.credential, scopes: scope }));
-    this.#httpClient = createDefaultHttpClient();
+    // The context's httpClient carries the user's agent (never put on the logged request).
+    this.#httpClient = context.pipelineOptions.httpClient ?? createDefaultHttpClient();
   }
 
   async execute(context: Parameters<Middleware["execute"]>[0]): Promise<void> {

@@ -5,6 +5,7 @@
 import { InvalidInputError, PreconditionFailedError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
 import { isGuid } from "../rules/ids.js";
+import { validateVaultName } from "../rules/vault-naming.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
 
@@ -106,6 +107,8 @@ export function checkVaultRef(ref: VaultRef, field = "vault"): void {
   if (typeof ref.vaultName !== "string" || ref.vaultName.length === 0) {
     throw new InvalidInputError("ERR_VAULT_NAME_INVALID", `${field}.vaultName is required.`, { field: `${field}.vaultName` });
   }
+  // A name Key Vault would refuse is refused here, before ARM is asked for a vault that cannot exist.
+  validateVaultName(ref.vaultName, `${field}.vaultName`);
 }
 
 /** Vault URLs already resolved, per client context (ARM answers the same for the life of a vault). */
@@ -133,7 +136,7 @@ export async function resolveVaultUrl(context: ClientContext, ref: VaultRef, opt
     if (statusOf(error) === 404) {
       throw new PreconditionFailedError(
         "ERR_VAULT_NOT_FOUND",
-        `Vault '${ref.vaultName}' was not found in resource group '${ref.resourceGroup}' of subscription ${ref.subscriptionId}. Create it with client.vaultPairs.apply(), or check the names.`,
+        `Vault '${ref.vaultName}' was not found in resource group '${ref.resourceGroup}' of subscription ${ref.subscriptionId}. Create it with client.vaultPairs.plan(spec) then client.vaultPairs.beginApply(plan), or check the names.`,
         { cause: error },
       );
     }

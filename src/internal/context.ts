@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
-import type { PipelineOptions } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelineOptions } from "@azure/core-rest-pipeline";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { FeatureClient } from "@azure/arm-features";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
@@ -7,6 +7,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { CryptographyClient, KeyClient, type KeyVaultKey } from "@azure/keyvault-keys";
 import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { defaultRetrySettings, type RetrySettings } from "./retry.js";
+import { withLogSafeAgent } from "./agent-http-client.js";
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
 export interface CustomerKeyEndpoints {
@@ -22,8 +23,13 @@ export interface CustomerKeyEndpoints {
  * Options of `CustomerKeyClient`. The Azure pipeline options (agent, proxy, TLS, user agent …)
  * are passed to every underlying Azure SDK client, so `...emulator.clientOptions()` works.
  * Retries are done by the SDK in one place (`retry`), so the Azure clients' own retry is off.
+ * An `agent` and `tlsOptions` are carried by the HTTP client, never on the request the Azure SDK
+ * logs (the agent's sockets hold the raw request text, bearer token included; the TLS settings a
+ * client certificate's private key).
  */
 export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOptions"> {
+  /** Sends the HTTP requests of every Azure client (the Azure SDK's `httpClient` option); default core-rest-pipeline's Node client. */
+  httpClient?: HttpClient;
   /** The Entra tenant of the subscriptions and of Microsoft 365. */
   tenantId: string;
   /** Service endpoints; default Azure's public cloud. */
@@ -49,8 +55,12 @@ export class ClientContext {
   readonly logger: CustomerKeyLogger;
   readonly pollIntervalInMs: number;
   readonly maxConcurrency: number;
-  /** Options for every Azure client: the user's pipeline options with retries turned off. */
-  readonly pipelineOptions: PipelineOptions;
+  /**
+   * Options for every Azure client: the user's pipeline options with retries turned off and the
+   * agent and TLS settings moved into `httpClient` (see agent-http-client.ts), so no request the
+   * Azure SDK logs carries them.
+   */
+  readonly pipelineOptions: Omit<PipelineOptions, "agent" | "tlsOptions"> & { httpClient?: HttpClient };
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
@@ -64,7 +74,7 @@ export class ClientContext {
     this.logger = logger ?? packageLogger;
     this.pollIntervalInMs = pollIntervalInMs ?? 5000;
     this.maxConcurrency = maxConcurrency ?? 8;
-    this.pipelineOptions = { ...pipeline, retryOptions: { maxRetries: 0 } };
+    this.pipelineOptions = { ...withLogSafeAgent(pipeline), retryOptions: { maxRetries: 0 } };
   }
 
   /** What withRetry needs for one call: the client's retry settings and logger, and the caller's AbortSignal. */

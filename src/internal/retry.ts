@@ -2,7 +2,14 @@ import pRetry from "p-retry";
 import { OperationAbortedError } from "../errors.js";
 import { sleep, throwIfAborted } from "./abort.js";
 import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
-import { isTransient, retryAfterMs, toServiceError } from "./service-errors.js";
+import { isTransient, isUnresolvedHost, retryAfterMs, toServiceError } from "./service-errors.js";
+
+/**
+ * A host name that does not resolve is most often a missing or wrong `endpoints` option, not a
+ * passing DNS fault: it gets one quick retry, not the whole back-off (~11 s of silence before).
+ */
+const UNRESOLVED_HOST_ATTEMPTS = 2;
+const UNRESOLVED_HOST_DELAY_MS = 250;
 
 /** How transient failures are retried. One place for the whole SDK. */
 export interface RetrySettings {
@@ -46,29 +53,38 @@ export async function withRetry<T>(
 ): Promise<T> {
   const settings = { ...defaultRetrySettings, ...options.retry };
   const signal = options.abortSignal;
-  const retryable = (error: unknown) => isTransient(error) || options.retryIf?.(error) === true;
+  const retryable = (error: unknown, attemptNumber: number) =>
+    (isTransient(error) || options.retryIf?.(error) === true) && !(isUnresolvedHost(error) && attemptNumber >= UNRESOLVED_HOST_ATTEMPTS);
   throwIfAborted(signal, operation);
+  const started = performance.now();
+  let attempts = 0;
   try {
-    return await pRetry((attempt) => call(attempt), {
+    return await pRetry((attempt) => {
+      attempts = attempt;
+      return call(attempt);
+    }, {
       retries: settings.maxRetries,
       // p-retry counts attempts; the waits are ours so that Retry-After is honoured exactly.
       minTimeout: 0,
       factor: 1,
       maxRetryTime: settings.maxRetryTimeInMs,
       ...(signal ? { signal } : {}),
-      shouldRetry: ({ error }) => retryable(error),
+      shouldRetry: ({ error, attemptNumber }) => retryable(error, attemptNumber),
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-        if (!retryable(error) || retriesLeft === 0) return;
+        if (!retryable(error, attemptNumber) || retriesLeft === 0) return;
         const asked = retryAfterMs(error);
         const backoff = Math.min(settings.retryDelayInMs * 2 ** (attemptNumber - 1), settings.maxRetryDelayInMs);
-        const wait = asked !== undefined ? Math.min(asked, settings.maxRetryDelayInMs) : backoff * (0.8 + Math.random() * 0.4);
+        const jittered = backoff * (0.8 + Math.random() * 0.4);
+        const wait = asked !== undefined ? Math.min(asked, settings.maxRetryDelayInMs) : isUnresolvedHost(error) ? Math.min(UNRESOLVED_HOST_DELAY_MS, jittered) : jittered;
         (options.logger ?? packageLogger).verbose(`${operation}: attempt ${attemptNumber} failed (${describe(error)}); retrying in ${Math.round(wait)} ms`);
         await sleep(wait, signal, operation);
       },
     });
   } catch (error) {
     if (signal?.aborted && !(error instanceof OperationAbortedError)) throw new OperationAbortedError(operation, { cause: signal.reason });
-    throw toServiceError(error, operation);
+    // Say how hard we tried: a failure after retries reads differently from one at the first try.
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    throw toServiceError(error, operation, attempts > 1 ? `Gave up after ${attempts} attempts over ${seconds} s.` : undefined);
   }
 }
 

@@ -29,6 +29,21 @@ export function isTransient(error: unknown): boolean {
   return typeof code === "string" && transientNetworkCodes.has(code);
 }
 
+/** A host name that did not resolve (`getaddrinfo ENOTFOUND host`). */
+export function isUnresolvedHost(error: unknown): boolean {
+  const e = error as HttpishError | undefined;
+  return e?.code === "ENOTFOUND" || (statusOf(error) === undefined && /\bENOTFOUND\b/.test(e?.message ?? ""));
+}
+
+function unresolvedHostHint(message: string): string {
+  const host = /ENOTFOUND\s+([^\s,;)]+)/.exec(message)?.[1];
+  return (
+    `The host name ${host ? `'${host}' ` : ""}does not resolve. Most often the client's \`endpoints\` option is missing or wrong: ` +
+    "without it the client calls Azure's public cloud (management.azure.com, graph.microsoft.com); against the emulator pass " +
+    "its endpoints ({ endpoints: { resourceManager, graph } } from emulator.endpoints) and its clientOptions(). Otherwise check the vault URL and DNS."
+  );
+}
+
 function header(error: unknown, name: string): string | undefined {
   // Azure RestError keeps headers on `response`; the Graph client's GraphError on `headers`.
   const e = error as (HttpishError & { headers?: unknown }) | undefined;
@@ -65,6 +80,47 @@ const codeByStatus: Record<number, CustomerKeyErrorCode> = {
   503: "ERR_SERVICE_UNAVAILABLE",
 };
 
+/** The Key Vault key permission each of our operations needs (for a 403 whose text does not name it). */
+const KEY_PERMISSION_OF_OPERATION: Record<string, string> = {
+  "keys.create": "create",
+  "keys.roll": "create",
+  "keys.import": "import",
+  "keys.get": "get",
+  "keys.getKeyUri": "get",
+  "keys.listVersions": "list",
+  "keys.updateProperties": "update",
+  "keys.clearExpiry": "update",
+  "keys.recover": "recover",
+  "keys.backup": "backup",
+  "backups.backupKey": "backup",
+  "keys.restore": "restore",
+  "backups.restoreKey": "restore",
+  "keys.rootKey.wrapKey": "wrapKey",
+  "keys.rootKey.unwrapKey": "unwrapKey",
+};
+
+/** Permissions Microsoft's administrator set (and our plan) leaves out on purpose: granted for one task, then removed. */
+const TEMPORARY_KEY_PERMISSIONS = new Set(["update", "recover", "delete", "purge"]);
+
+/**
+ * What a 403 lacked, said so that the reader can act: Key Vault names the access-policy
+ * permission ("does not have keys update permission") or the RBAC data action ("Action: '…'");
+ * otherwise the operation tells which key permission it needs.
+ */
+export function missingPermissionHint(message: string, operation: string): string | undefined {
+  const policy = /does not have (keys|secrets|certificates) (\w+) permission/i.exec(message);
+  const action = /Action: '([^']+)'/i.exec(message);
+  const permission = policy ? `${policy[1]!.toLowerCase()} ${policy[2]}` : undefined;
+  const wanted = policy?.[2] ?? KEY_PERMISSION_OF_OPERATION[operation];
+  const temporary = wanted !== undefined && TEMPORARY_KEY_PERMISSIONS.has(wanted)
+    ? ` Administrators do not hold '${wanted}' (Microsoft's administrator set leaves it out): grant it for this task only and remove it afterwards (Set-AzKeyVaultAccessPolicy -PermissionsToKeys ${wanted}, then Remove-AzKeyVaultAccessPolicy; with the SDK, KeyVaultManagementClient.vaults.updateAccessPolicy "add" then "remove"; see the README's "Rights you need").`
+    : "";
+  if (permission) return `Missing ${permission} permission on the vault.${temporary}`;
+  if (action) return `Missing the role data action '${action[1]}' on the vault (RBAC).${temporary.replace("Set-AzKeyVaultAccessPolicy -PermissionsToKeys " + wanted + ", then Remove-AzKeyVaultAccessPolicy", "a role assignment such as Key Vault Crypto Officer, then its removal")}`;
+  if (wanted && /permission|authoriz/i.test(message)) return `Probably missing keys ${wanted} permission on the vault.${temporary}`;
+  return undefined;
+}
+
 /**
  * Turns a failure of an Azure SDK call into a ServiceRequestError that keeps the status, the
  * service's code and the request id, and drops the request object (its headers hold the token).
@@ -77,7 +133,11 @@ export function toServiceError(error: unknown, operation: string, hint?: string)
   const code: CustomerKeyErrorCode = statusCode === undefined ? "ERR_SERVICE_UNREACHABLE" : (codeByStatus[statusCode] ?? (statusCode >= 500 ? "ERR_SERVICE_FAILED" : "ERR_SERVICE_REQUEST"));
   const requestId = header(error, "x-ms-request-id");
   const what = statusCode === undefined ? "could not reach the service" : `failed with ${statusCode}${serviceCode ? ` ${serviceCode}` : ""}`;
-  const text = (e.message ?? String(error)).split("\n")[0];
+  const full = e.message ?? String(error);
+  const text = full.split("\n")[0]!.trim();
+  const forbidden = statusCode === 403 ? missingPermissionHint(full, operation) : undefined;
+  if (forbidden) hint = hint ? `${forbidden} ${hint}` : forbidden;
+  if (statusCode === undefined && isUnresolvedHost(error)) hint = hint ? `${unresolvedHostHint(full)} ${hint}` : unresolvedHostHint(full);
   const cause = Object.assign(new Error(text), { name: (error as Error)?.name ?? "Error", statusCode, code: serviceCode });
   const retry = retryAfterMs(error);
   if (retry !== undefined) Object.assign(cause, { response: { headers: { "retry-after-ms": String(retry) } } });

@@ -9,6 +9,7 @@ import { matchesKeyId, type RootKey, type RootKeyCallOptions, type WrappedKey } 
 import { InvalidInputError } from "../errors.js";
 import { withRetry, type RetrySettings } from "../internal/retry.js";
 import { parseKeyId } from "../azure/vault-and-key-ids.js";
+import { withLogSafeAgent } from "../internal/agent-http-client.js";
 
 /** The algorithm root keys wrap and unwrap data keys with. */
 export const ROOT_KEY_WRAP_ALGORITHM = "RSA-OAEP-256";
@@ -37,7 +38,8 @@ export class KeyVaultRootKey implements RootKey {
     this.id = keyId.replace(/\/+$/, "");
     this.#credential = credential;
     // Retries happen in withRetry only (one place, Retry-After honoured).
-    this.#options = { ...clientOptions, retryOptions: { maxRetries: 0 } };
+    // An agent rides in the HTTP client, never on the request the Azure SDK logs.
+    this.#options = { ...withLogSafeAgent(clientOptions), retryOptions: { maxRetries: 0 } };
     this.#retry = retry;
   }
 

@@ -25,7 +25,7 @@ export interface NormalizedTarget {
   members: [MemberTarget, MemberTarget];
   backupDirectory: string | undefined;
   allowPairedRegions: boolean;
-  allowSoftwareKeys: boolean;
+  allowStandardSku: boolean;
 }
 
 function invalid(code: CustomerKeyErrorCode, field: string, message: string): InvalidInputError {
@@ -88,6 +88,6 @@ export function normalizeTarget(input: ValidationInput): NormalizedTarget {
     members,
     backupDirectory: target.backupDirectory,
     allowPairedRegions: target.allowPairedRegions === true || spec.allowPairedRegions === true,
-    allowSoftwareKeys: target.allowSoftwareKeys === true,
+    allowStandardSku: target.allowStandardSku === true,
   };
 }

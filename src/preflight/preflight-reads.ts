@@ -55,6 +55,12 @@ export class ValidationReader {
     return this.#once(`dnc:${subscriptionId.toLowerCase()}`, () => this.#services.subscriptions.getDoNotCancelState(subscriptionId, this.#options));
   }
 
+  /** The vault if a check already read it (for the report's `vaultUri`), else undefined; never sends a request. */
+  async vaultIfRead(member: ValidationVault): Promise<Vault | undefined> {
+    const promise = this.#memo.get(`vault:${member.subscriptionId}/${member.resourceGroup ?? "*"}/${member.vaultName}`.toLowerCase()) as Promise<Vault | undefined> | undefined;
+    return promise?.catch(() => undefined);
+  }
+
   /** The vault, or undefined when it does not exist there. Without a resource group it is found by name. */
   vault(member: ValidationVault): Promise<Vault | undefined> {
     const key = `vault:${member.subscriptionId}/${member.resourceGroup ?? "*"}/${member.vaultName}`.toLowerCase();

@@ -21,7 +21,18 @@ import { CHECK_IDS, type PreflightCheck, type ValidateOptions, type ValidationIn
 
 const order = new Map<string, number>(CHECK_IDS.map((id, i) => [id, i]));
 
-async function runCheck(task: CheckTask, signal: AbortSignal | undefined): Promise<PreflightCheck> {
+/** The structured scope of a check: member, subscription, vault and key, so tools need not parse `target`. */
+async function scopeOf(task: CheckTask, reader: ValidationReader): Promise<Pick<PreflightCheck, "member" | "subscriptionId" | "vaultName" | "vaultUri" | "keyName">> {
+  const m = task.member;
+  const subscriptionId = task.subscriptionId ?? m?.subscriptionId;
+  if (!m) return subscriptionId ? { subscriptionId } : {};
+  if (task.id.startsWith("subscription.")) return { member: m.member, subscriptionId: subscriptionId! };
+  const vaultUri = (await reader.vaultIfRead(m))?.properties?.vaultUri?.replace(/\/+$/, "");
+  const keyName = task.id.startsWith("key.") || task.id.startsWith("backup.") ? m.keyName : undefined;
+  return { member: m.member, subscriptionId: m.subscriptionId, vaultName: m.vaultName, ...(vaultUri ? { vaultUri } : {}), ...(keyName ? { keyName } : {}) };
+}
+
+async function runCheck(task: CheckTask, signal: AbortSignal | undefined, reader: ValidationReader): Promise<PreflightCheck> {
   let outcome: Outcome;
   try {
     outcome = await task.run();
@@ -34,17 +45,18 @@ async function runCheck(task: CheckTask, signal: AbortSignal | undefined): Promi
       outcome = { status: "fail", evidence: `Could not be checked: ${message}`, remediation: "Make sure the caller can read it (Reader on the subscriptions, Key Vault get/list on keys, Graph directory read), then run validate again." };
     }
   }
-  return { id: task.id, title: TITLES[task.id], status: outcome.status, target: task.target, evidence: outcome.evidence, remediation: outcome.remediation ?? "" };
+  return { id: task.id, title: TITLES[task.id], status: outcome.status, target: task.target, ...(await scopeOf(task, reader)), evidence: outcome.evidence, remediation: outcome.remediation ?? "" };
 }
 
 export async function validate(context: ClientContext, services: PreflightServices, target: ValidationInput, options: ValidateOptions = {}): Promise<PreflightReport> {
   const normalized = normalizeTarget(target);
   throwIfAborted(options.abortSignal, "validate");
-  const inputs: CheckInputs = { reader: new ValidationReader(context, services, options.abortSignal), target: normalized, tenantId: context.tenantId };
+  const reader = new ValidationReader(context, services, options.abortSignal);
+  const inputs: CheckInputs = { reader, target: normalized, tenantId: context.tenantId };
   const tasks = [...subscriptionChecks(inputs), ...vaultChecks(inputs), ...accessChecks(inputs), ...keyChecks(inputs), ...backupChecks(inputs)];
   let done = 0;
   const checks = await mapWithConcurrency(tasks, context.maxConcurrency, async (task) => {
-    const check = await runCheck(task, options.abortSignal);
+    const check = await runCheck(task, options.abortSignal, reader);
     options.onProgress?.({ done: ++done, total: tasks.length, check });
     return check;
   }, {

@@ -41,8 +41,18 @@ export interface PreflightCheck {
   title: string;
   /** `pass`, `fail` or `warn`. */
   status: CheckStatus;
-  /** What was checked, e.g. `vault contoso-exo-a1 (primary)`. */
+  /** What was checked, for people, e.g. `vault contoso-exo-a1 (primary)`; tools read the fields below. */
   target: string;
+  /** The member of the pair the check concerns; absent for pair-wide and tenant-wide checks (and a subscription holding both vaults). */
+  member?: "primary" | "secondary";
+  /** The subscription (a GUID) the check concerns; absent for pair-wide and tenant-wide checks. */
+  subscriptionId?: string;
+  /** The vault the check concerns (vault, access, key and backup checks). */
+  vaultName?: string;
+  /** The vault's URI (`properties.vaultUri`, no trailing slash), when the check read the vault. */
+  vaultUri?: string;
+  /** The key the check concerns (key and backup checks), when one was named. */
+  keyName?: string;
   /** What was seen. Never holds secrets or key material. */
   evidence: string;
   /** How to fix it: the SDK call and the equivalent Az PowerShell command. Empty when nothing is to be done. */
@@ -78,7 +88,16 @@ export interface ValidationTarget {
   keyUris?: readonly string[];
   /** Accept a paired region pair with a warning instead of a failure. */
   allowPairedRegions?: boolean;
-  /** Accept Standard vaults and software keys (test tenants) with a warning instead of a failure. */
+  /**
+   * Accept a Standard vault (test tenants: it cannot hold HSM-protected keys) with a warning
+   * instead of a failure in `vault.sku`. Default false.
+   */
+  allowStandardSku?: boolean;
+  /**
+   * Formerly: accept Standard vaults and software keys. Ignored now: a software-protected RSA key
+   * is a warning (`key.hsm`) without any option, and a Standard vault needs `allowStandardSku`.
+   * @deprecated Use `allowStandardSku` for a Standard vault; software keys need no option.
+   */
   allowSoftwareKeys?: boolean;
 }
 
@@ -92,7 +111,7 @@ export interface ValidateOptions extends OperationOptions {
  * What `validate` accepts: a target, or the spec a vault pair was planned from (its `key.name`
  * names the key in both vaults), optionally with the target's backup directory and key URIs.
  */
-export type ValidationInput = ValidationTarget | (VaultPairSpec & Pick<ValidationTarget, "backupDirectory" | "keyUris" | "allowSoftwareKeys">);
+export type ValidationInput = ValidationTarget | (VaultPairSpec & Pick<ValidationTarget, "backupDirectory" | "keyUris" | "allowStandardSku" | "allowSoftwareKeys">);
 
 /** The preflight report as JSON (`report.toJSON()`). */
 export interface PreflightReportJson {

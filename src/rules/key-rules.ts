@@ -25,6 +25,20 @@ export const RECOVER_PERMISSION_HINT =
   "Recovery needs the keys 'recover' permission, which administrators do not hold by default: grant it for the recovery only (Set-AzKeyVaultAccessPolicy -PermissionsToKeys recover) and remove it afterwards.";
 
 /**
+ * Changing a key's attributes (expiry, enabled, key operations) needs the keys `update`
+ * permission, which Microsoft's administrator set (and our plan) leaves out too: every fix that
+ * ends in a key PATCH says so, names the temporary grant and how to take it back.
+ */
+export function updatePermissionHint(vaultName: string, resourceGroup = "<resource group>"): string {
+  return (
+    `This needs the keys 'update' permission, which administrators do not hold (Microsoft's administrator set and vaultPairs leave it out), so grant it for the fix only: ` +
+    `with @azure/arm-keyvault, new KeyVaultManagementClient(credential, subscriptionId).vaults.updateAccessPolicy("${resourceGroup}", "${vaultName}", "add", { properties: { accessPolicies: [{ tenantId, objectId, permissions: { keys: ["update"] } }] } }) and afterwards the same call with "remove"; ` +
+    `PowerShell: Set-AzKeyVaultAccessPolicy -VaultName ${vaultName} -UserPrincipalName <you> -PermissionsToKeys create,import,list,get,backup,restore,update, afterwards the same without update; ` +
+    `under RBAC assign Key Vault Crypto Officer on the vault and remove the assignment afterwards.`
+  );
+}
+
+/**
  * Azure cannot remove an expiry once set; Microsoft prescribes 12/31/9999 instead (CK-2023:
  * "change the expiration value to 12/31/9999").
  */

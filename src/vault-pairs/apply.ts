@@ -24,7 +24,7 @@ export function beginApplyPlan(
   if (plan.problems.length > 0) {
     throw new PreconditionFailedError(
       "ERR_PLAN_HAS_PROBLEMS",
-      `The plan has ${plan.problems.length} problem(s) (${plan.problems.map((p) => p.code).join(", ")}); fix them and plan again. Nothing was changed.`,
+      `The plan has ${plan.problems.length} problem(s); fix them and plan again. Nothing was changed. ${plan.problems.map((p, i) => `(${i + 1}) ${p.code} at ${p.target}: ${p.message}`).join(" ")}`,
     );
   }
   const now = new Date().toISOString();

@@ -48,6 +48,9 @@ describe("create", () => {
     await expect(m.keys.create(vaultUrl, "x", { size: 1024 as never })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(m.keys.create(vaultUrl, "bad_name")).rejects.toMatchObject({ code: "ERR_KEY_NAME_INVALID" });
     await expect(m.keys.create("not a url", "k")).rejects.toMatchObject({ code: "ERR_VAULT_REF_INVALID" });
+    // A vault name Key Vault would refuse: refused here, not after reading ARM for a vault that cannot exist (issue 11 §1).
+    const badVault = { subscriptionId: emulator.subscriptionIds[0]!, resourceGroup: "rg-any", vaultName: "2-bad--name" };
+    await expect(m.keys.create(badVault, "k")).rejects.toMatchObject({ code: "ERR_VAULT_NAME_INVALID", field: "vault.vaultName" });
     expect(emulator.requests.size).toBe(before);
   });
 

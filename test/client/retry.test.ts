@@ -26,6 +26,16 @@ describe("retry", () => {
     expect(lines.join("\n")).not.toMatch(/eyJ|Bearer|password/i);
   });
 
+  it("a Resource Manager host that does not resolve fails within a second and names the endpoints option", async () => {
+    // `.invalid` never resolves (RFC 2606): what a missing or mistyped `endpoints` option looks like.
+    const client = clientFor(emulator, undefined, { endpoints: { resourceManager: "https://management.invalid", graph: emulator.endpoints.graph }, retry: {} });
+    const started = performance.now();
+    const error = await client.subscriptions.get(emulator.subscriptionIds[0]!).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(error).toMatchObject({ code: "ERR_SERVICE_UNREACHABLE" });
+    expect((error as Error).message).toMatch(/'management\.invalid' does not resolve.*`endpoints` option/);
+  });
+
   it("retries a 429 after the Retry-After the service asked for", async () => {
     const client = clientFor(emulator);
     const [a] = emulator.subscriptionIds;

@@ -101,6 +101,25 @@ describe("a good pair", () => {
     expect(emulator.requests.size).toBe(before);
   });
 
+  it("says in structured fields which member, subscription, vault and key each check concerns", async () => {
+    const report = await validate(m.context, target);
+    const [primarySku, secondarySku] = report.find("vault.sku");
+    expect(primarySku).toMatchObject({ member: "primary", subscriptionId: spec.primary.subscriptionId, vaultName: spec.primary.vaultName, vaultUri: emulator.endpoints.vaultUrl(spec.primary.vaultName).replace(/\/+$/, "") });
+    expect(secondarySku).toMatchObject({ member: "secondary", subscriptionId: spec.secondary.subscriptionId, vaultName: spec.secondary.vaultName });
+    expect(primarySku!.keyName).toBeUndefined();
+    expect(report.find("key.expiry")[1]).toMatchObject({ member: "secondary", vaultName: spec.secondary.vaultName, keyName: KEY });
+    expect(report.find("backup.current")[0]).toMatchObject({ member: "primary", keyName: KEY });
+    expect(report.find("subscription.doNotCancel").map((c) => [c.member, c.subscriptionId])).toEqual([
+      ["primary", spec.primary.subscriptionId],
+      ["secondary", spec.secondary.subscriptionId],
+    ]);
+    for (const pairWide of [...report.find("vault.regions.notPaired"), ...report.find("subscription.distinct"), ...report.find("access.servicePrincipalExists")]) {
+      expect(pairWide.member).toBeUndefined();
+      expect(pairWide.vaultName).toBeUndefined();
+    }
+    expect(report.toJSON().checks.find((c) => c.id === "key.type")).toMatchObject({ member: "primary", vaultName: spec.primary.vaultName });
+  });
+
   it("keeps at most maxConcurrency requests in flight, also across parallel validate() calls", async () => {
     const context = contextFor(emulator, undefined, { maxConcurrency: 2 });
     const remove = emulator.faults.inject({ latencyMs: 15 });
@@ -173,9 +192,12 @@ describe("each check fails on a pair broken that way", () => {
   it("vault.sku", async () => {
     const report = await broken(...swap(vaultRecord(spec.primary.vaultName).properties, "sku", { family: "A", name: "standard" }));
     expect(failed(report)).toEqual(["vault.sku"]);
-    const lenient = await broken(...swap(vaultRecord(spec.primary.vaultName).properties, "sku", { family: "A", name: "standard" }), { ...target, allowSoftwareKeys: true });
+    const lenient = await broken(...swap(vaultRecord(spec.primary.vaultName).properties, "sku", { family: "A", name: "standard" }), { ...target, allowStandardSku: true });
     expect(lenient.ok).toBe(true);
     expect(statusOf(lenient, "vault.sku")).toEqual(["warn", "pass"]);
+    // The deprecated allowSoftwareKeys no longer accepts a Standard vault (issue 11 §1).
+    const old = await broken(...swap(vaultRecord(spec.primary.vaultName).properties, "sku", { family: "A", name: "standard" }), { ...target, allowSoftwareKeys: true });
+    expect(failed(old)).toEqual(["vault.sku"]);
   });
 
   it("vault.softDelete (Azure never allows turning it off: broken in state)", async () => {
@@ -251,17 +273,24 @@ describe("each check fails on a pair broken that way", () => {
   it("key.hsm (a software key)", async () => {
     await m.keys.create(vaultRefOf(spec.primary), "soft-root", { protection: "software" });
     const report = await validate(m.context, { ...target, backupDirectory: undefined, primary: { ...target.primary, keyName: "soft-root" } });
-    expect(failed(report)).toEqual(["key.hsm"]);
+    // Accepted by Microsoft 365 but advised against: a warning, not a failure, and the report is ok.
+    expect(failed(report)).toEqual([]);
+    expect(statusOf(report, "key.hsm")).toEqual(["warn", "pass"]);
+    expect(report.ok).toBe(true);
   });
 
   it("key.enabled", async () => {
     const report = await broken(...swap(keyVersion(spec.secondary.vaultName).attributes, "enabled", false));
     expect(failed(report)).toEqual(["key.enabled"]);
+    // The fix needs the update permission administrators do not hold: the remediation says so and names the grant.
+    expect(report.find("key.enabled")[1]?.remediation).toMatch(/keys 'update' permission, which administrators do not hold/);
+    expect(report.find("key.enabled")[1]?.remediation).toContain(`updateAccessPolicy("${spec.secondary.resourceGroup}", "${spec.secondary.vaultName}", "add"`);
   });
 
   it("key.operations", async () => {
     const report = await broken(...swap(keyVersion(spec.primary.vaultName), "keyOps", ["sign", "verify"]));
     expect(failed(report)).toEqual(["key.operations"]);
+    expect(report.find("key.operations")[0]?.remediation).toMatch(/keys 'update' permission, which administrators do not hold/);
   });
 
   it("key.expiry (set with the KeyClient, fixed with clearExpiry)", async () => {
@@ -274,6 +303,7 @@ describe("each check fails on a pair broken that way", () => {
     expect(failed(report)).toEqual(["key.expiry"]);
     expect(report.find("key.expiry")[0]?.remediation).toContain(`client.keys.clearExpiry("${keyId}")`);
     expect(report.find("key.expiry")[0]?.remediation).toContain(`Update-AzKeyVaultKey -VaultName ${spec.primary.vaultName} -Name ${KEY} -Expires (Get-Date -Date "12/31/9999")`);
+    expect(report.find("key.expiry")[0]?.remediation).toMatch(/keys 'update' permission, which administrators do not hold .*"remove"/);
     expect((await validate(m.context, target)).find("key.expiry").map((c) => c.status)).toEqual(["pass", "pass"]);
   });
 

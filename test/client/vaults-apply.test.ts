@@ -199,11 +199,15 @@ describe("plan problems", () => {
     spec.primary = { ...spec.primary, resourceGroup: "rg-elsewhere", vaultName: first.primary.vaultName };
     spec.secondary = { ...spec.secondary, vaultName: first.secondary.vaultName };
     const plan = await client.vaultPairs.plan(spec);
-    expect(plan.problems.map((p) => p.code).sort()).toEqual(["PRINCIPAL_NOT_FOUND", "VAULT_NAME_TAKEN", "VAULT_SOFT_DELETED"]);
+    expect(plan.problems.map((p) => p.code).sort()).toEqual(["ERR_PRINCIPAL_NOT_FOUND", "ERR_VAULT_NAME_TAKEN", "ERR_VAULT_SOFT_DELETED"]);
     expect(client.vaultPairs.formatPlan(plan)).toMatch(/Problems/);
 
     const before = emulator.requests.size;
     expect(() => client.vaultPairs.beginApply(plan)).toThrow(PreconditionFailedError);
+    // The error carries each problem's own message, not only its code.
+    const error = (() => { try { client.vaultPairs.beginApply(plan); } catch (e) { return e as Error; } })();
+    for (const problem of plan.problems) expect(error?.message).toContain(problem.message);
+    expect(error?.message).toContain("ghost@contoso.onmicrosoft.com");
     expect(emulator.requests.size).toBe(before);
   });
 

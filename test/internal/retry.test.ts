@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createHttpHeaders, RestError } from "@azure/core-rest-pipeline";
 import { withRetry } from "../../src/internal/retry.js";
-import { isTransient, retryAfterMs, toServiceError } from "../../src/internal/service-errors.js";
+import { isTransient, missingPermissionHint, retryAfterMs, toServiceError } from "../../src/internal/service-errors.js";
 import { OperationAbortedError, ServiceRequestError } from "../../src/errors.js";
 
 const restError = (statusCode: number, headers: Record<string, string> = {}) =>
@@ -22,6 +22,31 @@ describe("withRetry", () => {
     }, { retry: { retryDelayInMs: 1 } });
     expect(result).toBe("ok");
     expect(calls).toBe(4);
+  });
+
+  it("says in the final error how many attempts were made over how long (issue 11 §1)", async () => {
+    const error = await withRetry("op.name", async () => {
+      throw restError(503);
+    }, { retry: { retryDelayInMs: 1, maxRetries: 2 } }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/Gave up after 3 attempts over \d+\.\d s\./);
+    const once = await withRetry("op.name", async () => {
+      throw restError(404);
+    }).catch((e: unknown) => e);
+    expect((once as Error).message).not.toMatch(/Gave up/);
+  });
+
+  it("gives a host name that does not resolve one quick retry, then names the likely cause", async () => {
+    let calls = 0;
+    const started = performance.now();
+    const error = await withRetry("subscriptions.get", async () => {
+      calls++;
+      throw Object.assign(new Error("getaddrinfo ENOTFOUND management.azure.com"), { code: "ENOTFOUND" });
+    }).catch((e: unknown) => e); // default settings: 800 ms first back-off, 4 retries
+    expect(calls).toBe(2);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toMatchObject({ code: "ERR_SERVICE_UNREACHABLE" });
+    expect((error as Error).message).toMatch(/'management\.azure\.com' does not resolve.*`endpoints` option/);
+    expect((error as Error).message).toMatch(/Gave up after 2 attempts/);
   });
 
   it("does not retry 400/403/404/409 and keeps status and service code", async () => {
@@ -111,5 +136,19 @@ describe("service errors", () => {
     expect(JSON.stringify(error)).not.toMatch(/secret-token/);
     expect(JSON.stringify((error as Error).cause)).not.toMatch(/secret-token/);
     expect((error as Error).message).not.toMatch(/secret-token/);
+  });
+});
+
+describe("a 403 names the permission that was missing (issue 11 §1)", () => {
+  it("from Key Vault's access-policy text, its RBAC action, or the operation", () => {
+    const policy = "The user, group or application 'appid=…;oid=…' does not have keys update permission on key vault 'v1;location=westeurope'.";
+    expect(missingPermissionHint(policy, "keys.updateProperties")).toMatch(/^Missing keys update permission on the vault\. Administrators do not hold 'update'.*"add" then "remove"/);
+    expect(missingPermissionHint(policy.replace("update", "get"), "keys.get")).toBe("Missing keys get permission on the vault.");
+    const rbac = "Caller is not authorized to perform action on resource.\r\nAction: 'Microsoft.KeyVault/vaults/keys/update/action'\r\n";
+    expect(missingPermissionHint(rbac, "keys.updateProperties")).toMatch(/role data action 'Microsoft\.KeyVault\/vaults\/keys\/update\/action'.*Key Vault Crypto Officer/);
+    expect(missingPermissionHint("Access denied: no permission.", "keys.rootKey.wrapKey")).toBe("Probably missing keys wrapKey permission on the vault.");
+    expect(missingPermissionHint("Operation wrapKey is not allowed on a disabled key.", "keys.rootKey.wrapKey")).toBeUndefined();
+    const error = toServiceError(Object.assign(restError(403), { message: policy }), "keys.updateProperties");
+    expect(error.message).toMatch(/failed with 403.*Missing keys update permission/);
   });
 });

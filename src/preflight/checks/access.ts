@@ -138,6 +138,6 @@ export function accessChecks(inputs: CheckInputs): CheckTask[] {
         };
       },
     },
-    ...inputs.target.members.flatMap((m) => [servicePrincipalCheck(inputs, m), noAdminDeleteCheck(inputs, m)]),
+    ...inputs.target.members.flatMap((m) => [servicePrincipalCheck(inputs, m), noAdminDeleteCheck(inputs, m)].map((t) => ({ ...t, member: m }))),
   ];
 }

@@ -38,5 +38,5 @@ function backupCheck(inputs: CheckInputs, m: MemberTarget, directory: string): C
 /** One backup check per member, when the target names a backup directory. */
 export function backupChecks(inputs: CheckInputs): CheckTask[] {
   const directory = inputs.target.backupDirectory;
-  return directory ? inputs.target.members.map((m) => backupCheck(inputs, m, directory)) : [];
+  return directory ? inputs.target.members.map((m) => ({ ...backupCheck(inputs, m, directory), member: m })) : [];
 }

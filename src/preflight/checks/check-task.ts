@@ -15,6 +15,10 @@ export interface Outcome {
 export interface CheckTask {
   id: CheckId;
   target: string;
+  /** The member of the pair the check concerns (its vault, subscription and key); none for pair- and tenant-wide checks. */
+  member?: MemberTarget;
+  /** The subscription a subscription check concerns (member checks take the member's). */
+  subscriptionId?: string;
   run(): Promise<Outcome>;
 }
 

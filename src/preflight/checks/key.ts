@@ -1,5 +1,5 @@
 /** Root key checks (Key Vault reads): size, protection, operations, expiry, recovery level. */
-import { isAcceptedExpiry, KEY_SIZES, modulusBits, RECOVER_PERMISSION_HINT, REQUIRED_RECOVERY_LEVEL, toRootKeyInfo } from "../../rules/key-rules.js";
+import { isAcceptedExpiry, KEY_SIZES, modulusBits, RECOVER_PERMISSION_HINT, REQUIRED_RECOVERY_LEVEL, toRootKeyInfo, updatePermissionHint } from "../../rules/key-rules.js";
 import { keyLabel, needKey, pass, readKey, type CheckInputs, type CheckTask } from "./check-task.js";
 import type { MemberTarget } from "../normalize-target.js";
 
@@ -35,9 +35,10 @@ function memberKeyChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
       run: async () => {
         const kty = String((await needKey(inputs, m)).keyType ?? "");
         if (kty === "RSA-HSM") return pass("RSA-HSM: the key never leaves the HSM.");
+        // Microsoft 365 accepts a software-protected RSA key and advises against it: a warning, by the report's own definition.
         return {
-          status: inputs.target.allowSoftwareKeys ? "warn" : "fail",
-          evidence: `${kty}: software-protected. Microsoft advises HSM-protected keys for production.`,
+          status: "warn",
+          evidence: `${kty}: software-protected. Microsoft 365 accepts it, but Microsoft advises HSM-protected keys for production.`,
           remediation: `In a Premium vault, ${createHint(m, name)}`,
         };
       },
@@ -52,7 +53,7 @@ function memberKeyChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
         return {
           status: "fail",
           evidence: info.enabled ? `Not valid before ${info.notBefore!.toISOString()}.` : "Disabled: Microsoft 365 cannot unwrap with it.",
-          remediation: `Enable it: KeyClient.updateKeyProperties("${name}", "${info.version}", { enabled: true, notBefore: undefined }) (@azure/keyvault-keys). PowerShell: Update-AzKeyVaultKey -VaultName ${m.vaultName} -Name ${name} -Enable $true.`,
+          remediation: `Enable it: KeyClient.updateKeyProperties("${name}", "${info.version}", { enabled: true, notBefore: undefined }) (@azure/keyvault-keys). PowerShell: Update-AzKeyVaultKey -VaultName ${m.vaultName} -Name ${name} -Enable $true. ${updatePermissionHint(m.vaultName, m.resourceGroup)}`,
         };
       },
     },
@@ -66,7 +67,7 @@ function memberKeyChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
         return {
           status: "fail",
           evidence: `key_ops [${info.keyOperations.join(", ")}] lack ${missing.join(", ")}.`,
-          remediation: `PowerShell: Update-AzKeyVaultKey -VaultName ${m.vaultName} -Name ${name} -KeyOps wrapKey,unwrapKey (or KeyClient.updateKeyProperties(name, version, { keyOps: ["wrapKey", "unwrapKey"] })); or create a new version with client.keys.roll.`,
+          remediation: `PowerShell: Update-AzKeyVaultKey -VaultName ${m.vaultName} -Name ${name} -KeyOps wrapKey,unwrapKey (or KeyClient.updateKeyProperties(name, version, { keyOps: ["wrapKey", "unwrapKey"] })): ${updatePermissionHint(m.vaultName, m.resourceGroup)} (client.keys.roll keeps a version's key operations, so it does not fix this; a new key under another name, client.keys.create, does.)`,
         };
       },
     },
@@ -80,7 +81,7 @@ function memberKeyChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
         return {
           status: "fail",
           evidence: `Expires ${info.expiresOn.toISOString()}: keys with an expiry other than 12/31/9999 do not pass Microsoft 365 validation.`,
-          remediation: `client.keys.clearExpiry("${info.id}"). PowerShell: Update-AzKeyVaultKey -VaultName ${m.vaultName} -Name ${name} -Expires (Get-Date -Date "12/31/9999").`,
+          remediation: `client.keys.clearExpiry("${info.id}"). PowerShell: Update-AzKeyVaultKey -VaultName ${m.vaultName} -Name ${name} -Expires (Get-Date -Date "12/31/9999"). ${updatePermissionHint(m.vaultName, m.resourceGroup)}`,
         };
       },
     },
@@ -101,5 +102,5 @@ function memberKeyChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
 }
 
 export function keyChecks(inputs: CheckInputs): CheckTask[] {
-  return inputs.target.members.flatMap((m) => memberKeyChecks(inputs, m));
+  return inputs.target.members.flatMap((m) => memberKeyChecks(inputs, m).map((t) => ({ ...t, member: m })));
 }

@@ -24,6 +24,10 @@ export function subscriptionChecks(inputs: CheckInputs): CheckTask[] {
   const subscriptions = [...new Map(inputs.target.members.map((m) => [m.subscriptionId.toLowerCase(), m.subscriptionId])).values()];
   for (const id of subscriptions) {
     const target = `subscription ${id}`;
+    const holders = inputs.target.members.filter((m) => m.subscriptionId.toLowerCase() === id.toLowerCase());
+    // A subscription that holds both vaults concerns no single member.
+    const scope = { subscriptionId: id, ...(holders.length === 1 ? { member: holders[0]! } : {}) };
+    const at = tasks.length;
     tasks.push(
       {
         id: "subscription.enabled",
@@ -67,6 +71,7 @@ export function subscriptionChecks(inputs: CheckInputs): CheckTask[] {
         },
       },
     );
+    for (let i = at; i < tasks.length; i++) tasks[i] = { ...tasks[i]!, ...scope };
   }
   return tasks;
 }

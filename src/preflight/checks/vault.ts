@@ -8,7 +8,7 @@ const is = (a: string | undefined, b: string) => (a ?? "").toLowerCase() === b.t
 
 function vaultMemberChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
   const target = m.label;
-  const allowSoftware = inputs.target.allowSoftwareKeys;
+  const allowStandard = inputs.target.allowStandardSku;
   const rg = m.resourceGroup ?? "<resource group>";
   return [
     {
@@ -35,8 +35,8 @@ function vaultMemberChecks(inputs: CheckInputs, m: MemberTarget): CheckTask[] {
         const sku = (await needVault(inputs, m)).properties?.sku?.name ?? "unknown";
         if (is(sku, "premium")) return pass("SKU premium.");
         return {
-          status: allowSoftware && is(sku, "standard") ? "warn" : "fail",
-          evidence: `SKU ${sku}: keys in it cannot be HSM-protected. Microsoft accepts Standard for testing only.`,
+          status: allowStandard && is(sku, "standard") ? "warn" : "fail",
+          evidence: `SKU ${sku}: keys in it cannot be HSM-protected. Microsoft accepts Standard for testing only${allowStandard ? " (accepted by allowStandardSku)" : "; accept it in a test tenant with allowStandardSku: true"}.`,
           remediation: `Use a Premium vault: client.vaultPairs.plan(spec) then beginApply(plan) (PATCH sku premium). Azure CLI: az keyvault update --name ${m.vaultName} --set properties.sku.name=premium. Then create an RSA-HSM key there (client.keys.create).`,
         };
       },
@@ -81,8 +81,8 @@ export function vaultChecks(inputs: CheckInputs): CheckTask[] {
     return [normalizeRegion(a.location ?? ""), normalizeRegion(b.location ?? "")] as const;
   };
   return [
-    ...vaultMemberChecks(inputs, p),
-    ...vaultMemberChecks(inputs, s),
+    ...vaultMemberChecks(inputs, p).map((t) => ({ ...t, member: p })),
+    ...vaultMemberChecks(inputs, s).map((t) => ({ ...t, member: s })),
     {
       id: "vault.regions.distinct",
       target: "vault pair",

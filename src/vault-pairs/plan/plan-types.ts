@@ -43,7 +43,10 @@ export interface PlannedChange {
 
 /** Something that blocks apply (`problems`) or that a person should know (`warnings`). */
 export interface PlanFinding {
-  /** Stable code, e.g. `VAULT_NAME_TAKEN`, `PRINCIPAL_NOT_FOUND`. */
+  /**
+   * Stable code. Problems use error codes of `CUSTOMER_KEY_ERROR_CODES` (`ERR_VAULT_NAME_TAKEN`,
+   * `ERR_PRINCIPAL_NOT_FOUND`, …); warnings are not errors and have their own codes (`REGIONS_PAIRED`).
+   */
   code: string;
   /** What is wrong or worth knowing, and how to fix it. */
   message: string;

@@ -88,7 +88,7 @@ async function resolvePrincipals(
       const field = `${role === "administrator" ? "administrators" : "contributors"}[${i}]`;
       const found = await directory.resolve(input, options);
       if (!found) {
-        problems.push({ code: "PRINCIPAL_NOT_FOUND", message: `${field} '${input}' was not found in the directory (Microsoft Graph).`, target: field });
+        problems.push({ code: "ERR_PRINCIPAL_NOT_FOUND", message: `${field} '${input}' was not found in the directory (Microsoft Graph).`, target: field });
         continue;
       }
       const key = `${role}:${found.objectId.toLowerCase()}`;
@@ -101,7 +101,7 @@ async function resolvePrincipals(
   const sp = await directory.findServicePrincipalByAppId(appId, options);
   if (!sp) {
     problems.push({
-      code: "SERVICE_PRINCIPAL_MISSING",
+      code: "ERR_SERVICE_PRINCIPAL_MISSING",
       message: `The tenant has no service principal for ${WORKLOAD_DISPLAY_NAMES[spec.workload]} (appId ${appId}); create it (e.g. New-MgServicePrincipal -AppId ${appId}) and plan again.`,
       target: "workload",
     });

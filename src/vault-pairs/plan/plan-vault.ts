@@ -131,9 +131,9 @@ export async function planMember(input: Inputs): Promise<MemberPlan> {
     if (availability.nameAvailable === false) {
       const deleted = await arm.getDeletedVault(checkSub, where.vaultName, normalizeRegion(where.location), options).catch(() => undefined);
       if (deleted) {
-        problem("VAULT_SOFT_DELETED", `Vault name '${where.vaultName}' belongs to a soft-deleted vault (purge date ${deleted.properties?.scheduledPurgeDate?.toISOString?.() ?? "unknown"}). Recover that vault (createMode 'recover') or choose another name.`, `${member}.vaultName`);
+        problem("ERR_VAULT_SOFT_DELETED", `Vault name '${where.vaultName}' belongs to a soft-deleted vault (purge date ${deleted.properties?.scheduledPurgeDate?.toISOString?.() ?? "unknown"}). Recover that vault (createMode 'recover') or choose another name.`, `${member}.vaultName`);
       } else {
-        problem("VAULT_NAME_TAKEN", `Vault name '${where.vaultName}' is taken elsewhere (${availability.reason ?? "AlreadyExists"}): vault names are global. Choose another name, or point the spec at the existing vault's subscription and resource group.`, `${member}.vaultName`);
+        problem("ERR_VAULT_NAME_TAKEN", `Vault name '${where.vaultName}' is taken elsewhere (${availability.reason ?? "AlreadyExists"}): vault names are global. Choose another name, or point the spec at the existing vault's subscription and resource group.`, `${member}.vaultName`);
       }
     }
     out.changes.vault.push(change({
