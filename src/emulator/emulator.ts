@@ -232,6 +232,10 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     });
   });
   const agent = new Agent({ ca: state.certificates.caCert, keepAlive: true, lookup: emulatorLookup as never });
+  // The Azure SDK's request logging serializes every request property, the agent included, and a
+  // busy agent's sockets hold the raw text of requests in flight (bearer tokens). The agent we hand
+  // out serializes as a name, so no client given `clientOptions()` can log a token through it.
+  Object.defineProperty(agent, "toJSON", { value: () => "[https.Agent]" });
   const admin = core.directory.users[0]!;
   const live = core.state as unknown as EmulatorState;
   const emulator: Emulator = {

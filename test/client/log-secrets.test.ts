@@ -9,8 +9,10 @@
  *
  * The agent handed out by `emulator.clientOptions()` (and any agent a user passes for a proxy or a
  * private CA) used to ride on every request the Azure SDK logs; its busy sockets hold the raw
- * request text, `Authorization: Bearer eyJ…` included. The control test shows the capture sees that
- * leak in a bare Azure client given the same agent, so the onboarding test can fail.
+ * request text, `Authorization: Bearer eyJ…` included. The emulator's own agent now serializes as a
+ * name, so these tests give the clients an agent of the user's own (as for a proxy or a private CA):
+ * the control test shows the capture sees the leak in a bare Azure client given such an agent, so
+ * the onboarding test can fail.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -20,7 +22,8 @@ import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { KeyClient } from "@azure/keyvault-keys";
 import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from "@azure/logger";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { Agent } from "node:https";
+import { emulatorLookup, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { CustomerKeyClient, type CustomerKeyLogger } from "../../src/index.js";
 import { createAgentHttpClient } from "../../src/internal/agent-http-client.js";
 import { pairSpec } from "./client-fixtures.js";
@@ -53,7 +56,12 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-/** Credentials whose own token requests keep the agent off the logged request too (what the emulator's credentialFor should do). */
+/** An agent as a user makes one (trusting the emulator's CA): nothing hides it from a logger. */
+function userAgent(): Agent {
+  return new Agent({ ca: emulator.caCertificate, keepAlive: true, lookup: emulatorLookup as never });
+}
+
+/** Credentials whose own token requests keep the agent off the logged request too. */
 function logSafeOptions() {
   const { agent } = emulator.clientOptions();
   return { authorityHost: emulator.endpoints.authorityHost, disableInstanceDiscovery: true, httpClient: createAgentHttpClient(agent) };
@@ -92,12 +100,21 @@ function findings(secrets: { label: string; values: string[] }[]): string[] {
 describe("logging at verbose (issue 11 §6)", () => {
   it("control: a bare Azure client given the agent as an option writes the bearer token into its request log", async () => {
     const { vaultUrl } = await createVault(emulator, { subscriptionId: emulator.subscriptionIds[0]!, resourceGroup: "rg-log-control", location: "westeurope", name: "ck-log-control" });
-    const bare = new KeyClient(vaultUrl, new UsernamePasswordCredential(emulator.tenantId, "04b07795-8ddb-461a-bbee-02f9e1bf7b46", emulator.admin.userPrincipalName, emulator.admin.password, logSafeOptions()), emulator.clientOptions());
+    const bare = new KeyClient(vaultUrl, new UsernamePasswordCredential(emulator.tenantId, "04b07795-8ddb-461a-bbee-02f9e1bf7b46", emulator.admin.userPrincipalName, emulator.admin.password, logSafeOptions()), { agent: userAgent() });
     lines.length = 0;
     // Requests in flight together: each logged request serializes the agent, whose busy sockets hold the others' raw text.
     await Promise.all(Array.from({ length: 6 }, (_, i) => bare.getKey(`missing-${i}`).catch(() => undefined)));
     expect(lines.some((l) => l.includes("Request: {"))).toBe(true);
     expect(lines.some((l) => JWT.test(l))).toBe(true);
+  });
+
+  it("the emulator's own clientOptions() keep the token out of a bare Azure client's request log", async () => {
+    const { vaultUrl } = await createVault(emulator, { subscriptionId: emulator.subscriptionIds[0]!, resourceGroup: "rg-log-emulator", location: "westeurope", name: "ck-log-emulator" });
+    const bare = new KeyClient(vaultUrl, emulator.credential(), emulator.clientOptions());
+    lines.length = 0;
+    await Promise.all(Array.from({ length: 6 }, (_, i) => bare.getKey(`missing-${i}`).catch(() => undefined)));
+    expect(lines.some((l) => l.includes("Request: {"))).toBe(true);
+    expect(lines.filter((l) => JWT.test(l))).toEqual([]);
   });
 
   it("an onboarding through CustomerKeyClient leaves no token, client secret or key material in any log line", async () => {
@@ -112,7 +129,7 @@ describe("logging at verbose (issue 11 §6)", () => {
     const options = {
       tenantId: emulator.tenantId,
       endpoints: { resourceManager: emulator.endpoints.resourceManager, graph: emulator.endpoints.graph },
-      ...emulator.clientOptions(), // the agent, as users pass it
+      agent: userAgent(), // an agent of the user's own, for a proxy or a private CA
       // TLS settings ride on the logged request the same way (a client certificate's key); with an agent given they are not used.
       tlsOptions: { passphrase: TLS_PASSPHRASE },
       pollIntervalInMs: 20,
