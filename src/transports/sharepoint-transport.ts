@@ -29,8 +29,25 @@ export interface CustomerKeyInfo {
   SecondaryKeyVault: CustomerKeyVaultInfo;
 }
 
-/** The tenant's (or a site's) Customer Key state. */
-export type CustomerKeyStatusName = "Unregistered" | "Registering" | "Registered" | "Rolling" | "Recovery" | (string & {});
+/**
+ * SharePoint's `CustomerKeyStatus` enum in declaration order ($metadata and the CSOM dump): the
+ * index is the number the service sends [INF: the numbers are the declaration order, not seen on
+ * the wire]. The `…MMK` states are those of a move back to Microsoft-managed keys.
+ */
+export const CUSTOMER_KEY_STATUS_NAMES = [
+  "Unregistered",
+  "Registering",
+  "Registered",
+  "Rolling",
+  "Recovering",
+  "UnregisteringToMMK",
+  "RegisteringToMMK",
+  "RegisteredToMMK",
+  "RollingMMK",
+] as const;
+
+/** The tenant's (or a site's) Customer Key state: one of CUSTOMER_KEY_STATUS_NAMES, or a name a later service version adds. */
+export type CustomerKeyStatusName = (typeof CUSTOMER_KEY_STATUS_NAMES)[number] | (string & {});
 
 /** SharePoint's `SP.CustomerKeyStatusInfo`: the state, its progress and the vaults in use. */
 export interface CustomerKeyStatusInfo {
