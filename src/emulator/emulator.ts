@@ -14,8 +14,9 @@ import type { ServiceDefinition } from "./kernel/service-definition.js";
 import { redactedSnapshot } from "./kernel/snapshot.js";
 import { newState, readStateFile, writeStateFile, type KernelState, type PersistedState } from "./kernel/state.js";
 import { generateSigningKey } from "./kernel/tokens.js";
-import type { Directory, EmulatorClock, FaultInjector, RequestLog } from "./public-types.js";
+import type { Directory, EmulatorClock, FaultInjector, RequestLog, Throttle } from "./public-types.js";
 import { SERVICES, type RegisteredServiceStates } from "./registry.js";
+import { exchangeEmulator, seedExchange, type ExchangeEmulator, type ExchangeEmulatorOptions } from "./exchange/admin.js";
 
 /**
  * Everything the emulator knows, as plain JSON (what the state file holds): the kernel's part
@@ -31,6 +32,8 @@ export interface StartEmulatorOptions {
   stateFile?: string;
   /** Tenant id (a GUID) of a new emulated directory; random by default, ignored when the state file exists. */
   tenantId?: string;
+  /** Seeded Exchange Online recipients and mailbox move time of a new emulator (ignored when the state file exists); 200 mailboxes, 20 mail users, 72 h by default. */
+  exchange?: ExchangeEmulatorOptions;
 }
 
 /** The seeded admin, who owns the two seeded subscriptions. */
@@ -82,6 +85,10 @@ export interface Emulator {
   readonly faults: FaultInjector;
   /** Every request served, for assertions on what a client did. */
   readonly requests: RequestLog;
+  /** The emulated Exchange Online's test controls: seeded recipients, mailbox reads through the key hierarchy, move time. */
+  readonly exchange: ExchangeEmulator;
+  /** Per-tenant request limits (429 with `Retry-After`) of the services that opt in, e.g. `exchange`; off by default. */
+  readonly throttle: Throttle;
   /**
    * Options for every Azure SDK client (and credential): an `https.Agent` that trusts the
    * emulator's CA and resolves `*.localhost` to loopback. TLS verification stays on.
@@ -161,6 +168,8 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
   const core = new EmulatorCore(state, endpoints, options.stateFile);
   try {
     for (const service of services) core.register(service);
+    // Start options seed a new Exchange state before its own seed would apply the defaults.
+    if (core.services.has("exchange") && options.exchange) seedExchange(core, options.exchange);
     for (const service of services) service.seed?.(core);
     core.flush();
   } catch (error) {
@@ -185,6 +194,8 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     clock: core.clock,
     faults: core.faults,
     requests: core.requests,
+    throttle: core.throttle,
+    exchange: exchangeEmulator(core),
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent }),
     credentialFor(principal) {

@@ -1,11 +1,12 @@
 export { startEmulator, emulatorLookup } from "./emulator.js";
 export type { Emulator, EmulatorState, StartEmulatorOptions, SeededAdmin, CreateSubscriptionOptions, ArmBehaviour } from "./emulator.js";
 export type { EmulatorEndpoints } from "./endpoints.js";
-export type { EmulatorClock, FaultInjector, RequestLog, Directory } from "./public-types.js";
+export type { EmulatorClock, FaultInjector, RequestLog, Directory, Throttle } from "./public-types.js";
+export type { ThrottleLimit } from "./kernel/throttle.js";
 export type { Duration } from "./kernel/clock.js";
 export type { FaultRule } from "./kernel/faults.js";
 export type { RequestLogEntry } from "./kernel/request-log.js";
-export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal } from "./kernel/directory.js";
+export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal, DirectoryRoleName } from "./kernel/directory.js";
 export type { KernelState } from "./kernel/state.js";
 export type { RegisteredServiceStates } from "./registry.js";
 export { MICROSOFT_365_APPS } from "./kernel/directory.js";
@@ -21,3 +22,5 @@ export type {
 export type {
   KeyVaultState, VaultKeysState, KeyRecord, KeyVersionRecord, KeyAttributesRecord, DeletedKeyRecord, RotationPolicyRecord, LifetimeActionRecord,
 } from "./keyvault/model.js";
+export type { ExchangeEmulator, ExchangeEmulatorOptions, SeededRecipient, MailboxReadResult } from "./exchange/admin.js";
+export type { ExchangeState, DataEncryptionPolicyRecord, MailboxRecord, MailboxEncryptionRecord } from "./exchange/model.js";

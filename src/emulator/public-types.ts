@@ -1,6 +1,7 @@
 import type { Duration } from "./kernel/clock.js";
-import type { Principal, GroupRecord, ServicePrincipalRecord, UserRecord } from "./kernel/directory.js";
+import type { DirectoryRoleName, Principal, GroupRecord, ServicePrincipalRecord, UserRecord } from "./kernel/directory.js";
 import type { FaultRule } from "./kernel/faults.js";
+import type { ThrottleLimit } from "./kernel/throttle.js";
 import type { RequestLogEntry } from "./kernel/request-log.js";
 
 /**
@@ -32,6 +33,14 @@ export interface FaultInjector {
   clear(): void;
   /** The rules in force, in the order they were added. */
   readonly active: readonly FaultRule[];
+}
+
+/** Per-tenant request limits of the services that opt in (Exchange Online, SharePoint Online); off by default. */
+export interface Throttle {
+  /** Limits each tenant's requests to `service` (a service name, e.g. `exchange`) to a token bucket, or with `undefined` lifts the limit; buckets start full. */
+  set(service: string, limit: ThrottleLimit | undefined): void;
+  /** The limit in force for `service`, or `undefined` when it is not throttled. */
+  get(service: string): ThrottleLimit | undefined;
 }
 
 /** Every request the emulator served (the last 50,000), for assertions on what a client did. */
@@ -84,4 +93,12 @@ export interface Directory {
   findPrincipal(id: string): Principal | undefined;
   /** Object ids of the groups a principal belongs to, directly or through nested groups. */
   groupsOf(objectId: string): string[];
+  /** Assigns a directory role to a user or service principal (by object id); assigning it twice is a no-op. */
+  assignDirectoryRole(principalObjectId: string, role: DirectoryRoleName): void;
+  /** Removes a directory role from a principal (by object id); removing one it does not hold is a no-op. */
+  removeDirectoryRole(principalObjectId: string, role: DirectoryRoleName): void;
+  /** The directory roles a principal (by object id) holds directly; the seeded admin is a Global Administrator. */
+  directoryRolesOf(principalObjectId: string): DirectoryRoleName[];
+  /** Whether the principal (by object id) holds one of `roles`; Global Administrator satisfies every role. */
+  hasDirectoryRole(principalObjectId: string, roles: readonly DirectoryRoleName[]): boolean;
 }

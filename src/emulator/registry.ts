@@ -5,12 +5,14 @@ import type { ArmState } from "./arm/model.js";
 import type { KeyVaultState } from "./keyvault/model.js";
 import { keyVaultService } from "./keyvault/service.js";
 import type { ServiceDefinition } from "./kernel/service-definition.js";
+import { exchangeService } from "./exchange/service.js";
+import type { ExchangeState } from "./exchange/model.js";
 
 /**
  * Every emulated service, in the one place that names them. Adding a service is a folder with a
  * `service.ts` and a line here; the kernel routes, authenticates and persists it from its definition.
  */
-export const SERVICES: readonly ServiceDefinition[] = [identityService, armService, keyVaultService, graphService];
+export const SERVICES: readonly ServiceDefinition[] = [identityService, armService, keyVaultService, graphService, exchangeService];
 
 /** The state the registered services keep, by their state keys: the service half of `EmulatorState`. */
 export interface RegisteredServiceStates {
@@ -18,4 +20,6 @@ export interface RegisteredServiceStates {
   arm: ArmState;
   /** Key Vault data plane: keys and deleted keys per vault, and the backup key. */
   keyVault: KeyVaultState;
+  /** Exchange Online: seeded recipient counts, changed mailboxes, data encryption policies. */
+  exchange: ExchangeState;
 }

@@ -13,6 +13,7 @@ import {
   type EmulatorClock,
   type EmulatorEndpoints,
   type EmulatorState,
+  type ExchangeEmulatorOptions,
   type FaultInjector,
   type FaultRule,
   type RequestLog,
@@ -24,7 +25,7 @@ describe("customer-key/emulator public types", () => {
   it("starts an emulator from optional options", () => {
     expectTypeOf(startEmulator).parameters.toEqualTypeOf<[options?: StartEmulatorOptions]>();
     expectTypeOf(startEmulator).returns.resolves.toEqualTypeOf<Emulator>();
-    expectTypeOf<StartEmulatorOptions>().toEqualTypeOf<{ port?: number; stateFile?: string; tenantId?: string }>();
+    expectTypeOf<StartEmulatorOptions>().toEqualTypeOf<{ port?: number; stateFile?: string; tenantId?: string; exchange?: ExchangeEmulatorOptions }>();
     expectTypeOf(emulatorLookup).toBeFunction();
   });
 

@@ -15,6 +15,9 @@ export interface KeyPermission {
   alsoDataActions?: string[];
 }
 
+/** What an access check reads: the vault, the caller, the key name (RBAC scope) and the core (role assignments). */
+export type KeyAccessContext = Pick<KvContext, "vault" | "caller" | "core" | "params">;
+
 const da = (suffix: string) => `Microsoft.KeyVault/vaults/${suffix}`;
 const p = (policy: string, dataAction: string, also?: string[]): KeyPermission => ({
   policy,
@@ -45,7 +48,7 @@ export const PERMISSIONS = {
   verify: p("verify", "keys/verify/action", ["keys/read"]),
 } satisfies Record<string, KeyPermission>;
 
-function callerText(kv: KvContext): string {
+function callerText(kv: KeyAccessContext): string {
   const iss = kv.caller.claims?.iss ?? `https://sts.windows.net/${kv.caller.tenantId}/`;
   return `appid=${kv.caller.appId};oid=${kv.caller.objectId};iss=${iss}`;
 }
@@ -55,7 +58,7 @@ function callerText(kv: KvContext): string {
  * compound entry also needs the app) with the permission. An object id is only unique within
  * its tenant, so an entry naming another tenant grants nothing.
  */
-function policyAllows(kv: KvContext, permission: string): boolean {
+function policyAllows(kv: KeyAccessContext, permission: string): boolean {
   const principals = new Set([kv.caller.objectId.toLowerCase(), ...kv.caller.groupIds.map((g) => g.toLowerCase())]);
   const wanted = permission.toLowerCase();
   return kv.vault.properties.accessPolicies.some((entry) => {
@@ -71,7 +74,7 @@ function policyAllows(kv: KvContext, permission: string): boolean {
  * access policy, on RBAC vaults only through role assignments at the vault or key scope (access
  * policies are ignored there), with the real 403 bodies (`AccessDenied`, `ForbiddenByRbac`).
  */
-export function authorizeKeys(kv: KvContext, permission: KeyPermission): void {
+export function authorizeKeys(kv: KeyAccessContext, permission: KeyPermission): void {
   const vault = kv.vault;
   if (!vault.properties.enableRbacAuthorization) {
     if (policyAllows(kv, permission.policy)) return;

@@ -9,6 +9,7 @@ import { RequestLog } from "./request-log.js";
 import { Router } from "./router.js";
 import type { ServiceDefinition } from "./service-definition.js";
 import { KERNEL_STATE_KEYS, writeStateFile, type PersistedState } from "./state.js";
+import { Throttle } from "./throttle.js";
 import { signToken } from "./tokens.js";
 
 export function defaultErrorReply(error: ServiceError): Reply {
@@ -29,6 +30,7 @@ export class EmulatorCore {
   readonly directory: Directory;
   readonly faults = new FaultInjector();
   readonly requests = new RequestLog();
+  readonly throttle = new Throttle();
   readonly services = new Map<string, RegisteredService>();
   readonly #resolver = new HostResolver();
   #dirty = false;

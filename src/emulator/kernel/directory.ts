@@ -8,6 +8,15 @@ export const MICROSOFT_365_APPS = {
   dataAtRestEncryption: { appId: "c066d759-24ae-40e7-a56f-027002b5d3e4", displayName: "M365DataAtRestEncryption" },
 } as const;
 
+/**
+ * Microsoft Entra directory roles the emulated Microsoft 365 admin services check. Global
+ * Administrator satisfies every role check, as in Entra ID.
+ */
+export type DirectoryRoleName = "Global Administrator" | "Exchange Administrator" | "Compliance Administrator" | "SharePoint Administrator";
+
+/** The directory roles the emulator knows. */
+export const DIRECTORY_ROLES: readonly DirectoryRoleName[] = ["Global Administrator", "Exchange Administrator", "Compliance Administrator", "SharePoint Administrator"];
+
 /** A user of the emulated directory. */
 export interface UserRecord {
   /** Object id (a GUID). */
@@ -62,6 +71,11 @@ export interface DirectoryState {
   groups: GroupRecord[];
   /** Service principals, Microsoft 365 first-party ones included. */
   servicePrincipals: ServicePrincipalRecord[];
+  /**
+   * Directory role assignments: principal object id → roles. Absent in state files written before
+   * roles existed; the seeded admin (the first user) is then a Global Administrator.
+   */
+  directoryRoles?: Record<string, DirectoryRoleName[]>;
 }
 
 /** A principal of the directory, as `credentialFor` and the auth layer see it. */
@@ -78,7 +92,47 @@ export class Directory implements PublicDirectory {
   constructor(
     private readonly state: DirectoryState,
     private readonly changed: () => void,
-  ) {}
+  ) {
+    // Older state files have no roles: the seeded admin held every right, so it stays Global Administrator.
+    if (state.directoryRoles === undefined) {
+      const admin = state.users[0];
+      state.directoryRoles = admin ? { [admin.objectId]: ["Global Administrator"] } : {};
+    }
+  }
+
+  /** Assigns a directory role to a user or service principal (by object id); assigning it twice is a no-op. */
+  assignDirectoryRole(principalObjectId: string, role: DirectoryRoleName): void {
+    if (!DIRECTORY_ROLES.includes(role)) throw new Error(`Unknown directory role '${String(role)}'.`);
+    const id = principalObjectId.toLowerCase();
+    const principal = this.findPrincipal(id);
+    if (!principal || principal.record.objectId !== id) throw new Error(`No principal with object id '${principalObjectId}' in the emulated directory.`);
+    const roles = (this.state.directoryRoles![id] ??= []);
+    if (roles.includes(role)) return;
+    roles.push(role);
+    this.changed();
+  }
+
+  /** Removes a directory role from a principal (by object id); removing one it does not hold is a no-op. */
+  removeDirectoryRole(principalObjectId: string, role: DirectoryRoleName): void {
+    const id = principalObjectId.toLowerCase();
+    const roles = this.state.directoryRoles![id];
+    if (!roles?.includes(role)) return;
+    const left = roles.filter((r) => r !== role);
+    if (left.length === 0) delete this.state.directoryRoles![id];
+    else this.state.directoryRoles![id] = left;
+    this.changed();
+  }
+
+  /** The directory roles a principal (by object id) holds directly. */
+  directoryRolesOf(principalObjectId: string): DirectoryRoleName[] {
+    return [...(this.state.directoryRoles![principalObjectId.toLowerCase()] ?? [])];
+  }
+
+  /** Whether the principal holds one of `roles`; Global Administrator satisfies every role. */
+  hasDirectoryRole(principalObjectId: string, roles: readonly DirectoryRoleName[]): boolean {
+    const held = this.state.directoryRoles![principalObjectId.toLowerCase()] ?? [];
+    return held.includes("Global Administrator") || held.some((r) => roles.includes(r));
+  }
 
   get tenantId(): string {
     return this.state.tenantId;
@@ -151,6 +205,7 @@ export class Directory implements PublicDirectory {
     this.state.users = this.state.users.filter((u) => u.objectId !== objectId);
     this.state.servicePrincipals = this.state.servicePrincipals.filter((s) => s.objectId !== objectId);
     this.state.groups = this.state.groups.filter((g) => g.objectId !== objectId);
+    delete this.state.directoryRoles![objectId.toLowerCase()];
     for (const g of this.state.groups) g.members = g.members.filter((m) => m !== objectId);
     this.changed();
   }
@@ -205,9 +260,11 @@ export function seedDirectory(tenantId: string = randomUUID()): DirectoryState {
     users: [],
     groups: [],
     servicePrincipals: [],
+    directoryRoles: {},
   };
   const directory = new Directory(state, () => {});
-  directory.createUser({ userPrincipalName: "admin", displayName: "Contoso Admin" });
+  const admin = directory.createUser({ userPrincipalName: "admin", displayName: "Contoso Admin" });
+  directory.assignDirectoryRole(admin.objectId, "Global Administrator");
   for (const app of Object.values(MICROSOFT_365_APPS)) {
     directory.createServicePrincipal({ displayName: app.displayName, appId: app.appId, firstParty: true });
   }

@@ -3,7 +3,7 @@ import type { ServiceName } from "./http.js";
 
 /** A rule that makes matching requests slow or fail. */
 export interface FaultRule {
-  /** Only requests to this service (`arm`, `keyvault`, `graph`, `identity`); all services by default. */
+  /** Only requests to this service (`arm`, `keyvault`, `graph`, `identity`, `exchange`, … any registered name); all services by default. */
   service?: ServiceName;
   /** Only requests with this HTTP method (any case); all methods by default. */
   method?: string;
@@ -72,6 +72,15 @@ export class FaultInjector implements PublicFaultInjector {
 
   clear(): void {
     this.#rules = [];
+  }
+
+  /**
+   * Whether a `vaultDown` rule holds the vault: what Microsoft 365 services see when they call a
+   * vault on their own (they consult no other rule, those target HTTP requests).
+   */
+  isVaultDown(vaultName: string): boolean {
+    const name = vaultName.toLowerCase();
+    return this.#rules.some((r) => r.down && r.vault?.toLowerCase() === name);
   }
 
   get active(): readonly FaultRule[] {

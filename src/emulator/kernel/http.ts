@@ -15,6 +15,11 @@ export class EmulatorRequest {
   readonly headers: IncomingHttpHeaders;
   /** Labels the service's host pattern captured, e.g. `{ vault: "contoso" }`; set by the kernel. */
   hostParams: Readonly<Record<string, string>> = {};
+  /**
+   * Set by a handler whose route is generic (Exchange's InvokeCommand carries the cmdlet in its body):
+   * the request log shows this operation (a name, never parameter values) and read-only flag instead of the route's.
+   */
+  logAs: { operation?: string; readOnly?: boolean } = {};
   #body: Promise<Buffer> | undefined;
 
   constructor(readonly raw: IncomingMessage, port: number) {

@@ -23,7 +23,7 @@ export interface RequestLogEntry {
   status: number;
   /** Time to answer, in wall-clock milliseconds. */
   durationMs: number;
-  /** Set when an injected fault answered instead of the service. */
+  /** Set when an injected fault (`fault#n`, `reset`) or the throttle (`throttle`) answered instead of the service. */
   fault?: string;
 }
 

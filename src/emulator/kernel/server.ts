@@ -66,6 +66,15 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
       reply = service.definition.challenge!(req, core);
     } else {
       if (!match.route.anonymous) caller = authenticate(core, req, service.audiences);
+      if (service.definition.throttled) {
+        const wait = core.throttle.take(service.name, caller.tenantId);
+        if (wait !== undefined) {
+          fault = "throttle";
+          // Retry-After is whole seconds on the wire: round up so a client that honours it is not refused again.
+          const seconds = Math.max(1, Math.ceil(wait));
+          throw new ServiceError(429, "TooManyRequests", `Too many requests. Retry after ${seconds} seconds.`, { headers: { "retry-after": String(seconds) } });
+        }
+      }
       reply = await match.route.handler({ req, params: match.params, caller, core });
     }
   } catch (error) {
@@ -77,6 +86,8 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     reply = errorReply(service, error, req, core);
   }
   send(res, reply, req, service);
+  if (req.logAs.operation !== undefined) operation = req.logAs.operation;
+  if (req.logAs.readOnly !== undefined) readOnly = req.logAs.readOnly;
   core.requests.record({
     time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
     ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,

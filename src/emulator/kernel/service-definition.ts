@@ -29,6 +29,11 @@ export interface ServiceDefinition<S = unknown> {
   routes: readonly Route[];
   /** Runs once at start, after the state is loaded (e.g. to seed a new emulator). */
   seed?(core: EmulatorCore): void;
+  /**
+   * Whether `throttle.set(name, …)` can limit it: the kernel then answers an authenticated request
+   * over its tenant's budget with 429 and `Retry-After`, in this service's error shape. Default false.
+   */
+  throttled?: boolean;
   /** Whether its requests count as in flight for `requests.idle()`; default true. */
   countsInFlight?: boolean;
   /** The answer to a request that carries no token (Key Vault's 401 challenge). */

@@ -9,7 +9,7 @@ import { decodeValue } from "../key-material.js";
 import type { KeyVersionRecord } from "../model.js";
 import { PERMISSIONS, type KeyPermission } from "../../authz/key-permissions.js";
 
-type CryptoOp = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify";
+export type CryptoOp = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify";
 
 /** Operations that protect new data: refused outside nbf..exp (decrypt, unwrap and verify keep working on old data). */
 const PROTECTING_OPS: readonly CryptoOp[] = ["encrypt", "wrapKey", "sign"];
@@ -22,7 +22,7 @@ const PROTECTING_OPS: readonly CryptoOp[] = ["encrypt", "wrapKey", "sign"];
 const PRIVATE_OPS: readonly CryptoOp[] = ["decrypt", "unwrapKey", "sign"];
 
 /** The key state rules of the service: key_ops, enabled, and the nbf/exp window on the emulator clock. */
-function checkUsable(kv: KvContext, version: KeyVersionRecord, op: CryptoOp): void {
+export function checkUsable(kv: Pick<KvContext, "now">, version: KeyVersionRecord, op: CryptoOp): void {
   if (!version.keyOps.includes(op)) throw kvErrors.operationNotPermitted(op);
   if (!version.attributes.enabled && PRIVATE_OPS.includes(op)) throw kvErrors.keyDisabled(op);
   if (PROTECTING_OPS.includes(op)) {

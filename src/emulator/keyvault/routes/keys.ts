@@ -20,14 +20,14 @@ export function checkName(name: string): void {
 export const newVersionId = () => randomBytes(16).toString("hex");
 
 /** The live key of that name, or 404 KeyNotFound. */
-export function requireKey(kv: KvContext, name: string): KeyRecord {
+export function requireKey(kv: Pick<KvContext, "keys">, name: string): KeyRecord {
   const record = kv.keys.keys[name.toLowerCase()];
   if (!record) throw kvErrors.keyNotFound(name);
   return record;
 }
 
 /** A version of a live key; an empty version is the latest. */
-export function requireVersion(kv: KvContext, name: string, version: string | undefined): { record: KeyRecord; version: KeyVersionRecord } {
+export function requireVersion(kv: Pick<KvContext, "keys">, name: string, version: string | undefined): { record: KeyRecord; version: KeyVersionRecord } {
   const record = requireKey(kv, name);
   if (!version) return { record, version: latest(record) };
   const found = record.versions.find((v) => v.version === version.toLowerCase());
