@@ -17,6 +17,9 @@ import { generateSigningKey } from "./kernel/tokens.js";
 import type { Directory, EmulatorClock, FaultInjector, RequestLog, Throttle } from "./public-types.js";
 import { SERVICES, type RegisteredServiceStates } from "./registry.js";
 import { exchangeEmulator, seedExchange, type ExchangeEmulator, type ExchangeEmulatorOptions } from "./exchange/admin.js";
+// ── SharePoint Online (issue 12) ──
+import { seedGeos, sharePointEmulator, type SharePointEmulator } from "./sharepoint/emulator-surface.js";
+// ── end SharePoint Online ──
 
 /**
  * Everything the emulator knows, as plain JSON (what the state file holds): the kernel's part
@@ -34,6 +37,14 @@ export interface StartEmulatorOptions {
   tenantId?: string;
   /** Seeded Exchange Online recipients and mailbox move time of a new emulator (ignored when the state file exists); 200 mailboxes, 20 mail users, 72 h by default. */
   exchange?: ExchangeEmulatorOptions;
+  // ── SharePoint Online (issue 12) ──
+  /**
+   * Microsoft 365 Multi-Geo data locations of a new tenant (e.g. `["NAM", "EUR"]`), default geo
+   * first: SharePoint then has one admin site per geo. Single-geo (data location code "") by
+   * default; ignored when the state file exists.
+   */
+  geos?: string[];
+  // ── end SharePoint Online ──
 }
 
 /** The seeded admin, who owns the two seeded subscriptions. */
@@ -89,6 +100,10 @@ export interface Emulator {
   readonly exchange: ExchangeEmulator;
   /** Per-tenant request limits (429 with `Retry-After`) of the services that opt in, e.g. `exchange`; off by default. */
   readonly throttle: Throttle;
+  // ── SharePoint Online (issue 12) ──
+  /** The emulated SharePoint Online's Customer Key state: status per geo and site, sites, operation durations. */
+  readonly sharePoint: SharePointEmulator;
+  // ── end SharePoint Online ──
   /**
    * Options for every Azure SDK client (and credential): an `https.Agent` that trusts the
    * emulator's CA and resolves `*.localhost` to loopback. TLS verification stays on.
@@ -170,6 +185,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     for (const service of services) core.register(service);
     // Start options seed a new Exchange state before its own seed would apply the defaults.
     if (core.services.has("exchange") && options.exchange) seedExchange(core, options.exchange);
+    seedGeos(core, options.geos); // SharePoint Online (issue 12): before its seed, which makes a single geo otherwise
     for (const service of services) service.seed?.(core);
     core.flush();
   } catch (error) {
@@ -196,6 +212,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     requests: core.requests,
     throttle: core.throttle,
     exchange: exchangeEmulator(core),
+    sharePoint: sharePointEmulator(core), // SharePoint Online (issue 12)
     clientOptions: () => ({ agent }),
     credentialOptions: () => ({ authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent }),
     credentialFor(principal) {

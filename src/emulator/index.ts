@@ -24,3 +24,7 @@ export type {
 } from "./keyvault/model.js";
 export type { ExchangeEmulator, ExchangeEmulatorOptions, SeededRecipient, MailboxReadResult } from "./exchange/admin.js";
 export type { ExchangeState, DataEncryptionPolicyRecord, MailboxRecord, MailboxEncryptionRecord } from "./exchange/model.js";
+// ── SharePoint Online (issue 12) ──
+export type { SharePointEmulator, SharePointKeyStatus, SharePointSite, SharePointBehaviour } from "./sharepoint/emulator-surface.js";
+export type { SharePointState, GeoRecord, SiteRecord, KeySlotRecord, KeySlotName, KeyOperationRecord, SharePointKeyStatusName } from "./sharepoint/model.js";
+// ── end SharePoint Online ──

@@ -7,12 +7,25 @@ import { keyVaultService } from "./keyvault/service.js";
 import type { ServiceDefinition } from "./kernel/service-definition.js";
 import { exchangeService } from "./exchange/service.js";
 import type { ExchangeState } from "./exchange/model.js";
+// ── SharePoint Online (issue 12) ──
+import type { SharePointState } from "./sharepoint/model.js";
+import { sharePointService } from "./sharepoint/service.js";
+// ── end SharePoint Online ──
 
 /**
  * Every emulated service, in the one place that names them. Adding a service is a folder with a
  * `service.ts` and a line here; the kernel routes, authenticates and persists it from its definition.
  */
-export const SERVICES: readonly ServiceDefinition[] = [identityService, armService, keyVaultService, graphService, exchangeService];
+export const SERVICES: readonly ServiceDefinition[] = [
+  identityService,
+  armService,
+  keyVaultService,
+  graphService,
+  exchangeService,
+  // ── SharePoint Online (issue 12) ──
+  sharePointService,
+  // ── end SharePoint Online ──
+];
 
 /** The state the registered services keep, by their state keys: the service half of `EmulatorState`. */
 export interface RegisteredServiceStates {
@@ -22,4 +35,8 @@ export interface RegisteredServiceStates {
   keyVault: KeyVaultState;
   /** Exchange Online: seeded recipient counts, changed mailboxes, data encryption policies. */
   exchange: ExchangeState;
+  // ── SharePoint Online (issue 12) ──
+  /** SharePoint Online: geos, their sites and Customer Key state, and operation durations. */
+  sharePoint: SharePointState;
+  // ── end SharePoint Online ──
 }

@@ -19,13 +19,15 @@ import {
   type RequestLog,
   type RequestLogEntry,
   type StartEmulatorOptions,
+  type SharePointEmulator,
+  type SharePointKeyStatus,
 } from "../../src/emulator/index.js";
 
 describe("customer-key/emulator public types", () => {
   it("starts an emulator from optional options", () => {
     expectTypeOf(startEmulator).parameters.toEqualTypeOf<[options?: StartEmulatorOptions]>();
     expectTypeOf(startEmulator).returns.resolves.toEqualTypeOf<Emulator>();
-    expectTypeOf<StartEmulatorOptions>().toEqualTypeOf<{ port?: number; stateFile?: string; tenantId?: string; exchange?: ExchangeEmulatorOptions }>();
+    expectTypeOf<StartEmulatorOptions>().toEqualTypeOf<{ port?: number; stateFile?: string; tenantId?: string; exchange?: ExchangeEmulatorOptions; geos?: string[] }>();
     expectTypeOf(emulatorLookup).toBeFunction();
   });
 
@@ -68,4 +70,13 @@ describe("customer-key/emulator public types", () => {
     expectTypeOf(BUILT_IN_ROLES).toBeObject();
     expectTypeOf<typeof DO_NOT_CANCEL_FEATURE>().toEqualTypeOf<"Microsoft.Resources/mandatoryRetentionPeriodEnabled">();
   });
+
+  // ── SharePoint Online (issue 12) ──
+  it("exposes SharePoint Online through an interface, statuses as plain records", () => {
+    expectTypeOf<Emulator["sharePoint"]>().toEqualTypeOf<SharePointEmulator>();
+    expectTypeOf<SharePointEmulator["tenantStatus"]>().returns.toEqualTypeOf<SharePointKeyStatus>();
+    expectTypeOf<SharePointKeyStatus["status"]>().toEqualTypeOf<"Unregistered" | "Registering" | "Registered" | "Rolling" | "Recovering">();
+    expectTypeOf<EmulatorState["sharePoint"]["geos"]>().toBeArray();
+  });
+  // ── end SharePoint Online ──
 });

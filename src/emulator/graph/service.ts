@@ -2,6 +2,7 @@ import { EMULATOR_HOSTS } from "../endpoints.js";
 import { defineService } from "../kernel/service-definition.js";
 import { graphErrorReply } from "./errors.js";
 import { routesFor } from "./routes/directory-objects.js";
+import { siteRoutesFor } from "./routes/sites.js";
 
 /** Microsoft Graph: the directory reads Customer Key needs (tenant, users, service principals, groups). */
 export const graphService = defineService({
@@ -9,6 +10,6 @@ export const graphService = defineService({
   hosts: [EMULATOR_HOSTS.graph],
   localPaths: ["v1.0", "beta"],
   audiences: (endpoints) => ["https://graph.microsoft.com", endpoints.graph],
-  routes: [...routesFor("v1.0"), ...routesFor("beta")],
+  routes: [...routesFor("v1.0"), ...routesFor("beta"), ...siteRoutesFor("v1.0"), ...siteRoutesFor("beta")],
   errorReply: (error, req) => graphErrorReply(error, req),
 });
