@@ -14,14 +14,25 @@ import {
   type HttpClient,
   type Pipeline,
   type PipelineOptions,
+  type PipelinePolicy,
 } from "@azure/core-rest-pipeline";
 import type { OperationTracingOptions } from "@azure/core-tracing";
 import { InvalidInputError, isCustomerKeyError } from "../errors.js";
 import { statusOf } from "../internal/service-errors.js";
 import { PACKAGE_VERSION } from "../internal/version.js";
 
-/** The pipeline options a transport passes on (everything but retries, which withRetry does). */
-export type TransportPipelineOptions = Omit<PipelineOptions, "retryOptions">;
+/**
+ * The pipeline options a transport passes on: `@azure/core-rest-pipeline`'s (agent, TLS, proxy,
+ * user agent, logging) but retries, which withRetry does, plus `additionalPolicies` as Azure SDK
+ * clients take them.
+ */
+export interface TransportPipelineOptions extends Omit<PipelineOptions, "retryOptions"> {
+  /**
+   * Policies added to the pipeline: `perCall` ones before the token is added, `perRetry` ones after
+   * it. Retries happen outside the pipeline (withRetry), so both see every attempt. Default none.
+   */
+  additionalPolicies?: { policy: PipelinePolicy; position: "perCall" | "perRetry" }[];
+}
 
 /** One HTTP answer, any status. */
 export interface HttpReply {
@@ -38,8 +49,11 @@ export class JsonPoster {
 
   constructor(credential: TokenCredential, scope: string, options: TransportPipelineOptions) {
     const userAgentPrefix = [options.userAgentOptions?.userAgentPrefix, `customer-key/${PACKAGE_VERSION}`].filter(Boolean).join(" ");
-    this.#pipeline = createPipelineFromOptions({ ...options, userAgentOptions: { ...options.userAgentOptions, userAgentPrefix }, retryOptions: { maxRetries: 0 } });
+    const { additionalPolicies, ...pipelineOptions } = options;
+    this.#pipeline = createPipelineFromOptions({ ...pipelineOptions, userAgentOptions: { ...options.userAgentOptions, userAgentPrefix }, retryOptions: { maxRetries: 0 } });
     this.#pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: scope }));
+    // As @azure/core-client places them.
+    for (const { policy, position } of additionalPolicies ?? []) this.#pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
     this.#httpClient = createDefaultHttpClient();
   }
 

@@ -199,7 +199,11 @@ function keyInfoBody(keyInfo: CustomerKeyInfo): Json {
   };
 }
 
-/** `SP.CustomerKeyVaultInfo`, checked; `KeyVersion` and `SubscriptionId` are Edm.Guid, so sent in the dashed GUID form. */
+/**
+ * `SP.CustomerKeyVaultInfo`, checked. `KeyVersion` and `SubscriptionId` are Edm.Guid, so sent in
+ * the dashed GUID form; `Uri` is sent as the key's versioned id, since the cmdlets' BYOK_Uri
+ * parameter set (`-KeyVaultUri` alone, no name or version) can only mean that [INF].
+ */
 function vaultInfoBody(info: CustomerKeyVaultInfo, field: string): Json {
   const bad = (member: string, why: string): never => {
     throw new InvalidInputError("ERR_SHAREPOINT_KEY_INFO_INVALID", `${field}.${member} ${why}`, { field: `${field}.${member}` });
@@ -215,7 +219,12 @@ function vaultInfoBody(info: CustomerKeyVaultInfo, field: string): Json {
   } catch {
     uri = undefined;
   }
-  if (!uri || uri.protocol !== "https:") bad("Uri", "must be the vault's https URI, e.g. https://contoso-ck-eu1.vault.azure.net/.");
+  if (!uri || uri.protocol !== "https:" || uri.search !== "" || uri.hash !== "") bad("Uri", "must be the vault's https URI (https://contoso-ck-eu1.vault.azure.net/) or the key's versioned id.");
+  if (uri!.hostname.split(".")[0]!.toLowerCase() !== String(info.VaultName).toLowerCase()) bad("Uri", "is not in the vault VaultName names.");
+  const inUri = /^\/keys\/([^/]+)\/([0-9a-f]{32})\/?$/i.exec(uri!.pathname);
+  if (uri!.pathname.replace(/\/+$/, "") !== "" && !(inUri && inUri[1] === info.KeyName && inUri[2]!.toLowerCase() === version.toLowerCase())) {
+    bad("Uri", "must be the vault's URI, or the versioned id of the key KeyName and KeyVersion name.");
+  }
   if (info.SubscriptionId !== undefined && !isGuid(info.SubscriptionId)) bad("SubscriptionId", "must be a subscription id (a GUID).");
   if (info.ResourceGroupName !== undefined && (typeof info.ResourceGroupName !== "string" || info.ResourceGroupName.trim() === "")) bad("ResourceGroupName", "must be a resource group name.");
   return {
@@ -223,7 +232,8 @@ function vaultInfoBody(info: CustomerKeyVaultInfo, field: string): Json {
     KeyVersion: dashed(version),
     ...(info.ResourceGroupName !== undefined ? { ResourceGroupName: info.ResourceGroupName } : {}),
     ...(info.SubscriptionId !== undefined ? { SubscriptionId: info.SubscriptionId.toLowerCase() } : {}),
-    Uri: info.Uri,
+    // The versioned key id: the cmdlets' BYOK_Uri set names a key by this URI alone [INF].
+    Uri: `${uri!.origin}/keys/${info.KeyName}/${version.toLowerCase()}`,
     VaultName: info.VaultName,
   };
 }

@@ -15,7 +15,11 @@ export interface CustomerKeyVaultInfo {
   ResourceGroupName?: string;
   /** The vault's subscription id (a GUID). */
   SubscriptionId?: string;
-  /** The vault URI, e.g. `https://contoso-ck-eu1.vault.azure.net/`. */
+  /**
+   * The vault URI (`https://contoso-ck-eu1.vault.azure.net/`) or the key's versioned id
+   * (`…/keys/{KeyName}/{KeyVersion}`). The REST transport sends the versioned id: the cmdlets'
+   * BYOK_Uri parameter set names a key by this URI alone [INF].
+   */
   Uri: string;
   /** The vault's name. */
   VaultName: string;
