@@ -24,7 +24,12 @@ import {
   type SharePointTransport,
 } from "./sharepoint-transport.js";
 
-/** Options of {@link SharePointRestTransport}; the pipeline options (agent, proxy, user agent…) go to every request. */
+/**
+ * Options of {@link SharePointRestTransport} (experimental); the pipeline options (agent, proxy,
+ * user agent…) go to every request.
+ *
+ * @beta
+ */
 export interface SharePointRestTransportOptions extends TransportPipelineOptions {
   /** Gets the tokens, for `{origin of the site}/.default`; the caller needs the SharePoint Administrator role. */
   credential: TokenCredential;
@@ -47,9 +52,11 @@ const READS = new Set(["GetBringYourOwnKeyTenantStatus", "GetBringYourOwnKeySite
 /**
  * Runs SharePoint Online's Customer Key operations over SharePoint REST on the tenant admin site.
  *
- * @experimental The REST form (`POST {adminSiteUrl}/_api/site/<Method>` with JSON bodies) is
+ * Experimental: the REST form (`POST {adminSiteUrl}/_api/site/<Method>` with JSON bodies) is
  * inferred from SharePoint's service metadata and has not been seen on the wire; the PowerShell
  * cmdlets use CSOM. Use `SharePointPowerShellTransport` where the REST form is refused.
+ *
+ * @beta
  */
 export class SharePointRestTransport implements SharePointTransport {
   readonly #credential: TokenCredential;
