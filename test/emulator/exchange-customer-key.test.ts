@@ -183,6 +183,29 @@ describe("refresh, fail-over and availability key", () => {
   });
 });
 
+describe("Set-DataEncryptionPolicy", () => {
+  it("changes description and Enabled (a disabled DEP cannot be assigned), validates with Confirm:true, and replaces keys", async () => {
+    const { exo, dep } = await encryptedMailboxes(1);
+    const confirm = await exo.ok("Set-DataEncryptionPolicy", { Identity: "Roll", Description: "changed", Confirm: true });
+    expect(confirm["@adminapi.confirmationmessage"]).toMatch(/Set-DataEncryptionPolicy/);
+    expect((await exo.ok("Get-DataEncryptionPolicy", { Identity: "Roll" })).value[0].Description).toBe("");
+    await exo.ok("Set-DataEncryptionPolicy", { Identity: "Roll", Description: "changed", Enabled: false, Confirm: false });
+    expect((await exo.ok("Get-DataEncryptionPolicy", { Identity: dep.Guid })).value[0]).toMatchObject({ Description: "changed", Enabled: false });
+    const refused = await exo.invoke("Set-Mailbox", { Identity: "user000003", DataEncryptionPolicy: "Roll" });
+    expect(errorDetail(refused).text).toMatch(/is disabled/);
+    await exo.ok("Set-DataEncryptionPolicy", { Identity: "Roll", Enabled: true });
+
+    const other = await customerKeyVaults(emulator, [`kv-exo-${pair}c`, `kv-exo-${pair}d`]);
+    const mixed = await exo.invoke("Set-DataEncryptionPolicy", { Identity: "Roll", Refresh: true, Replace: true, AzureKeyIDs: other.keyIds });
+    expect(errorDetail(mixed).exceptionClass).toBe("Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException");
+    await exo.ok("Set-DataEncryptionPolicy", { Identity: "Roll", Replace: true, AzureKeyIDs: other.keyIds });
+    expect((await exo.ok("Get-DataEncryptionPolicy", { Identity: "Roll" })).value[0].AzureKeyIDs).toEqual(other.keyIds);
+    const read = await emulator.exchange.readMailbox("user000001");
+    expect(read.unwrappedWith).toMatch(new RegExp(`^https://kv-exo-${pair}[cd]\\.vault\\.localhost/keys/cmk/`));
+    expect(read.content).toBe("Mailbox user000001: Inbox (42 items)");
+  });
+});
+
 describe("permanent data purge", () => {
   it("is refused while Exchange can reach either vault, accepted once both are revoked, and the DEP can no longer be assigned", async () => {
     const { exo } = await encryptedMailboxes(1);
