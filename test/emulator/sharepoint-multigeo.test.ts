@@ -103,4 +103,22 @@ describe("emulated SharePoint Online: geos, Graph discovery and persistence", ()
     expect(done.body).toMatchObject({ Status: 2, RegistrationProgress: 100, SecondaryKeyVaultUri: keys.secondary.keyId });
     expect(second.snapshot().sharePoint.geos.map((g) => g.label)).toEqual(["contoso", "contosoapc"]);
   });
+
+  it("reports an availability key given at registration, and starts a site made mid-registration under the current keys", async () => {
+    const emulator = await start({});
+    const keys = await customerKeyVaults(emulator, "spavail");
+    const third = await customerKeyVaults(emulator, "spavail3");
+    const admin = emulator.endpoints.sharePointAdmin;
+    const token = await sharePointToken(emulator, emulator.admin.userPrincipalName, admin);
+    const started = await callSite(emulator, admin, "OnboardTenantForBringYourOwnKey", {
+      token,
+      body: { keyInfo: { PrimaryKeyVault: { Uri: keys.primary.keyId }, SecondaryKeyVault: { Uri: keys.secondary.keyId }, AvailabilityKeyVault: { Uri: third.primary.keyId } } },
+    });
+    expect(started.body).toMatchObject({ Status: 1, AvailabilityKeyVaultUri: third.primary.keyId });
+    const late = emulator.sharePoint.createSite({ name: "late" });
+    expect(emulator.sharePoint.siteStatus(late.url)).toMatchObject({ status: "Registered", registrationProgress: 100 });
+    expect(emulator.sharePoint.siteStatus(emulator.sharePoint.sites()[3]!.url)).toMatchObject({ status: "Registering", registrationProgress: 0 });
+    const root = await rootSites(emulator, "/v1.0/sites/root?select=webUrl");
+    expect(root.body).toMatchObject({ webUrl: `https://contoso.sharepoint.localhost:${emulator.endpoints.port}` });
+  });
 });
