@@ -75,21 +75,35 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_SERVICE_PRINCIPAL_MISSING",
   "ERR_VAULT_NAME_TAKEN",
   "ERR_VAULT_SOFT_DELETED",
-  // PowerShell transports (src/transports/powershell/): input refused before sending
-  // (InvalidInputError) and the pwsh host process failing (PowerShellHostError). A cmdlet the
-  // service refused is a PowerShellCommandError with one of the ERR_SERVICE_* codes above.
-  // The first five are shared with the REST transports (same names, same meaning).
+  // Transports to the Microsoft 365 admin endpoints, REST and PowerShell alike: input refused
+  // before sending (InvalidInputError).
   "ERR_EXCHANGE_CMDLET_UNSUPPORTED",
   "ERR_EXCHANGE_PARAMETER_INVALID",
   "ERR_SHAREPOINT_KEY_INFO_INVALID",
   "ERR_SHAREPOINT_SITE_URL_INVALID",
   "ERR_TRANSPORT_OPTIONS_INVALID",
+  // The pwsh host process of the PowerShell transports failing (PowerShellHostError). A cmdlet the
+  // service refused through PowerShell is a PowerShellCommandError with an ERR_SERVICE_* code.
   "ERR_POWERSHELL_CLOSED",
   "ERR_POWERSHELL_CRASHED",
   "ERR_POWERSHELL_PROTOCOL",
   "ERR_POWERSHELL_RESTART_LIMIT",
   "ERR_POWERSHELL_START_FAILED",
   "ERR_POWERSHELL_TIMEOUT",
+  // Refused by Exchange Online (ExchangeCommandError), by exception class:
+  "ERR_EXCHANGE_ARGUMENT_REFUSED",
+  "ERR_EXCHANGE_COMMAND_FAILED",
+  "ERR_EXCHANGE_FORBIDDEN",
+  "ERR_EXCHANGE_OBJECT_EXISTS",
+  "ERR_EXCHANGE_OBJECT_NOT_FOUND",
+  "ERR_EXCHANGE_OPERATION_REFUSED",
+  "ERR_EXCHANGE_PAGING_EXPIRED",
+  "ERR_EXCHANGE_SERVER_BUSY",
+  // Refused by SharePoint Online (SharePointRequestError):
+  "ERR_SHAREPOINT_FORBIDDEN",
+  "ERR_SHAREPOINT_OPERATION_IN_PROGRESS",
+  "ERR_SHAREPOINT_REQUEST_FAILED",
+  "ERR_SHAREPOINT_SITE_NOT_FOUND",
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

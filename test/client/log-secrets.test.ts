@@ -24,7 +24,7 @@ import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from "@azur
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Agent } from "node:https";
 import { emulatorLookup, startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { CustomerKeyClient, type CustomerKeyLogger } from "../../src/index.js";
+import { CustomerKeyClient, ExchangeRestTransport, SharePointRestTransport, type CustomerKeyLogger } from "../../src/index.js";
 import { createAgentHttpClient } from "../../src/internal/agent-http-client.js";
 import { pairSpec } from "./client-fixtures.js";
 import { createVault, tempDir } from "./keys-fixtures.js";
@@ -113,6 +113,19 @@ describe("logging at verbose (issue 11 §6)", () => {
     const bare = new KeyClient(vaultUrl, emulator.credential(), emulator.clientOptions());
     lines.length = 0;
     await Promise.all(Array.from({ length: 6 }, (_, i) => bare.getKey(`missing-${i}`).catch(() => undefined)));
+    expect(lines.some((l) => l.includes("Request: {"))).toBe(true);
+    expect(lines.filter((l) => JWT.test(l))).toEqual([]);
+  });
+
+  it("the Microsoft 365 transports given a user's agent keep the token out of every log line", async () => {
+    const agent = userAgent();
+    const exchange = new ExchangeRestTransport({ credential: emulator.credential(), tenantId: emulator.tenantId, endpoint: emulator.endpoints.exchange, agent });
+    const sharePoint = new SharePointRestTransport({ credential: emulator.credential(), adminSiteUrl: emulator.endpoints.sharePointAdmin, agent });
+    lines.length = 0;
+    await Promise.all([
+      ...Array.from({ length: 4 }, () => exchange.invoke({ cmdlet: "Get-Mailbox", parameters: {} }, { resultSize: 5 })),
+      ...Array.from({ length: 4 }, () => sharePoint.getTenantKeyStatus()),
+    ]);
     expect(lines.some((l) => l.includes("Request: {"))).toBe(true);
     expect(lines.filter((l) => JWT.test(l))).toEqual([]);
   });
