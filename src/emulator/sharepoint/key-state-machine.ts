@@ -65,7 +65,8 @@ export function siteStatus(core: EmulatorCore, geo: GeoRecord, site: SiteRecord)
   const op = geo.operation;
   const done: KeyStatus = { ...tenant, status: "Registered", registrationProgress: 100, recoveryEnabled: false };
   if (!op || geo.status === "Recovering") return geo.status === "Recovering" ? tenant : done;
-  const pending = geo.sites.filter((s) => s.createdAtMs <= op.startedAtMs);
+  // Membership is recorded at the start (a site made in the same millisecond is not "earlier"); state files from before that use the creation time.
+  const pending = op.siteIds ? geo.sites.filter((s) => op.siteIds!.includes(s.id)) : geo.sites.filter((s) => s.createdAtMs <= op.startedAtMs);
   const index = pending.indexOf(site);
   if (index < 0 || fractionDone(core, geo) >= (index + 1) / pending.length) return done;
   const waiting: KeyStatus = { ...tenant, registrationProgress: 0 };
@@ -83,6 +84,7 @@ function begin(core: EmulatorCore, geo: GeoRecord, kind: "register" | "roll" | "
     startedAtMs: core.clock.nowMs(),
     durationMs: kind === "roll" ? behaviour.rollDurationMs : behaviour.registrationDurationMs,
     ...(roll ? { roll } : {}),
+    siteIds: geo.sites.map((s) => s.id),
   };
   geo.status = kind === "roll" ? "Rolling" : "Registering";
   core.changed();

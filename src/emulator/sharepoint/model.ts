@@ -50,6 +50,8 @@ export interface KeyOperationRecord {
   durationMs: number;
   /** For a roll: the slot rolled and the key URI it replaced (sites not yet rolled still report it). */
   roll?: { slot: KeySlotName; previousUri: string | null };
+  /** The ids of the sites that existed when it started, in the order they are done; sites made later start under the current keys. */
+  siteIds?: string[];
 }
 
 /** A site collection of a geo. */
