@@ -146,12 +146,7 @@ export class ExchangeCommandError extends ServiceRequestError {
     },
     options?: CustomerKeyErrorOptions,
   ) {
-    super(code, message, {
-      operation: details.operation,
-      ...(details.statusCode !== undefined ? { statusCode: details.statusCode } : {}),
-      ...(details.serviceCode !== undefined ? { serviceCode: details.serviceCode } : {}),
-      ...(details.requestId !== undefined ? { requestId: details.requestId } : {}),
-    }, options);
+    super(code, message, details, options);
     this.cmdlet = details.cmdlet;
     this.errorId = details.errorId;
     this.exceptionClass = details.exceptionClass;

@@ -84,12 +84,7 @@ export class SharePointRequestError extends ServiceRequestError {
     },
     options?: CustomerKeyErrorOptions,
   ) {
-    super(code, message, {
-      operation: details.operation,
-      ...(details.statusCode !== undefined ? { statusCode: details.statusCode } : {}),
-      ...(details.serviceCode !== undefined ? { serviceCode: details.serviceCode } : {}),
-      ...(details.requestId !== undefined ? { requestId: details.requestId } : {}),
-    }, options);
+    super(code, message, details, options);
     this.method = details.method;
     this.hresult = details.hresult;
     this.exceptionClass = details.exceptionClass;

@@ -16,7 +16,7 @@ import { isValidVaultName } from "../rules/vault-naming.js";
 import { didNotRun, httpsOrigin, jsonOf, JsonPoster, replyCause, type HttpReply, type TransportPipelineOptions } from "./rest-pipeline.js";
 import { parseSharePointErrorBody, SharePointRequestError, sharePointErrorCode } from "./sharepoint-request-error.js";
 import {
-  CUSTOMER_KEY_STATUS_NAMES,
+  customerKeyStatusOf,
   type CustomerKeyInfo,
   type CustomerKeyStatusInfo,
   type CustomerKeyVaultInfo,
@@ -271,19 +271,11 @@ export function statusInfoOf(body: Json, method: string, operation: string): Cus
     const key = Object.keys(info).find((k) => k.toLowerCase() === name.toLowerCase());
     return key === undefined ? undefined : info[key];
   };
-  const raw = member("Status");
-  let code: number;
-  let name: string;
-  if (typeof raw === "number" && Number.isInteger(raw)) {
-    code = raw;
-    name = CUSTOMER_KEY_STATUS_NAMES[raw] ?? `Unknown(${raw})`;
-  } else if (typeof raw === "string" && raw !== "") {
-    const index = CUSTOMER_KEY_STATUS_NAMES.findIndex((n) => n.toLowerCase() === raw.toLowerCase());
-    code = index;
-    name = index >= 0 ? CUSTOMER_KEY_STATUS_NAMES[index]! : raw;
-  } else {
+  const status = customerKeyStatusOf(member("Status"));
+  if (!status) {
     throw new SharePointRequestError("ERR_SHAREPOINT_REQUEST_FAILED", `${method}: SharePoint's answer has no Status; it is not an SP.CustomerKeyStatusInfo.`, { method, operation, statusCode: 200 });
   }
+  const { name, code } = status;
   const text = (v: unknown) => (typeof v === "string" ? v : "");
   const progress = member("RegistrationProgress");
   return {

@@ -50,6 +50,20 @@ export const CUSTOMER_KEY_STATUS_NAMES = [
   "RollingMMK",
 ] as const;
 
+/**
+ * A status as the service or a cmdlet reports it (the enum's number, the number as text, or its
+ * name) → its name and number; `undefined` when there is none. An unknown number is named
+ * `Unknown(n)`; an unknown name keeps its text with number -1.
+ * @internal
+ */
+export function customerKeyStatusOf(raw: unknown): { name: string; code: number } | undefined {
+  const numeric = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : undefined;
+  if (numeric !== undefined) return { name: CUSTOMER_KEY_STATUS_NAMES[numeric] ?? `Unknown(${numeric})`, code: numeric };
+  if (typeof raw !== "string" || raw === "") return undefined;
+  const code = CUSTOMER_KEY_STATUS_NAMES.findIndex((n) => n.toLowerCase() === raw.toLowerCase());
+  return { name: code >= 0 ? CUSTOMER_KEY_STATUS_NAMES[code]! : raw, code };
+}
+
 /** The tenant's (or a site's) Customer Key state: one of CUSTOMER_KEY_STATUS_NAMES, or a name a later service version adds. */
 export type CustomerKeyStatusName = (typeof CUSTOMER_KEY_STATUS_NAMES)[number] | (string & {});
 

@@ -3,20 +3,8 @@
  * cmdlets' output property names are not documented (research m365-endpoints §3.1): this reads the
  * names of SP.CustomerKeyStatusInfo (§3.3) and a few likely alternatives, and says so in the docs.
  */
-import type { CustomerKeyStatusInfo } from "../sharepoint-transport.js";
+import { customerKeyStatusOf, type CustomerKeyStatusInfo } from "../sharepoint-transport.js";
 
-/** SharePoint's CustomerKeyStatus enum in declaration order (research §3.3; numbers inferred from that order). */
-export const CUSTOMER_KEY_STATUS_NAMES = [
-  "Unregistered",
-  "Registering",
-  "Registered",
-  "Rolling",
-  "Recovering",
-  "UnregisteringToMMK",
-  "RegisteringToMMK",
-  "RegisteredToMMK",
-  "RollingMMK",
-] as const;
 
 const text = (value: unknown): string => (value === undefined || value === null ? "" : String(value));
 
@@ -28,16 +16,7 @@ function pick(object: Record<string, unknown>, names: string[]): unknown {
 /** Maps one output object of `Get-SPODataEncryptionPolicy` (or `Get-SPOSiteDataEncryptionPolicy`) to the shape. */
 export function toCustomerKeyStatusInfo(output: Record<string, unknown>): CustomerKeyStatusInfo {
   const raw = pick(output, ["Status", "State", "CustomerKeyStatus"]);
-  let status = "Unknown";
-  let statusCode = -1;
-  if (typeof raw === "number") {
-    statusCode = raw;
-    status = CUSTOMER_KEY_STATUS_NAMES[raw] ?? `Unknown(${raw})`;
-  } else if (typeof raw === "string" && raw !== "") {
-    const numeric = /^\d+$/.test(raw) ? Number(raw) : undefined;
-    status = numeric !== undefined ? (CUSTOMER_KEY_STATUS_NAMES[numeric] ?? raw) : raw;
-    statusCode = numeric ?? CUSTOMER_KEY_STATUS_NAMES.findIndex((name) => name.toLowerCase() === raw.toLowerCase());
-  }
+  const { name: status, code: statusCode } = customerKeyStatusOf(raw) ?? { name: "Unknown", code: -1 };
   return {
     Status: status,
     StatusCode: statusCode,
