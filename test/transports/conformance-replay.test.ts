@@ -13,6 +13,7 @@ import {
   type ExchangeRestTransportOptions,
 } from "../../src/index.js";
 import { RecordingCredential, startReplayServer, type ReplayServer } from "./conformance-server.js";
+import { rejection } from "../helpers/rejection.js";
 
 const TENANT = "6babcaad-604b-40ac-a9d7-9fd97c0b779f";
 let server: ReplayServer;
@@ -56,15 +57,6 @@ const notFoundBody = {
     innererror: { message: "Error executing cmdlet", type: "Microsoft.Exchange.Admin.OData.Core.ODataServiceException", stacktrace: "..." },
   },
 };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("Exchange InvokeCommand request (m365-endpoints §1.2–1.5)", () => {
   it("POSTs the CmdletInput envelope with switches as booleans, arrays kept, Confirm false, and the module's header set", async () => {

@@ -15,6 +15,7 @@ import {
   type ExchangeRestTransportOptions,
 } from "../../src/index.js";
 import { customerKeyVaults } from "../emulator/helpers/exchange-client.js";
+import { rejection } from "../helpers/rejection.js";
 
 let emulator: Emulator;
 let keyIds: string[];
@@ -56,15 +57,6 @@ function afterResponse(n: number, after: () => void): { policy: PipelinePolicy; 
 }
 
 const exchangeRequests = (since: number) => emulator.requests.list({ service: "exchange" }).filter((e) => e.seq >= since);
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("ExchangeRestTransport: each cmdlet against the emulator", () => {
   it("creates, reads, refreshes and assigns a mailbox DEP; assigns a mail user; reads statistics", async () => {

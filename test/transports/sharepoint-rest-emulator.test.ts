@@ -17,6 +17,7 @@ import {
   type SharePointRestTransportOptions,
 } from "../../src/index.js";
 import { customerKeyVaults, newKeyVersion } from "../emulator/helpers/sharepoint.js";
+import { rejection } from "../helpers/rejection.js";
 
 let emulator: Emulator;
 const lines: string[] = [];
@@ -47,15 +48,6 @@ const vaultInfo = (key: { vault: string; name: string; version: string }): Custo
 });
 
 const sharePointRequests = (since: number) => emulator.requests.list({ service: "sharepoint" }).filter((e) => e.seq >= since);
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("SharePointRestTransport against the emulator", () => {
   let keyInfo: CustomerKeyInfo;
