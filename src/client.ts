@@ -45,7 +45,6 @@ export function wireModules(context: ClientContext): ClientModules {
   const graph = new GraphDirectory(context);
   const subscriptionReads = new SubscriptionReads(context);
   const backups = new BackupsClient(context);
-  const services = { arm, directory: graph, subscriptions: subscriptionReads };
   // The caller's transport, or the REST one; bulk assignment gets a REST one without its own 429
   // retries, so its rate limiter sees every throttle (a caller's transport is used as it is).
   const exchangeRest = (retry = context.retry) => {
@@ -57,6 +56,7 @@ export function wireModules(context: ClientContext): ClientModules {
   const lazy = (get: () => ExchangeTransport): ExchangeTransport => ({ invoke: (c, o) => get().invoke(c, o) });
   const exchangeTransport = lazy(() => (exchange ??= exchangeRest()));
   const bulkTransport = lazy(() => (bulk ??= exchangeRest({ ...context.retry, maxRetries: 0 })));
+  const services = { arm, directory: graph, subscriptions: subscriptionReads, exchange: exchangeTransport };
   const policies: PoliciesOperations = {
     exchange: new ExchangePoliciesClient(context, exchangeTransport, bulkTransport, (keyUris, o) => remainingWorkloadAccess(context, arm, graph, WORKLOAD_APP_IDS.exchange, keyUris, o)),
     multiWorkload: new MultiWorkloadPoliciesClient(context, exchangeTransport),

@@ -163,3 +163,38 @@ describe("policies.exchange.beginAssign against the throttle", () => {
     }
   }, 120_000);
 });
+
+describe("validate() with microsoft365", () => {
+  it("adds the policy checks only when asked, with evidence and fixes naming the SDK call and the cmdlet", async () => {
+    const plain = await s.client.validate(s.spec);
+    expect(plain.checks.filter((c) => c.id.startsWith("policy."))).toEqual([]);
+    const report = await s.client.validate(s.spec, { microsoft365: true });
+    const byId = Object.fromEntries(report.checks.filter((c) => c.id.startsWith("policy.")).map((c) => [c.id, c]));
+    expect(Object.keys(byId)).toEqual(["policy.exchange.name", "policy.exchange.limit", "policy.keys.distinctVaults", "policy.keys.resolvable", "policy.exchange.assignment", "policy.multiWorkload.assignment"]);
+    expect(byId["policy.exchange.name"]).toMatchObject({ status: "warn", evidence: expect.stringContaining("'EU versionless'") });
+    expect(byId["policy.exchange.limit"]).toMatchObject({ status: "pass", evidence: expect.stringContaining("2 of at most 50") });
+    expect(byId["policy.keys.distinctVaults"]).toMatchObject({ status: "pass" });
+    expect(byId["policy.keys.resolvable"], byId["policy.keys.resolvable"]!.evidence).toMatchObject({ status: "pass" });
+    expect(byId["policy.exchange.assignment"]).toMatchObject({ status: "warn", remediation: expect.stringMatching(/beginAssign.*Set-Mailbox/) });
+    expect(byId["policy.exchange.assignment"]!.evidence).toMatch(/^\d+ of \d+ mailbox/);
+    expect(byId["policy.multiWorkload.assignment"]).toMatchObject({ status: "pass", evidence: expect.stringContaining("Tenant_DEP_2") });
+
+    // The Exchange principal loses unwrap on one vault: resolvable fails and names it.
+    const exchangeSp = s.emulator.directory.findServicePrincipal(WORKLOAD_APP_IDS.exchange)!;
+    await rawVaultManagement(s.emulator, s.primary.subscriptionId).vaults.updateAccessPolicy(s.primary.resourceGroup, s.primary.vaultName, "remove", {
+      properties: { accessPolicies: [{ tenantId: s.emulator.tenantId, objectId: exchangeSp.objectId, permissions: { keys: ["get", "wrapKey", "unwrapKey"] } }] },
+    });
+    const after = await s.client.validate(s.spec, { microsoft365: true });
+    const resolvable = after.checks.find((c) => c.id === "policy.keys.resolvable")!;
+    expect(resolvable.status).toBe("fail");
+    expect(resolvable.evidence).toContain(`Office 365 Exchange Online cannot unwrap (${s.primary.vaultName}`);
+    expect(resolvable.remediation).toMatch(/client\.policies\.exchange\.refresh.*Set-DataEncryptionPolicy -Refresh/);
+
+    // With one vault's access gone, the purge request still names the other vault's access.
+    const error = await s.client.policies.exchange.requestPermanentDataPurge("EU_mailboxes", { reason: "exit", contact: "a@contoso.com", confirm: "EU_mailboxes" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_PURGE_ACCESS_REMAINS" });
+    expect((error as Error).message).toContain(s.secondary.vaultName);
+    expect((error as Error).message).not.toContain(`vault ${s.primary.vaultName}:`);
+    expect((error as Error).message).toContain("signed request to Microsoft");
+  }, 120_000);
+});
