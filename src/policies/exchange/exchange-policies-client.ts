@@ -163,7 +163,7 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
       if (remaining.length > 0) {
         throw new PreconditionFailedError(
           "ERR_PURGE_ACCESS_REMAINS",
-          `Office 365 Exchange Online can still use the keys of '${name}': ${remaining.join("; ")}. Remove that access first (client.vaultPairs.revoke), then request the purge again. ` +
+          `Office 365 Exchange Online can still use the keys of '${name}': ${remaining.join("; ")}. Remove it on both vaults first (client.vaultPairs.revokeAccess(vault, "00000002-0000-0ff1-ce00-000000000000", { confirm, allowMicrosoft365Revocation: true }); Remove-AzKeyVaultAccessPolicy -ServicePrincipalName 00000002-0000-0ff1-ce00-000000000000), then request the purge again. ` +
             "The rest of the purge is a signed request to Microsoft (the data purge document), which this call cannot send.",
         );
       }
