@@ -52,7 +52,7 @@ export type BulkAssignPoller = CustomerKeyPoller<BulkAssignState, BulkAssignResu
 
 /** Options of `beginAssign`. */
 export interface BulkAssignOptions extends OperationOptions {
-  /** Requests in flight at most; default 8, 1 to 64. The pace itself adapts to the service's throttle. */
+  /** Requests in flight at most; default 32, 1 to 64. A cap only: the pace (requests per second) adapts to the service's throttle, so in flight is about rate × latency. */
   concurrency?: number;
   /**
    * A checkpoint file (JSON, written atomically): recipients that got the policy are recorded, and a

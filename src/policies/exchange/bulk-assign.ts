@@ -72,7 +72,7 @@ async function readAssignments(transport: ExchangeTransport, options: OperationO
 export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailboxes, policy: string, options: BulkAssignOptions = {}): BulkAssignPoller {
   checkBulkAssignInput(mailboxes, policy, options);
   const { context } = deps;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 32;
   const maxAttempts = options.maxAttempts ?? 5;
   const limiter = new AdaptiveRateLimiter({ initialRate: options.initialRequestsPerSecond ?? 20, maxRate: options.maxRequestsPerSecond ?? 1000 });
   const failures: BulkAssignFailure[] = [];
