@@ -1,10 +1,11 @@
 /** client.policies against the emulated Exchange Online, through the real ExchangeRestTransport. */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawVaultManagement, startScenario, type Scenario } from "../../examples/shared-setup.js";
 import { WORKLOAD_APP_IDS } from "../../src/rules/workloads.js";
+import { ExchangeRestTransport } from "../../src/index.js";
 
 let s: Scenario;
 let dir: string;
@@ -196,5 +197,52 @@ describe("validate() with microsoft365", () => {
     expect((error as Error).message).toContain(s.secondary.vaultName);
     expect((error as Error).message).not.toContain(`vault ${s.primary.vaultName}:`);
     expect((error as Error).message).toContain("signed request to Microsoft");
+  }, 120_000);
+});
+
+describe("policies.exchange: sources, checkpoints and the limit", () => {
+  it("takes an async iterable (mail users too) and { allWithoutPolicy: true } read with paging", async () => {
+    const users = s.emulator.exchange.listMailUsers({ offset: 1, limit: 3 }).map((u) => u.userPrincipalName);
+    async function* source() {
+      for (const u of users) yield u;
+    }
+    const fromIterable = await s.client.policies.exchange.beginAssign(source(), "EU_mailboxes");
+    expect(fromIterable).toMatchObject({ done: 3, failed: 0, remaining: 0 });
+
+    const total = s.emulator.exchange.mailboxCount;
+    const result = await s.client.policies.exchange.beginAssign({ allWithoutPolicy: true }, "EU_mailboxes");
+    expect(result.failed).toBe(0);
+    expect(result.done).toBeGreaterThan(0);
+    const { value } = await new ExchangeRestTransport({ credential: s.emulator.credentialFor(s.emulator.admin.userPrincipalName), tenantId: s.emulator.tenantId, endpoint: s.emulator.endpoints.exchange, ...s.emulator.clientOptions() }).invoke({ cmdlet: "Get-Mailbox" });
+    expect(value).toHaveLength(total);
+    expect(value.filter((r) => r["DataEncryptionPolicy"] == null)).toEqual([]);
+    // Nothing left: a second run reads and sends nothing.
+    expect(await s.client.policies.exchange.beginAssign({ allWithoutPolicy: true }, "EU_mailboxes")).toMatchObject({ done: 0, requests: 0 });
+  }, 60_000);
+
+  it("refuses a checkpoint file of another policy, or one that is not a checkpoint", async () => {
+    const file = path.join(dir, "other.json");
+    await s.client.policies.exchange.beginAssign([s.emulator.exchange.listMailboxes({ limit: 1 })[0]!.userPrincipalName], "EU_mailboxes", { checkpoint: file });
+    await expect(s.client.policies.exchange.beginAssign(["x@contoso.com"], "EU versionless", { checkpoint: file })).rejects.toMatchObject({ code: expect.stringMatching(/ERR_CHECKPOINT_INVALID|ERR_POLICY_NOT_FOUND/) });
+    await s.client.policies.exchange.setEnabled("EU versionless", true);
+    await expect(s.client.policies.exchange.beginAssign(["x@contoso.com"], "EU versionless", { checkpoint: file })).rejects.toMatchObject({ code: "ERR_CHECKPOINT_INVALID" });
+    await writeFile(path.join(dir, "junk.json"), "not json");
+    await expect(s.client.policies.exchange.beginAssign(["x@contoso.com"], "EU_mailboxes", { checkpoint: path.join(dir, "junk.json") })).rejects.toMatchObject({ code: "ERR_CHECKPOINT_INVALID" });
+  });
+
+  it("stops at 50 mailbox DEPs with ERR_POLICY_LIMIT_REACHED", async () => {
+    // The validate() test took Exchange's access to the primary vault away; Exchange refuses a DEP without it.
+    const exchangeSp = s.emulator.directory.findServicePrincipal(WORKLOAD_APP_IDS.exchange)!;
+    await rawVaultManagement(s.emulator, s.primary.subscriptionId).vaults.updateAccessPolicy(s.primary.resourceGroup, s.primary.vaultName, "add", {
+      properties: { accessPolicies: [{ tenantId: s.emulator.tenantId, objectId: exchangeSp.objectId, permissions: { keys: ["get", "wrapKey", "unwrapKey"] } }] },
+    });
+    let count = 0;
+    for await (const _ of s.client.policies.exchange.list()) count++;
+    for (let i = count; i < 50; i++) await s.client.policies.exchange.create({ name: `Filler_${i}`, keyUris: s.keyUris });
+    const before = s.emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "New-DataEncryptionPolicy").length;
+    await expect(s.client.policies.exchange.create({ name: "One_too_many", keyUris: s.keyUris })).rejects.toMatchObject({ code: "ERR_POLICY_LIMIT_REACHED" });
+    expect(s.emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "New-DataEncryptionPolicy").length).toBe(before);
+    // An existing one with the same keys is still a no-op at the limit.
+    expect(await s.client.policies.exchange.create({ name: "Filler_49", keyUris: s.keyUris })).toMatchObject({ created: false });
   }, 120_000);
 });

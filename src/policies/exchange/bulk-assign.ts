@@ -4,6 +4,7 @@
  * down on every 429 and pauses for its Retry-After; each success recorded in the checkpoint file
  * before the run counts it done; failures that are not transient listed, not retried.
  */
+import { getMaxListeners, setMaxListeners } from "node:events";
 import { InvalidInputError, isCustomerKeyError } from "../../errors.js";
 import { AdaptiveRateLimiter } from "../../internal/adaptive-rate.js";
 import type { ClientContext } from "../../internal/context.js";
@@ -73,6 +74,8 @@ export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailb
   checkBulkAssignInput(mailboxes, policy, options);
   const { context } = deps;
   const concurrency = options.concurrency ?? 32;
+  // Every request in flight and every paced wait listens to the caller's signal: more than Node's default 10.
+  if (options.abortSignal) setMaxListeners(Math.max(getMaxListeners(options.abortSignal), concurrency * 3 + 10), options.abortSignal);
   const maxAttempts = options.maxAttempts ?? 5;
   const limiter = new AdaptiveRateLimiter({ initialRate: options.initialRequestsPerSecond ?? 20, maxRate: options.maxRequestsPerSecond ?? 1000 });
   const failures: BulkAssignFailure[] = [];
