@@ -125,6 +125,7 @@ async function main(): Promise<boolean> {
     console.log(`Sequential loop projected for ${N}: ${seq.projectedSecondsFor.toFixed(0)} s.`);
     console.log(`Crash: aborted at ${bulk.crashedAt} done (${bulk.firstRunSetMailbox} Set-Mailbox sent, ${bulk.firstRunSeconds.toFixed(1)} s); the resume skipped ${bulk.resumeSkipped} and sent ${bulk.resumeSetMailbox} successful Set-Mailbox.`);
     console.log(`Set-Mailbox 200s in the bulk window: ${bulk.setMailboxOk} for ${N} mailboxes (duplicates ${bulk.duplicates}); failures ${bulk.failures}; without the policy at the end: ${bulk.missing}.`);
+    for (const f of second.failures) console.log(`failed for good: ${f.mailbox}: ${f.code}: ${f.message}`);
     console.log(JSON.stringify({ sequential: seq, bulk }));
     const goals = [
       [bulk.budgetUsed >= 0.9, "at least 90 % of the throttle budget used"],

@@ -220,6 +220,27 @@ describe("policies.exchange: sources, checkpoints and the limit", () => {
     expect(await s.client.policies.exchange.beginAssign({ allWithoutPolicy: true }, "EU_mailboxes")).toMatchObject({ done: 0, requests: 0 });
   }, 60_000);
 
+  it("retries transient faults (503, a reset connection) a few times and counts them done, not failed", async () => {
+    const mailboxes = s.emulator.exchange.listMailUsers({ offset: 5, limit: 6 }).map((u) => u.userPrincipalName);
+    const stops: (() => void)[] = [];
+    try {
+      // Injected once the first recipient is done, so they hit the assignments, not the policy read.
+      const result = await s.client.policies.exchange.beginAssign(mailboxes, "EU_mailboxes", {
+        readCurrentState: false,
+        concurrency: 1,
+        onProgress: () => {
+          if (stops.length > 0) return;
+          stops.push(s.emulator.faults.inject({ service: "exchange", path: "InvokeCommand", status: 503, count: 2 }));
+          stops.push(s.emulator.faults.inject({ service: "exchange", path: "InvokeCommand", mode: "reset", count: 1 }));
+        },
+      });
+      expect(result).toMatchObject({ done: 6, failed: 0, failures: [] });
+      expect(result.requests).toBeGreaterThan(6);
+    } finally {
+      for (const stop of stops) stop();
+    }
+  }, 60_000);
+
   it("refuses a checkpoint file of another policy, or one that is not a checkpoint", async () => {
     const file = path.join(dir, "other.json");
     await s.client.policies.exchange.beginAssign([s.emulator.exchange.listMailboxes({ limit: 1 })[0]!.userPrincipalName], "EU_mailboxes", { checkpoint: file });

@@ -49,6 +49,14 @@ export function checkBulkAssignInput(mailboxes: BulkAssignMailboxes, policy: str
   }
 }
 
+/** Failures worth another attempt: transient statuses, and the typed forms of a lost connection or a busy server. */
+const RETRYABLE_CODES = new Set(["ERR_SERVICE_UNREACHABLE", "ERR_SERVICE_UNAVAILABLE", "ERR_SERVICE_FAILED", "ERR_EXCHANGE_SERVER_BUSY"]);
+const isRetryable = (error: unknown) => {
+  if (isCustomerKeyError(error) && error.code === "ERR_EXCHANGE_SERVER_BUSY") return true;
+  // A cmdlet that ran and threw (its exception class is known) answers the same the next time.
+  if ((error as { exceptionClass?: unknown }).exceptionClass !== undefined) return false;
+  return isTransient(error) || (isCustomerKeyError(error) && RETRYABLE_CODES.has(error.code));
+};
 const isThrottle = (error: unknown) => statusOf(error) === 429 || (isCustomerKeyError(error) && error.code === "ERR_SERVICE_THROTTLED");
 const errorSummary = (error: unknown) => ({
   code: isCustomerKeyError(error) ? error.code : error instanceof Error ? error.name : "error",
@@ -155,7 +163,7 @@ export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailb
           limiter.onThrottle(sentAt, retryAfterMs(error));
           continue; // a throttled request did not run: not an attempt
         }
-        if (isTransient(error) && attempt < maxAttempts) {
+        if (isRetryable(error) && attempt < maxAttempts) {
           attempt++;
           await sleep(Math.min(30_000, 500 * 2 ** attempt), o.abortSignal, OPERATION);
           continue;

@@ -94,7 +94,7 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
 
   setEnabled(name: string, enabled: boolean, options: OperationOptions = {}): Promise<DataEncryptionPolicy> {
     return runOperation(this.#context, "policies.exchange.setEnabled", options, (o) => {
-      if (typeof enabled !== "boolean") throw new InvalidInputError("ERR_POLICY_NAME_INVALID", "enabled must be true or false.", { field: "enabled" });
+      if (typeof enabled !== "boolean") throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", "enabled must be true or false.", { field: "enabled" });
       return this.#commands.setEnabled(name, enabled, o);
     });
   }
@@ -153,8 +153,8 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
   requestPermanentDataPurge(name: string, request: PermanentDataPurgeRequest): Promise<DataEncryptionPolicy> {
     return runOperation(this.#context, "policies.exchange.requestPermanentDataPurge", request ?? ({} as PermanentDataPurgeRequest), async (o) => {
       checkIdentity(name, "name");
-      if (typeof request?.reason !== "string" || request.reason.trim() === "") throw new InvalidInputError("ERR_POLICY_NAME_INVALID", "reason is required (-PermanentDataPurgeReason).", { field: "reason" });
-      if (typeof request.contact !== "string" || request.contact.trim() === "") throw new InvalidInputError("ERR_POLICY_NAME_INVALID", "contact is required (-PermanentDataPurgeContact).", { field: "contact" });
+      if (typeof request?.reason !== "string" || request.reason.trim() === "") throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", "reason is required (-PermanentDataPurgeReason).", { field: "reason" });
+      if (typeof request.contact !== "string" || request.contact.trim() === "") throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", "contact is required (-PermanentDataPurgeContact).", { field: "contact" });
       if (request.confirm !== name) {
         throw new ConfirmationRequiredError(`A permanent data purge destroys every mailbox under '${name}' for good: pass confirm: '${name}' to request it.`);
       }
