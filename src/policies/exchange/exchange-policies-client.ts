@@ -33,7 +33,10 @@ export interface ExchangePoliciesOperations {
   setEnabled(name: string, enabled: boolean, options?: OperationOptions): Promise<DataEncryptionPolicy>;
   /**
    * Assigns the DEP to one mailbox or mail user: `Set-Mailbox -DataEncryptionPolicy`, and for a
-   * recipient Set-Mailbox does not find, `Set-MailUser` (one request for the common case).
+   * recipient Set-Mailbox does not find, `Set-MailUser`. Trying Set-Mailbox first costs one request
+   * for a mailbox (the bulk of any tenant) and two for a mail user; looking the recipient up first
+   * would cost two for every recipient, under the same throttle. Result `changed: false` when the
+   * recipient already had the policy.
    */
   assign(mailbox: string, policy: string, options?: OperationOptions): Promise<MailboxAssignmentResult>;
   /**
