@@ -18,6 +18,13 @@ import type { ValidateOptions, ValidationInput } from "./preflight/types.js";
 import { validate } from "./preflight/run-preflight.js";
 import { isGuid } from "./rules/ids.js";
 import { SubscriptionsClient, type SubscriptionsOperations } from "./subscriptions/subscriptions-client.js";
+import { remainingWorkloadAccess } from "./azure/workload-key-access.js";
+import { ExchangePoliciesClient } from "./policies/exchange/exchange-policies-client.js";
+import { MultiWorkloadPoliciesClient } from "./policies/multi-workload/multi-workload-policies-client.js";
+import type { PoliciesOperations } from "./policies/policies-client.js";
+import { WORKLOAD_APP_IDS } from "./rules/workloads.js";
+import { ExchangeRestTransport } from "./transports/exchange-rest-transport.js";
+import type { ExchangeTransport } from "./transports/exchange-transport.js";
 import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
@@ -28,6 +35,7 @@ export interface ClientModules {
   keys: KeysClient;
   backups: BackupsClient;
   directory: DirectoryClient;
+  policies: PoliciesOperations;
   validate(target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport>;
 }
 
@@ -37,7 +45,22 @@ export function wireModules(context: ClientContext): ClientModules {
   const graph = new GraphDirectory(context);
   const subscriptionReads = new SubscriptionReads(context);
   const backups = new BackupsClient(context);
-  const services = { arm, directory: graph, subscriptions: subscriptionReads };
+  // The caller's transport, or the REST one; bulk assignment gets a REST one without its own 429
+  // retries, so its rate limiter sees every throttle (a caller's transport is used as it is).
+  const exchangeRest = (retry = context.retry) => {
+    const { retryOptions: _none, ...pipeline } = context.pipelineOptions;
+    return new ExchangeRestTransport({ ...pipeline, credential: context.credential, tenantId: context.tenantId, endpoint: context.exchangeEndpoint, retry, logger: context.logger });
+  };
+  let exchange: ExchangeTransport | undefined = context.exchangeTransport;
+  let bulk: ExchangeTransport | undefined = context.exchangeTransport;
+  const lazy = (get: () => ExchangeTransport): ExchangeTransport => ({ invoke: (c, o) => get().invoke(c, o) });
+  const exchangeTransport = lazy(() => (exchange ??= exchangeRest()));
+  const bulkTransport = lazy(() => (bulk ??= exchangeRest({ ...context.retry, maxRetries: 0 })));
+  const services = { arm, directory: graph, subscriptions: subscriptionReads, exchange: exchangeTransport };
+  const policies: PoliciesOperations = {
+    exchange: new ExchangePoliciesClient(context, exchangeTransport, bulkTransport, (keyUris, o) => remainingWorkloadAccess(context, arm, graph, WORKLOAD_APP_IDS.exchange, keyUris, o)),
+    multiWorkload: new MultiWorkloadPoliciesClient(context, exchangeTransport),
+  };
   return {
     context,
     subscriptions: new SubscriptionsClient(context, subscriptionReads),
@@ -45,6 +68,7 @@ export function wireModules(context: ClientContext): ClientModules {
     keys: new KeysClient(context, backups),
     backups,
     directory: new DirectoryClient(context, graph),
+    policies,
     validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
   };
 }
@@ -60,6 +84,8 @@ export class CustomerKeyClient {
   readonly backups: BackupsOperations;
   /** Microsoft Graph lookups (users, service principals). */
   readonly directory: DirectoryOperations;
+  /** Data encryption policies of Microsoft 365: Exchange Online mailboxes, multi-workload (and SharePoint). */
+  readonly policies: PoliciesOperations;
   readonly #context: ClientContext;
   readonly #modules: ClientModules;
 
@@ -77,6 +103,7 @@ export class CustomerKeyClient {
     this.vaultPairs = this.#modules.vaultPairs;
     this.keys = this.#modules.keys;
     this.backups = this.#modules.backups;
+    this.policies = this.#modules.policies;
   }
 
   /**

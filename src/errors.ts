@@ -104,6 +104,19 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_SHAREPOINT_OPERATION_IN_PROGRESS",
   "ERR_SHAREPOINT_REQUEST_FAILED",
   "ERR_SHAREPOINT_SITE_NOT_FOUND",
+  // Data encryption policies (client.policies).
+  // Refused before sending (InvalidInputError):
+  "ERR_POLICY_NAME_INVALID",
+  "ERR_POLICY_KEY_URIS_INVALID",
+  "ERR_MAILBOXES_INVALID",
+  "ERR_CHECKPOINT_INVALID",
+  // The state found does not allow it (PreconditionFailedError):
+  "ERR_POLICY_LIMIT_REACHED",
+  "ERR_POLICY_SUBSCRIPTIONS_NOT_DISTINCT",
+  "ERR_POLICY_KEY_UNUSABLE",
+  "ERR_POLICY_CONFLICT",
+  "ERR_POLICY_NOT_FOUND",
+  "ERR_PURGE_ACCESS_REMAINS",
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

@@ -175,3 +175,30 @@ export { SharePointRestTransport } from "./transports/sharepoint-rest-transport.
 export type { SharePointRestTransportOptions } from "./transports/sharepoint-rest-transport.js";
 export { SharePointRequestError } from "./transports/sharepoint-request-error.js";
 export type { TransportPipelineOptions } from "./transports/rest-pipeline.js";
+
+// Data encryption policies (client.policies)
+export type { PoliciesOperations } from "./policies/policies-client.js";
+export type { ExchangePoliciesOperations } from "./policies/exchange/exchange-policies-client.js";
+export type { MultiWorkloadPoliciesOperations } from "./policies/multi-workload/multi-workload-policies-client.js";
+export type {
+  AssignMultiWorkloadOptions,
+  AssignMultiWorkloadResult,
+  CreatePolicyInput,
+  CreatePolicyOptions,
+  CreatePolicyResult,
+  DataEncryptionPolicy,
+  MailboxAssignmentResult,
+  MailboxEncryption,
+  MultiWorkloadAssignment,
+  PermanentDataPurgeRequest,
+} from "./policies/types.js";
+export type {
+  BulkAssignFailure,
+  BulkAssignMailboxes,
+  BulkAssignOptions,
+  BulkAssignPoller,
+  BulkAssignProgress,
+  BulkAssignResult,
+  BulkAssignState,
+} from "./policies/exchange/bulk-assign-types.js";
+export { EXCHANGE_POLICY_LIMIT, POLICY_NAME_MAX_LENGTH, policyNameProblems } from "./rules/data-encryption-policy.js";

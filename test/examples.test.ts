@@ -8,6 +8,8 @@ import { main as disasterDrill } from "../examples/disaster-drill.js";
 import { main as keyRoll } from "../examples/key-roll.js";
 import { main as preflightAudit } from "../examples/preflight-audit.js";
 import { main as customTransport } from "../examples/custom-transport.js";
+import { main as exchangePolicy } from "../examples/exchange-policy.js";
+import { main as revokeAndPurge } from "../examples/revoke-and-purge.js";
 
 describe("examples", () => {
   it("setup-and-validate ends with a ready report and two versioned key URIs", async () => {
@@ -93,4 +95,22 @@ describe("examples", () => {
     const trail = lines.filter((l) => l.trimStart().startsWith("{")).join("\n");
     expect(trail).not.toMatch(/EU_mailboxes|US_mailboxes|user00000\d|vault|eyJ[A-Za-z0-9_-]{10,}/);
   });
+
+  it("exchange-policy creates a DEP, assigns 200 mailboxes with progress, and shows them encrypted after 72 h", async () => {
+    const lines: string[] = [];
+    const result = await exchangePolicy({ log: (line) => lines.push(line) });
+    expect(result.ok).toBe(true);
+    expect(result.assignment).toMatchObject({ done: 200, failed: 0 });
+    expect(lines.filter((l) => /^ {3}done \d+, failed 0, remaining \d+/.test(l)).length).toBeGreaterThanOrEqual(3);
+    expect(lines.join("\n")).toMatch(/second run: 200 skipped, 0 requests/);
+    expect(result.status.every((s) => s.isEncrypted && s.policyName === "EU_mailboxes")).toBe(true);
+  }, 120_000);
+
+  it("revoke-and-purge shows every confirmation, refuses the purge while Exchange has access, then requests it", async () => {
+    const lines: string[] = [];
+    const result = await revokeAndPurge({ log: (line) => lines.push(line) });
+    expect(result.ok).toBe(true);
+    expect(result.refusals).toEqual(["ERR_CONFIRMATION_REQUIRED", "ERR_PURGE_ACCESS_REMAINS", "ERR_REVOKE_MICROSOFT_365", "ERR_REVOKE_MICROSOFT_365", "ERR_EXCHANGE_OPERATION_REFUSED"]);
+    expect(lines.join("\n")).toMatch(/signed request to Microsoft/);
+  }, 120_000);
 });

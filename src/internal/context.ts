@@ -8,6 +8,7 @@ import { CryptographyClient, KeyClient, type KeyVaultKey } from "@azure/keyvault
 import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { defaultRetrySettings, type RetrySettings } from "./retry.js";
 import { withLogSafeAgent } from "./agent-http-client.js";
+import type { ExchangeTransport } from "../transports/exchange-transport.js";
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
 export interface CustomerKeyEndpoints {
@@ -17,6 +18,10 @@ export interface CustomerKeyEndpoints {
   graph?: string;
   /** Token scope for Resource Manager; default `https://management.azure.com/.default`. */
   resourceManagerScope?: string;
+  /** Exchange Online (the admin gateway of `ExchangeRestTransport`); default `https://outlook.office365.com`. */
+  exchange?: string;
+  /** The tenant's SharePoint admin center, e.g. `https://contoso-admin.sharepoint.com`; default none (read from the tenant when needed). */
+  sharePointAdmin?: string;
 }
 
 /**
@@ -42,6 +47,11 @@ export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOp
   pollIntervalInMs?: number;
   /** Upper bound of requests in flight for bulk reads such as validate(); default 8. */
   maxConcurrency?: number;
+  /**
+   * Runs the Exchange Online cmdlets of `client.policies`; default an `ExchangeRestTransport` built
+   * from the client's credential, tenant, `endpoints.exchange`, pipeline options (agent, TLS) and retry settings.
+   */
+  exchangeTransport?: ExchangeTransport;
 }
 
 /** What every module shares: the credential, the settings and cached Azure clients. */
@@ -51,6 +61,12 @@ export class ClientContext {
   readonly resourceManagerEndpoint: string;
   readonly graphEndpoint: string;
   readonly resourceManagerScope: string;
+  /** Exchange Online endpoint, no trailing slash. */
+  readonly exchangeEndpoint: string;
+  /** SharePoint admin center URL when given, no trailing slash. */
+  readonly sharePointAdminEndpoint: string | undefined;
+  /** The transport the caller gave, if any (client.ts builds the REST default). */
+  readonly exchangeTransport: ExchangeTransport | undefined;
   readonly retry: Required<RetrySettings>;
   readonly logger: CustomerKeyLogger;
   readonly pollIntervalInMs: number;
@@ -64,12 +80,15 @@ export class ClientContext {
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
-    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, ...pipeline } = options;
+    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, exchangeTransport, ...pipeline } = options;
     this.credential = credential;
     this.tenantId = tenantId;
     this.resourceManagerEndpoint = (endpoints?.resourceManager ?? "https://management.azure.com").replace(/\/+$/, "");
     this.graphEndpoint = (endpoints?.graph ?? "https://graph.microsoft.com").replace(/\/+$/, "");
     this.resourceManagerScope = endpoints?.resourceManagerScope ?? "https://management.azure.com/.default";
+    this.exchangeEndpoint = (endpoints?.exchange ?? "https://outlook.office365.com").replace(/\/+$/, "");
+    this.sharePointAdminEndpoint = endpoints?.sharePointAdmin?.replace(/\/+$/, "");
+    this.exchangeTransport = exchangeTransport;
     this.retry = { ...defaultRetrySettings, ...retry };
     this.logger = logger ?? packageLogger;
     this.pollIntervalInMs = pollIntervalInMs ?? 5000;

@@ -12,6 +12,7 @@ import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { getKeyOrUndefined } from "../azure/key-vault-reads.js";
 import { vaultId, type VaultArm } from "../azure/arm-vaults.js";
+import type { ExchangeTransport } from "../transports/exchange-transport.js";
 import { limiterFor, type Limiter } from "./request-limiter.js";
 import type { ValidationVault } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface PreflightServices {
   arm: VaultArm;
   directory: GraphDirectory;
   subscriptions: SubscriptionReads;
+  /** The client's Exchange transport, for the Microsoft 365 policy checks. */
+  exchange?: ExchangeTransport;
 }
 
 export class ValidationReader {

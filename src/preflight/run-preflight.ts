@@ -14,6 +14,7 @@ import { subscriptionChecks } from "./checks/subscription.js";
 import { vaultChecks } from "./checks/vault.js";
 import { Blocked, TITLES, type CheckInputs, type CheckTask, type Outcome } from "./checks/check-task.js";
 import { keyChecks } from "./checks/key.js";
+import { policyChecks } from "./checks/policy.js";
 import { ValidationReader, type PreflightServices } from "./preflight-reads.js";
 import { PreflightReport } from "./report.js";
 import { normalizeTarget } from "./normalize-target.js";
@@ -54,6 +55,9 @@ export async function validate(context: ClientContext, services: PreflightServic
   const reader = new ValidationReader(context, services, options.abortSignal);
   const inputs: CheckInputs = { reader, target: normalized, tenantId: context.tenantId };
   const tasks = [...subscriptionChecks(inputs), ...vaultChecks(inputs), ...accessChecks(inputs), ...keyChecks(inputs), ...backupChecks(inputs)];
+  if (options.microsoft365 && services.exchange) {
+    tasks.push(...policyChecks({ context, arm: services.arm, directory: services.directory, exchange: services.exchange, abortSignal: options.abortSignal }));
+  }
   let done = 0;
   const checks = await mapWithConcurrency(tasks, context.maxConcurrency, async (task) => {
     const check = await runCheck(task, options.abortSignal, reader);

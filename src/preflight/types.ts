@@ -25,6 +25,14 @@ export const CHECK_IDS = [
   "key.expiry",
   "key.recoveryLevel",
   "backup.current",
+  // Microsoft 365 policy checks (validate(target, { microsoft365: true })).
+  "policy.exchange.name",
+  "policy.exchange.limit",
+  "policy.keys.distinctVaults",
+  "policy.keys.resolvable",
+  "policy.exchange.assignment",
+  // "policy.sharePoint.state" goes here (branch wave3-policies-sharepoint).
+  "policy.multiWorkload.assignment",
 ] as const;
 
 /** The id of a preflight check, one of `CHECK_IDS`. */
@@ -105,6 +113,12 @@ export interface ValidationTarget {
 export interface ValidateOptions extends OperationOptions {
   /** Called after each check finishes, with the check and how many of the total are done. */
   onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
+  /**
+   * Also run the Microsoft 365 policy checks (`policy.*`: the tenant's data encryption policies,
+   * their keys, and the assignments), read through the client's Exchange transport; default false,
+   * so reports of the vault pair alone stay as they were.
+   */
+  microsoft365?: boolean;
 }
 
 /**

@@ -49,6 +49,12 @@ export const TITLES: Record<CheckId, string> = {
   "key.expiry": "Key has no expiry (or 9999-12-31)",
   "key.recoveryLevel": "Key recovery level is Recoverable+ProtectedSubscription",
   "backup.current": "A verified backup holds the key's current version",
+  "policy.exchange.name": "Exchange DEP names follow the naming rules",
+  "policy.exchange.limit": "At most 50 Exchange DEPs",
+  "policy.keys.distinctVaults": "Each DEP's two keys are in two vaults of two subscriptions",
+  "policy.keys.resolvable": "Each DEP key is live, enabled and unwrappable by the workload",
+  "policy.exchange.assignment": "Every mailbox has a DEP",
+  "policy.multiWorkload.assignment": "A multi-workload DEP is assigned to the tenant",
 };
 
 /** Thrown inside a check to end it with this outcome (e.g. skip: the vault it needs is missing). */

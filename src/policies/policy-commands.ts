@@ -1,0 +1,106 @@
+/**
+ * The policy cmdlets both kinds share (New-/Get-/Set-DataEncryptionPolicy and their
+ * M365DataAtRestEncryption twins): create (idempotent), get, list, refresh, setEnabled.
+ */
+import { PreconditionFailedError } from "../errors.js";
+import type { ClientContext } from "../internal/context.js";
+import type { OperationOptions } from "../internal/operation.js";
+import { EXCHANGE_POLICY_LIMIT, validatePolicyKeyUris, validatePolicyName } from "../rules/data-encryption-policy.js";
+import type { ExchangeCmdlet, ExchangeCommand, ExchangeTransport } from "../transports/exchange-transport.js";
+import { checkPolicyKeys } from "./policy-key-checks.js";
+import { sameKeyUris, toPolicy } from "./policy-rows.js";
+import type { CreatePolicyInput, CreatePolicyOptions, CreatePolicyResult, DataEncryptionPolicy } from "./types.js";
+
+/** The cmdlets of one kind of policy. */
+export interface PolicyKind {
+  /** What the messages call it. */
+  label: string;
+  newCmdlet: ExchangeCmdlet;
+  getCmdlet: ExchangeCmdlet;
+  setCmdlet: ExchangeCmdlet;
+  /** How many a tenant may hold, when the service documents a limit. */
+  limit: number | undefined;
+}
+
+export const MAILBOX_POLICIES: PolicyKind = { label: "data encryption policy", newCmdlet: "New-DataEncryptionPolicy", getCmdlet: "Get-DataEncryptionPolicy", setCmdlet: "Set-DataEncryptionPolicy", limit: EXCHANGE_POLICY_LIMIT };
+export const MULTI_WORKLOAD_POLICIES: PolicyKind = {
+  label: "multi-workload data encryption policy",
+  newCmdlet: "New-M365DataAtRestEncryptionPolicy",
+  getCmdlet: "Get-M365DataAtRestEncryptionPolicy",
+  setCmdlet: "Set-M365DataAtRestEncryptionPolicy",
+  limit: undefined,
+};
+
+const isNotFound = (error: unknown) => (error as { code?: string } | undefined)?.code === "ERR_EXCHANGE_OBJECT_NOT_FOUND";
+
+export class PolicyCommands {
+  constructor(
+    private readonly context: ClientContext,
+    private readonly transport: ExchangeTransport,
+    readonly kind: PolicyKind,
+  ) {}
+
+  run(command: ExchangeCommand, options: OperationOptions) {
+    return this.transport.invoke(command, options);
+  }
+
+  /** The policy by name or GUID, or undefined. */
+  async find(nameOrGuid: string, options: OperationOptions): Promise<DataEncryptionPolicy | undefined> {
+    try {
+      const { value } = await this.run({ cmdlet: this.kind.getCmdlet, parameters: { Identity: nameOrGuid } }, options);
+      return value[0] ? toPolicy(value[0]) : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The policy, or ERR_POLICY_NOT_FOUND. */
+  async require(nameOrGuid: string, options: OperationOptions): Promise<DataEncryptionPolicy> {
+    const policy = await this.find(nameOrGuid, options);
+    if (!policy) throw new PreconditionFailedError("ERR_POLICY_NOT_FOUND", `There is no ${this.kind.label} '${nameOrGuid}'. List them with client.policies.*.list() (${this.kind.getCmdlet}).`);
+    return policy;
+  }
+
+  async list(options: OperationOptions): Promise<DataEncryptionPolicy[]> {
+    const { value } = await this.run({ cmdlet: this.kind.getCmdlet }, options);
+    return value.map(toPolicy);
+  }
+
+  async create(input: CreatePolicyInput, options: CreatePolicyOptions): Promise<CreatePolicyResult> {
+    // Checked before any request.
+    validatePolicyName(input?.name, { allowSpaces: options.allowSpacesInName === true }, "name");
+    const keys = validatePolicyKeyUris(input.keyUris, "keyUris");
+    const existing = await this.find(input.name, options);
+    if (existing) {
+      if (sameKeyUris(existing.keyUris, input.keyUris)) return { policy: existing, created: false };
+      throw new PreconditionFailedError(
+        "ERR_POLICY_CONFLICT",
+        `A ${this.kind.label} named '${input.name}' already exists with other keys [${existing.keyUris.join(", ")}]. Pick another name, or change its keys on purpose (${this.kind.setCmdlet} -Replace -AzureKeyIDs).`,
+      );
+    }
+    if (this.kind.limit !== undefined) {
+      const count = (await this.list(options)).length;
+      if (count >= this.kind.limit) {
+        throw new PreconditionFailedError("ERR_POLICY_LIMIT_REACHED", `The tenant already has ${count} ${this.kind.label}s, the most Exchange Online allows (${this.kind.limit}); reuse one (assign it to more mailboxes) instead of creating another.`);
+      }
+    }
+    await checkPolicyKeys(this.context, keys, options);
+    const parameters = { Name: input.name, AzureKeyIDs: keys.map((k) => k.uri), ...(input.description !== undefined ? { Description: input.description } : {}) };
+    const { value } = await this.run({ cmdlet: this.kind.newCmdlet, parameters }, options);
+    return { policy: value[0] ? toPolicy(value[0]) : await this.require(input.name, options), created: true };
+  }
+
+  /** Rewraps the policy's key with the current versions of its keys (`-Refresh`), e.g. after a key roll. */
+  async refresh(name: string, options: OperationOptions): Promise<DataEncryptionPolicy> {
+    await this.require(name, options);
+    await this.run({ cmdlet: this.kind.setCmdlet, parameters: { Identity: name, Refresh: true } }, options);
+    return this.require(name, options);
+  }
+
+  async setEnabled(name: string, enabled: boolean, options: OperationOptions): Promise<DataEncryptionPolicy> {
+    await this.require(name, options);
+    await this.run({ cmdlet: this.kind.setCmdlet, parameters: { Identity: name, Enabled: enabled } }, options);
+    return this.require(name, options);
+  }
+}
