@@ -71,6 +71,27 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_RESTORE_REFUSED",
   "ERR_REVOKE_MICROSOFT_365",
   "ERR_VAULT_NOT_FOUND",
+  // The Microsoft 365 REST transports (ExchangeRestTransport, SharePointRestTransport).
+  // Refused before sending (InvalidInputError):
+  "ERR_EXCHANGE_CMDLET_UNSUPPORTED",
+  "ERR_EXCHANGE_PARAMETER_INVALID",
+  "ERR_SHAREPOINT_KEY_INFO_INVALID",
+  "ERR_SHAREPOINT_SITE_URL_INVALID",
+  "ERR_TRANSPORT_OPTIONS_INVALID",
+  // Refused by Exchange Online (ExchangeCommandError), by exception class:
+  "ERR_EXCHANGE_ARGUMENT_REFUSED",
+  "ERR_EXCHANGE_COMMAND_FAILED",
+  "ERR_EXCHANGE_FORBIDDEN",
+  "ERR_EXCHANGE_OBJECT_EXISTS",
+  "ERR_EXCHANGE_OBJECT_NOT_FOUND",
+  "ERR_EXCHANGE_OPERATION_REFUSED",
+  "ERR_EXCHANGE_PAGING_EXPIRED",
+  "ERR_EXCHANGE_SERVER_BUSY",
+  // Refused by SharePoint Online (SharePointRequestError):
+  "ERR_SHAREPOINT_FORBIDDEN",
+  "ERR_SHAREPOINT_OPERATION_IN_PROGRESS",
+  "ERR_SHAREPOINT_REQUEST_FAILED",
+  "ERR_SHAREPOINT_SITE_NOT_FOUND",
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

@@ -136,6 +136,7 @@ export type {
   ExchangeParameterValue,
   ExchangeTransport,
 } from "./transports/exchange-transport.js";
+export { CUSTOMER_KEY_STATUS_NAMES } from "./transports/sharepoint-transport.js";
 export type {
   CustomerKeyInfo,
   CustomerKeyStatusInfo,
@@ -144,3 +145,11 @@ export type {
   SharePointKeyType,
   SharePointTransport,
 } from "./transports/sharepoint-transport.js";
+// The REST transports and their errors
+export { ExchangeRestTransport, EXCHANGE_MAX_BATCH, EXCHANGE_MAX_PAGE_SIZE, EXCHANGE_ONLINE_ENDPOINT, EXCHANGE_ONLINE_SCOPE } from "./transports/exchange-rest-transport.js";
+export type { ExchangeRestTransportOptions } from "./transports/exchange-rest-transport.js";
+export { ExchangeCommandError, RETRYABLE_EXCHANGE_EXCEPTIONS } from "./transports/exchange-command-error.js";
+export { SharePointRestTransport } from "./transports/sharepoint-rest-transport.js";
+export type { SharePointRestTransportOptions } from "./transports/sharepoint-rest-transport.js";
+export { SharePointRequestError } from "./transports/sharepoint-request-error.js";
+export type { TransportPipelineOptions } from "./transports/rest-pipeline.js";

@@ -7,6 +7,7 @@ import { main as leaver } from "../examples/leaver.js";
 import { main as disasterDrill } from "../examples/disaster-drill.js";
 import { main as keyRoll } from "../examples/key-roll.js";
 import { main as preflightAudit } from "../examples/preflight-audit.js";
+import { main as customTransport } from "../examples/custom-transport.js";
 
 describe("examples", () => {
   it("setup-and-validate ends with a ready report and two versioned key URIs", async () => {
@@ -70,5 +71,26 @@ describe("examples", () => {
     expect(result.mutatingRequests).toBe(0);
     expect(result.markdown).toContain("**Result: NOT ready**");
     expect(result.markdown).toMatch(/carol@.*access policy keys delete/);
+  });
+
+  it("custom-transport audits every cmdlet run as a JSON line: names, outcome, no parameter values", async () => {
+    const lines: string[] = [];
+    const result = await customTransport({ log: (line) => lines.push(line) });
+    expect(result.ok).toBe(true);
+    expect(result.audit.map((r) => `${r.cmdlet} ${r.outcome}`)).toEqual([
+      "New-DataEncryptionPolicy ok",
+      "Set-DataEncryptionPolicy ok",
+      "Set-Mailbox ok",
+      "Get-DataEncryptionPolicy failed",
+      "Set-Mailbox ok",
+      "Set-Mailbox ok",
+      "Set-Mailbox ok",
+    ]);
+    expect(result.audit[0]!.parameters).toEqual(["Name", "AzureKeyIDs", "Description"]);
+    expect(result.audit[1]!.safeValues).toEqual({ Refresh: true });
+    expect(result.audit[3]).toMatchObject({ errorCode: "ERR_EXCHANGE_OBJECT_NOT_FOUND", requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(new Set(result.audit.slice(4).map((r) => r.batchId)).size).toBe(1);
+    const trail = lines.filter((l) => l.trimStart().startsWith("{")).join("\n");
+    expect(trail).not.toMatch(/EU_mailboxes|US_mailboxes|user00000\d|vault|eyJ[A-Za-z0-9_-]{10,}/);
   });
 });

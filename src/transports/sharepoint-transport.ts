@@ -15,7 +15,11 @@ export interface CustomerKeyVaultInfo {
   ResourceGroupName?: string;
   /** The vault's subscription id (a GUID). */
   SubscriptionId?: string;
-  /** The vault URI, e.g. `https://contoso-ck-eu1.vault.azure.net/`. */
+  /**
+   * The vault URI (`https://contoso-ck-eu1.vault.azure.net/`) or the key's versioned id
+   * (`…/keys/{KeyName}/{KeyVersion}`). The REST transport sends the versioned id: the cmdlets'
+   * BYOK_Uri parameter set names a key by this URI alone [INF].
+   */
   Uri: string;
   /** The vault's name. */
   VaultName: string;
@@ -29,8 +33,25 @@ export interface CustomerKeyInfo {
   SecondaryKeyVault: CustomerKeyVaultInfo;
 }
 
-/** The tenant's (or a site's) Customer Key state. */
-export type CustomerKeyStatusName = "Unregistered" | "Registering" | "Registered" | "Rolling" | "Recovery" | (string & {});
+/**
+ * SharePoint's `CustomerKeyStatus` enum in declaration order ($metadata and the CSOM dump): the
+ * index is the number the service sends [INF: the numbers are the declaration order, not seen on
+ * the wire]. The `…MMK` states are those of a move back to Microsoft-managed keys.
+ */
+export const CUSTOMER_KEY_STATUS_NAMES = [
+  "Unregistered",
+  "Registering",
+  "Registered",
+  "Rolling",
+  "Recovering",
+  "UnregisteringToMMK",
+  "RegisteringToMMK",
+  "RegisteredToMMK",
+  "RollingMMK",
+] as const;
+
+/** The tenant's (or a site's) Customer Key state: one of CUSTOMER_KEY_STATUS_NAMES, or a name a later service version adds. */
+export type CustomerKeyStatusName = (typeof CUSTOMER_KEY_STATUS_NAMES)[number] | (string & {});
 
 /** SharePoint's `SP.CustomerKeyStatusInfo`: the state, its progress and the vaults in use. */
 export interface CustomerKeyStatusInfo {
