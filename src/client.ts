@@ -19,6 +19,10 @@ import { validate } from "./preflight/run-preflight.js";
 import { isGuid } from "./rules/ids.js";
 import { SubscriptionsClient, type SubscriptionsOperations } from "./subscriptions/subscriptions-client.js";
 import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
+// ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+import { SharePointPoliciesClient, type SharePointPoliciesOperations, type SharePointTransportFactory } from "./policies/sharepoint/sharepoint-policies-client.js";
+import { SharePointRestTransport } from "./transports/sharepoint-rest-transport.js";
+// ── end SharePoint policies and key roll ──
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
 export interface ClientModules {
@@ -28,6 +32,9 @@ export interface ClientModules {
   keys: KeysClient;
   backups: BackupsClient;
   directory: DirectoryClient;
+  // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+  sharePointPolicies: SharePointPoliciesClient;
+  // ── end SharePoint policies and key roll ──
   validate(target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport>;
 }
 
@@ -45,9 +52,23 @@ export function wireModules(context: ClientContext): ClientModules {
     keys: new KeysClient(context, backups),
     backups,
     directory: new DirectoryClient(context, graph),
+    // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+    sharePointPolicies: new SharePointPoliciesClient(context, sharePointTransportFactory(context), context.sharePointAdminEndpoint),
+    // ── end SharePoint policies and key roll ──
     validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
   };
 }
+
+// ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+/** The transport of each SharePoint admin site: the user's (one, or a factory), else SharePointRestTransport on the client's settings. */
+function sharePointTransportFactory(context: ClientContext): SharePointTransportFactory {
+  const given = context.sharePointTransport;
+  if (typeof given === "function") return given;
+  if (given) return () => given;
+  const { retryOptions: _retriesAreOurs, ...pipeline } = context.pipelineOptions;
+  return (adminSiteUrl) => new SharePointRestTransport({ credential: context.credential, adminSiteUrl, ...pipeline, retry: context.retry, logger: context.logger });
+}
+// ── end SharePoint policies and key roll ──
 
 export class CustomerKeyClient {
   /** Do-Not-Cancel registration and subscription reads. */
@@ -60,6 +81,10 @@ export class CustomerKeyClient {
   readonly backups: BackupsOperations;
   /** Microsoft Graph lookups (users, service principals). */
   readonly directory: DirectoryOperations;
+  // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+  /** Microsoft 365 data encryption policies; `sharePoint`: SharePoint Online's, one per geo. */
+  readonly policies: { readonly sharePoint: SharePointPoliciesOperations };
+  // ── end SharePoint policies and key roll ──
   readonly #context: ClientContext;
   readonly #modules: ClientModules;
 
@@ -77,6 +102,9 @@ export class CustomerKeyClient {
     this.vaultPairs = this.#modules.vaultPairs;
     this.keys = this.#modules.keys;
     this.backups = this.#modules.backups;
+    // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+    this.policies = { sharePoint: this.#modules.sharePointPolicies };
+    // ── end SharePoint policies and key roll ──
   }
 
   /**

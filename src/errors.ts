@@ -92,6 +92,18 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_SHAREPOINT_OPERATION_IN_PROGRESS",
   "ERR_SHAREPOINT_REQUEST_FAILED",
   "ERR_SHAREPOINT_SITE_NOT_FOUND",
+  // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+  // Refused before sending (InvalidInputError):
+  "ERR_KEY_URIS_SAME_VAULT",
+  "ERR_SHAREPOINT_GEO_INVALID",
+  // The state found does not allow it (PreconditionFailedError):
+  "ERR_KEY_URIS_SAME_SUBSCRIPTION",
+  "ERR_KEY_URI_UNUSABLE",
+  "ERR_SHAREPOINT_GEO_UNKNOWN",
+  "ERR_SHAREPOINT_NOT_IN_RECOVERY",
+  "ERR_SHAREPOINT_NOT_REGISTERED",
+  "ERR_SHAREPOINT_POLICY_CONFLICT",
+  // ── end SharePoint policies and key roll ──
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

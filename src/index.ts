@@ -153,3 +153,18 @@ export { SharePointRestTransport } from "./transports/sharepoint-rest-transport.
 export type { SharePointRestTransportOptions } from "./transports/sharepoint-rest-transport.js";
 export { SharePointRequestError } from "./transports/sharepoint-request-error.js";
 export type { TransportPipelineOptions } from "./transports/rest-pipeline.js";
+
+// ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+// client.policies.sharePoint
+export type { SharePointPoliciesOperations } from "./policies/sharepoint/sharepoint-policies-client.js";
+export type {
+  GetSharePointPolicyOptions,
+  RecoverSharePointPolicyOptions,
+  RegisterSharePointPolicyOptions,
+  RollSharePointKeyOptions,
+  SharePointPolicy,
+  SharePointPolicyOperationKind,
+  SharePointPolicyOperationState,
+  SharePointPollerOptions,
+} from "./policies/sharepoint/types.js";
+// ── end SharePoint policies and key roll ──

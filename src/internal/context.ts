@@ -7,6 +7,9 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { CryptographyClient, KeyClient, type KeyVaultKey } from "@azure/keyvault-keys";
 import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { defaultRetrySettings, type RetrySettings } from "./retry.js";
+// ── SharePoint policies (wave3-policies-sharepoint) ──
+import type { SharePointTransport } from "../transports/sharepoint-transport.js";
+// ── end SharePoint policies ──
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
 export interface CustomerKeyEndpoints {
@@ -16,6 +19,14 @@ export interface CustomerKeyEndpoints {
   graph?: string;
   /** Token scope for Resource Manager; default `https://management.azure.com/.default`. */
   resourceManagerScope?: string;
+  // ── SharePoint policies (wave3-policies-sharepoint) ──
+  /**
+   * The SharePoint Online admin site of the tenant's default geo, e.g. `https://contoso-admin.sharepoint.com`;
+   * default: derived from the default geo's root site, read from Microsoft Graph (`sites/root`).
+   * Other geos' admin sites are always derived from their root sites.
+   */
+  sharePointAdmin?: string;
+  // ── end SharePoint policies ──
 }
 
 /**
@@ -36,6 +47,14 @@ export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOp
   pollIntervalInMs?: number;
   /** Upper bound of requests in flight for bulk reads such as validate(); default 8. */
   maxConcurrency?: number;
+  // ── SharePoint policies (wave3-policies-sharepoint) ──
+  /**
+   * How `client.policies.sharePoint` reaches SharePoint Online: one transport for every geo, or a
+   * function making the transport of a geo's admin site URL. Default: a `SharePointRestTransport`
+   * per admin site with the client's credential, retry settings, logger and pipeline options.
+   */
+  sharePointTransport?: SharePointTransport | ((adminSiteUrl: string) => SharePointTransport);
+  // ── end SharePoint policies ──
 }
 
 /** What every module shares: the credential, the settings and cached Azure clients. */
@@ -51,10 +70,16 @@ export class ClientContext {
   readonly maxConcurrency: number;
   /** Options for every Azure client: the user's pipeline options with retries turned off. */
   readonly pipelineOptions: PipelineOptions;
+  // ── SharePoint policies (wave3-policies-sharepoint) ──
+  /** `endpoints.sharePointAdmin` without a trailing slash, when given. */
+  readonly sharePointAdminEndpoint: string | undefined;
+  /** `options.sharePointTransport`, when given. */
+  readonly sharePointTransport: CustomerKeyClientOptions["sharePointTransport"];
+  // ── end SharePoint policies ──
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
-    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, ...pipeline } = options;
+    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, sharePointTransport, ...pipeline } = options;
     this.credential = credential;
     this.tenantId = tenantId;
     this.resourceManagerEndpoint = (endpoints?.resourceManager ?? "https://management.azure.com").replace(/\/+$/, "");
@@ -65,6 +90,10 @@ export class ClientContext {
     this.pollIntervalInMs = pollIntervalInMs ?? 5000;
     this.maxConcurrency = maxConcurrency ?? 8;
     this.pipelineOptions = { ...pipeline, retryOptions: { maxRetries: 0 } };
+    // ── SharePoint policies (wave3-policies-sharepoint) ──
+    this.sharePointAdminEndpoint = endpoints?.sharePointAdmin?.replace(/\/+$/, "");
+    this.sharePointTransport = sharePointTransport;
+    // ── end SharePoint policies ──
   }
 
   /** What withRetry needs for one call: the client's retry settings and logger, and the caller's AbortSignal. */
