@@ -22,6 +22,13 @@ import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault
 // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
 import { SharePointPoliciesClient, type SharePointPoliciesOperations, type SharePointTransportFactory } from "./policies/sharepoint/sharepoint-policies-client.js";
 import { SharePointRestTransport } from "./transports/sharepoint-rest-transport.js";
+import { ExchangeRestTransport } from "./transports/exchange-rest-transport.js";
+import type { ExchangeTransport } from "./transports/exchange-transport.js";
+import { beginRollRootKey, type KeyRollDependencies } from "./key-roll/key-roll.js";
+import { ExchangePolicyRefresher } from "./key-roll/exchange-policy-refresher.js";
+import type { KeyRollOperationState, KeyRollResult, RollRootKeyEverywhereOptions } from "./key-roll/types.js";
+import type { CustomerKeyPoller } from "./internal/poller.js";
+import { parseKeyId } from "./azure/vault-and-key-ids.js";
 // ── end SharePoint policies and key roll ──
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
@@ -34,6 +41,7 @@ export interface ClientModules {
   directory: DirectoryClient;
   // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
   sharePointPolicies: SharePointPoliciesClient;
+  keyRoll: KeyRollDependencies;
   // ── end SharePoint policies and key roll ──
   validate(target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport>;
 }
@@ -45,15 +53,33 @@ export function wireModules(context: ClientContext): ClientModules {
   const subscriptionReads = new SubscriptionReads(context);
   const backups = new BackupsClient(context);
   const services = { arm, directory: graph, subscriptions: subscriptionReads };
+  // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+  const keys = new KeysClient(context, backups);
+  const sharePointPolicies = new SharePointPoliciesClient(context, sharePointTransportFactory(context), context.sharePointAdminEndpoint);
+  const keyRoll: KeyRollDependencies = {
+    keys: {
+      currentKeyUri: (keyId, o) => keys.getKeyUri(parseKeyId(keyId).vaultUrl, parseKeyId(keyId).name, o),
+      roll: async (keyId, o) => (await keys.roll(keyId, o)).currentKeyId,
+      isEnabled: async (keyId, o) => {
+        const { vaultUrl, name, version } = parseKeyId(keyId);
+        return (await keys.get(vaultUrl, name, { ...o, ...(version ? { version } : {}) })).enabled;
+      },
+    },
+    backups,
+    sharePoint: sharePointPolicies,
+    workloads: new ExchangePolicyRefresher(exchangeTransportOf(context)),
+  };
+  // ── end SharePoint policies and key roll ──
   return {
     context,
     subscriptions: new SubscriptionsClient(context, subscriptionReads),
     vaultPairs: new VaultPairsClient(context, arm, graph, subscriptionReads),
-    keys: new KeysClient(context, backups),
+    keys,
     backups,
     directory: new DirectoryClient(context, graph),
     // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
-    sharePointPolicies: new SharePointPoliciesClient(context, sharePointTransportFactory(context), context.sharePointAdminEndpoint),
+    sharePointPolicies,
+    keyRoll,
     // ── end SharePoint policies and key roll ──
     validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
   };
@@ -67,6 +93,16 @@ function sharePointTransportFactory(context: ClientContext): SharePointTransport
   if (given) return () => given;
   const { retryOptions: _retriesAreOurs, ...pipeline } = context.pipelineOptions;
   return (adminSiteUrl) => new SharePointRestTransport({ credential: context.credential, adminSiteUrl, ...pipeline, retry: context.retry, logger: context.logger });
+}
+
+/** The user's Exchange transport, else ExchangeRestTransport on the client's settings (made on first use). */
+function exchangeTransportOf(context: ClientContext): ExchangeTransport {
+  if (context.exchangeTransport) return context.exchangeTransport;
+  let made: ExchangeTransport | undefined;
+  const { retryOptions: _retriesAreOurs, ...pipeline } = context.pipelineOptions;
+  const transport = () =>
+    (made ??= new ExchangeRestTransport({ credential: context.credential, tenantId: context.tenantId, ...(context.exchangeEndpoint ? { endpoint: context.exchangeEndpoint } : {}), ...pipeline, retry: context.retry, logger: context.logger }));
+  return { invoke: (command, options) => transport().invoke(command, options) };
 }
 // ── end SharePoint policies and key roll ──
 
@@ -115,6 +151,21 @@ export class CustomerKeyClient {
   validate(target: ValidationInput, options: ValidateOptions = {}): Promise<PreflightReport> {
     return this.#modules.validate(target, options);
   }
+
+  // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+  /**
+   * Rolls a root key and moves every Microsoft 365 workload onto the new version: a new key version
+   * → its backup in `backupDirectory` (atomic, manifest) → `-Refresh` of every Exchange and
+   * multi-workload DEP naming the key, and a roll of each geo's SharePoint policy naming it (one
+   * SharePoint operation at a time, waiting while one runs) → until each workload reports the change
+   * (SharePoint: the new version; Exchange: `WhenChanged`, since it reports no version) → a final
+   * read. Progress per step; `serialize()` / `resumeFrom` resume it without making a second version.
+   * Old versions are never disabled or deleted. SharePoint takes hours, Exchange up to 72 h.
+   */
+  beginRollRootKey(keyUri: string, options: RollRootKeyEverywhereOptions): CustomerKeyPoller<KeyRollOperationState, KeyRollResult> {
+    return beginRollRootKey(this.#context, this.#modules.keyRoll, keyUri, options);
+  }
+  // ── end SharePoint policies and key roll ──
 
   /** The tenant the client works in. */
   get tenantId(): string {

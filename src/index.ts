@@ -168,3 +168,14 @@ export type {
   SharePointPollerOptions,
 } from "./policies/sharepoint/types.js";
 // ── end SharePoint policies and key roll ──
+// ── key roll end to end (wave3-policies-sharepoint) ──
+export type {
+  KeyRollOperationState,
+  KeyRollPolicyState,
+  KeyRollPolicyStatus,
+  KeyRollResult,
+  KeyRollStep,
+  KeyRollWorkload,
+  RollRootKeyEverywhereOptions,
+} from "./key-roll/types.js";
+// ── end key roll ──

@@ -9,6 +9,7 @@ import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { defaultRetrySettings, type RetrySettings } from "./retry.js";
 // ── SharePoint policies (wave3-policies-sharepoint) ──
 import type { SharePointTransport } from "../transports/sharepoint-transport.js";
+import type { ExchangeTransport } from "../transports/exchange-transport.js";
 // ── end SharePoint policies ──
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
@@ -26,6 +27,8 @@ export interface CustomerKeyEndpoints {
    * Other geos' admin sites are always derived from their root sites.
    */
   sharePointAdmin?: string;
+  /** Exchange Online's admin endpoint; default `https://outlook.office365.com` (GCC High `https://outlook.office365.us`). */
+  exchange?: string;
   // ── end SharePoint policies ──
 }
 
@@ -54,6 +57,8 @@ export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOp
    * per admin site with the client's credential, retry settings, logger and pipeline options.
    */
   sharePointTransport?: SharePointTransport | ((adminSiteUrl: string) => SharePointTransport);
+  /** How the SDK runs Exchange Online cmdlets (the key roll's DEP refresh); default an `ExchangeRestTransport` on the client's settings. */
+  exchangeTransport?: ExchangeTransport;
   // ── end SharePoint policies ──
 }
 
@@ -75,11 +80,15 @@ export class ClientContext {
   readonly sharePointAdminEndpoint: string | undefined;
   /** `options.sharePointTransport`, when given. */
   readonly sharePointTransport: CustomerKeyClientOptions["sharePointTransport"];
+  /** `endpoints.exchange` without a trailing slash, when given. */
+  readonly exchangeEndpoint: string | undefined;
+  /** `options.exchangeTransport`, when given. */
+  readonly exchangeTransport: ExchangeTransport | undefined;
   // ── end SharePoint policies ──
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
-    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, sharePointTransport, ...pipeline } = options;
+    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, sharePointTransport, exchangeTransport, ...pipeline } = options;
     this.credential = credential;
     this.tenantId = tenantId;
     this.resourceManagerEndpoint = (endpoints?.resourceManager ?? "https://management.azure.com").replace(/\/+$/, "");
@@ -93,6 +102,8 @@ export class ClientContext {
     // ── SharePoint policies (wave3-policies-sharepoint) ──
     this.sharePointAdminEndpoint = endpoints?.sharePointAdmin?.replace(/\/+$/, "");
     this.sharePointTransport = sharePointTransport;
+    this.exchangeEndpoint = endpoints?.exchange?.replace(/\/+$/, "");
+    this.exchangeTransport = exchangeTransport;
     // ── end SharePoint policies ──
   }
 

@@ -32,7 +32,7 @@ describe("CUSTOMER_KEY_ERROR_CODES", () => {
     expect(inSource.filter((c) => !listed.has(c))).toEqual([]);
     // errors.ts itself holds the list, so every code appears there: count uses outside it.
     const outside = new Set<string>();
-    for (const file of ["internal", "rules", "azure", "store", "keys", "backups", "vault-pairs", "preflight", "subscriptions", "directory", "transports", "client.ts", "policies" /* SharePoint policies (wave3-policies-sharepoint) */]) {
+    for (const file of ["internal", "rules", "azure", "store", "keys", "backups", "vault-pairs", "preflight", "subscriptions", "directory", "transports", "client.ts", "policies", "key-roll" /* SharePoint policies and key roll (wave3-policies-sharepoint) */]) {
       const walk = (p: string) => {
         if (p.endsWith(".ts")) for (const m of readFileSync(p, "utf8").matchAll(/["'`](ERR_[A-Z0-9_]+)["'`]/g)) outside.add(m[1]!);
         else for (const e of readdirSync(p)) walk(path.join(p, e));
