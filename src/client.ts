@@ -81,7 +81,7 @@ export function wireModules(context: ClientContext): ClientModules {
     sharePointPolicies,
     keyRoll,
     // ── end SharePoint policies and key roll ──
-    validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
+    validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, { ...services, sharePoint: sharePointPolicies }, target, o)),
   };
 }
 

@@ -16,10 +16,17 @@ import { limiterFor, type Limiter } from "./request-limiter.js";
 import type { ValidationVault } from "./types.js";
 
 /** The shared readers the facade hands the preflight report (one set per client; the directory cache is the client's). */
+// ── SharePoint policies (wave3-policies-sharepoint) ──
+import type { SharePointPolicyReader } from "./checks/sharepoint-policy.js";
+// ── end SharePoint policies ──
 export interface PreflightServices {
   arm: VaultArm;
   directory: GraphDirectory;
   subscriptions: SubscriptionReads;
+  // ── SharePoint policies (wave3-policies-sharepoint) ──
+  /** SharePoint Online's policies, for the Microsoft 365 checks. */
+  sharePoint?: SharePointPolicyReader;
+  // ── end SharePoint policies ──
 }
 
 export class ValidationReader {

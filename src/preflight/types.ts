@@ -25,6 +25,9 @@ export const CHECK_IDS = [
   "key.expiry",
   "key.recoveryLevel",
   "backup.current",
+  // ── SharePoint policies (wave3-policies-sharepoint); only with { microsoft365: true } ──
+  "policy.sharePoint.state",
+  // ── end SharePoint policies ──
 ] as const;
 
 /** The id of a preflight check, one of `CHECK_IDS`. */
@@ -86,6 +89,10 @@ export interface ValidationTarget {
 export interface ValidateOptions extends OperationOptions {
   /** Called after each check finishes, with the check and how many of the total are done. */
   onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
+  // ── SharePoint policies (wave3-policies-sharepoint) ──
+  /** Also check the Microsoft 365 side (the `policy.*` checks: SharePoint Online's policy per geo); default false (Azure only). */
+  microsoft365?: boolean;
+  // ── end SharePoint policies ──
 }
 
 /**

@@ -45,6 +45,9 @@ export const TITLES: Record<CheckId, string> = {
   "key.expiry": "Key has no expiry (or 9999-12-31)",
   "key.recoveryLevel": "Key recovery level is Recoverable+ProtectedSubscription",
   "backup.current": "A verified backup holds the key's current version",
+  // ── SharePoint policies (wave3-policies-sharepoint) ──
+  "policy.sharePoint.state": "SharePoint Online's Customer Key policy is registered",
+  // ── end SharePoint policies ──
 };
 
 /** Thrown inside a check to end it with this outcome (e.g. skip: the vault it needs is missing). */
