@@ -8,6 +8,10 @@ import { main as disasterDrill } from "../examples/disaster-drill.js";
 import { main as keyRoll } from "../examples/key-roll.js";
 import { main as preflightAudit } from "../examples/preflight-audit.js";
 import { main as customTransport } from "../examples/custom-transport.js";
+// ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+import { main as sharePointPolicy } from "../examples/sharepoint-policy.js";
+import { main as keyRollAllWorkloads } from "../examples/key-roll-all-workloads.js";
+// ── end SharePoint policies and key roll ──
 
 describe("examples", () => {
   it("setup-and-validate ends with a ready report and two versioned key URIs", async () => {
@@ -93,4 +97,26 @@ describe("examples", () => {
     const trail = lines.filter((l) => l.trimStart().startsWith("{")).join("\n");
     expect(trail).not.toMatch(/EU_mailboxes|US_mailboxes|user00000\d|vault|eyJ[A-Za-z0-9_-]{10,}/);
   });
+  // ── SharePoint policies and key roll (wave3-policies-sharepoint) ──
+  it("sharepoint-policy registers with rising progress, rolls the primary key and passes policy.sharePoint.state", async () => {
+    const lines: string[] = [];
+    const result = await sharePointPolicy({ log: (line) => lines.push(line) });
+    expect(result.ok).toBe(true);
+    expect(result.registrationProgress.length).toBeGreaterThan(1);
+    expect([...result.registrationProgress].sort((a, b) => a - b)).toEqual(result.registrationProgress);
+    expect(result.primaryAfter).not.toBe(result.primaryBefore);
+    expect(lines.join("\n")).toContain("Rolling");
+  });
+
+  it("key-roll-all-workloads moves Exchange, multi-workload and SharePoint onto each new version, one key at a time", async () => {
+    const result = await keyRollAllWorkloads({ log: () => {} });
+    expect(result.ok).toBe(true);
+    expect(result.rolls).toHaveLength(6);
+    for (const steps of result.steps) expect(steps).toEqual(["rollKey", "backup", "discover", "update", "awaitWorkloads", "verify", "done"]);
+    expect(result.rolls[0]!.policies.map((p) => [p.workload, p.policy])).toEqual([["exchange", "EU_mailboxes"], ["exchange", "US_mailboxes"]]);
+    expect(result.rolls[1]!.policies.map((p) => [p.workload, p.policy])).toEqual([["multiWorkload", "Tenant_default"]]);
+    expect(result.rolls[2]!.policies.map((p) => [p.workload, p.keyType])).toEqual([["sharePoint", "primary"]]);
+    for (const roll of result.rolls) expect(roll.newKeyUri).not.toBe(roll.previousKeyUri);
+  });
+  // ── end SharePoint policies and key roll ──
 });
