@@ -304,7 +304,9 @@ export class ExchangeRestTransport implements ExchangeTransport {
       body: bodies[i],
     }));
     const outer: Invocation = { cmdlet: items[0]!.command.cmdlet, operation, requestId: randomUUID(), abortSignal: options.abortSignal, tracingOptions: options.tracingOptions };
-    const headers = { ...this.#headers("$batch", outer.requestId, this.#pageSize), "X-CmdletName": items.map((i) => i.command.cmdlet).join(","), Prefer: `odata.maxpagesize=${this.#pageSize};odata.continue-on-error` };
+    // The cmdlet names travel in each item's X-CmdletName; the outer request names none.
+    const { "X-CmdletName": _none, ...common } = this.#headers("$batch", outer.requestId, this.#pageSize);
+    const headers = { ...common, Prefer: `odata.maxpagesize=${this.#pageSize};odata.continue-on-error` };
     const idempotent = items.every(({ command }) => isIdempotent(command.cmdlet));
     let answer: Json;
     try {

@@ -24,7 +24,12 @@ import {
   type SharePointTransport,
 } from "./sharepoint-transport.js";
 
-/** Options of {@link SharePointRestTransport}; the pipeline options (agent, proxy, user agent…) go to every request. */
+/**
+ * Options of {@link SharePointRestTransport} (experimental); the pipeline options (agent, proxy,
+ * user agent…) go to every request.
+ *
+ * @beta
+ */
 export interface SharePointRestTransportOptions extends TransportPipelineOptions {
   /** Gets the tokens, for `{origin of the site}/.default`; the caller needs the SharePoint Administrator role. */
   credential: TokenCredential;
@@ -47,9 +52,11 @@ const READS = new Set(["GetBringYourOwnKeyTenantStatus", "GetBringYourOwnKeySite
 /**
  * Runs SharePoint Online's Customer Key operations over SharePoint REST on the tenant admin site.
  *
- * @experimental The REST form (`POST {adminSiteUrl}/_api/site/<Method>` with JSON bodies) is
+ * Experimental: the REST form (`POST {adminSiteUrl}/_api/site/<Method>` with JSON bodies) is
  * inferred from SharePoint's service metadata and has not been seen on the wire; the PowerShell
  * cmdlets use CSOM. Use `SharePointPowerShellTransport` where the REST form is refused.
+ *
+ * @beta
  */
 export class SharePointRestTransport implements SharePointTransport {
   readonly #credential: TokenCredential;
@@ -131,12 +138,7 @@ export class SharePointRestTransport implements SharePointTransport {
     return poster;
   }
 
-  /**
-   * One method call: input checked first (`body` and `base` throw InvalidInputError), then one
-   * POST with retries. Reads are retried on any transient failure; a registration, roll or recovery
-   * only when it certainly did not run (429, 503, no connection), since a second one would be
-   * refused as "in progress" and hide that the first started.
-   */
+  /** One method call: input checked first (`body` and `base` throw InvalidInputError), then one POST with the retries maySendAgain allows. */
   #call(operation: string, method: string, body: () => Json, options: OperationOptions, base: () => string = () => `${this.#admin.origin}${this.#adminPath}`): Promise<CustomerKeyStatusInfo> {
     return runOperation({ logger: this.#logger }, operation, options, async (updated) => {
       const payload = body();
@@ -153,7 +155,7 @@ export class SharePointRestTransport implements SharePointTransport {
             tracingOptions: updated.tracingOptions,
           });
         } catch (error) {
-          if (updated.abortSignal?.aborted || idempotent || didNotRun(error)) throw error;
+          if (updated.abortSignal?.aborted || maySendAgain(error, idempotent)) throw error;
           return { failed: error };
         }
         if (reply.status >= 200 && reply.status < 300) {
@@ -162,13 +164,27 @@ export class SharePointRestTransport implements SharePointTransport {
           return { failed: new SharePointRequestError("ERR_SHAREPOINT_REQUEST_FAILED", `${method}: SharePoint answered ${reply.status} without a JSON body.`, { method, operation, statusCode: reply.status }) };
         }
         const error = sharePointErrorOf(reply, method, operation);
-        if (idempotent || didNotRun(error)) throw error;
+        if (maySendAgain(error, idempotent)) throw error;
         return { failed: error };
       }, { ...(updated.abortSignal ? { abortSignal: updated.abortSignal } : {}), retry: this.#retry, logger: this.#logger });
       if ("failed" in outcome) throw toServiceError(outcome.failed, operation);
       return statusInfoOf(outcome.json, method, operation);
     });
   }
+}
+
+/**
+ * Whether a failed call may be sent again (withRetry then decides by status). An answer with
+ * SharePoint's own error body is the service's verdict (a state conflict comes as 500 with
+ * SPException) and is not sent again, unless it says throttled or unavailable. Reads go again on
+ * any other transient failure; a registration, roll or recovery only when it certainly did not
+ * run, since a second one would be refused as "in progress" and hide that the first started.
+ */
+function maySendAgain(error: unknown, idempotent: boolean): boolean {
+  if (error instanceof SharePointRequestError && error.exceptionClass !== undefined) {
+    return error.statusCode === 429 || error.statusCode === 503 || error.exceptionClass.endsWith("SPRequestLimitExceededException");
+  }
+  return idempotent || didNotRun(error);
 }
 
 /** The typed error of a failed reply. */

@@ -72,6 +72,15 @@ describe("SharePointRestTransport against the emulator", () => {
     });
   });
 
+  it("refuses a site's status before registration at once: the service's 500 SPException is its verdict, not sent again", async () => {
+    const since = emulator.requests.size;
+    const started = Date.now();
+    const error = (await rejection(transport({ retry: { retryDelayInMs: 2000 } }).getSiteKeyStatus(emulator.sharePoint.sites()[1]!.url))) as SharePointRequestError;
+    expect(error).toMatchObject({ code: "ERR_SHAREPOINT_REQUEST_FAILED", method: "GetBringYourOwnKeySiteStatus", statusCode: 500, exceptionClass: "Microsoft.SharePoint.SPException" });
+    expect(sharePointRequests(since)).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("registers, refuses a second registration as in progress, reaches Registered, and reads a site", async () => {
     const keys = await customerKeyVaults(emulator, "sprest");
     keyInfo = { PrimaryKeyVault: vaultInfo(keys.primary), SecondaryKeyVault: vaultInfo(keys.secondary) };
