@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { CustomerKeyClient, InvalidInputError, PreconditionFailedError, type SharePointPolicyOperationState } from "../../src/index.js";
+import { CustomerKeyClient, InvalidInputError, PreconditionFailedError, SharePointRestTransport, type SharePointPolicyOperationState } from "../../src/index.js";
 import { customerKeyVaults, newKeyVersion } from "../emulator/helpers/sharepoint.js";
 import { createTestVault, keyClient } from "../emulator/helpers/vaults.js";
 
@@ -178,5 +178,22 @@ describe("client.policies.sharePoint (multi-geo, geos and admin sites from Graph
     const unknown = await rejection(() => c.policies.sharePoint.get({ geo: "APC" }));
     expect((unknown as PreconditionFailedError).code).toBe("ERR_SHAREPOINT_GEO_UNKNOWN");
     expect(unknown.message).toContain("NAM, EUR");
+  });
+
+  it("follows a registration whose answer was lost instead of sending it again (or refusing it as another's)", async () => {
+    const c = client(geoEmulator, false);
+    const keys = await customerKeyVaults(geoEmulator, "splost");
+    // The first attempt reached SharePoint, but its answer never came back: the state says "not sent".
+    const lost = c.policies.sharePoint.beginRegister({ geo: "NAM", primaryKeyUri: keys.primary.keyId, secondaryKeyUri: keys.secondary.keyId });
+    const saved = await lost.serialize();
+    const transport = new SharePointRestTransport({ credential: geoEmulator.credential(), adminSiteUrl: geoEmulator.sharePoint.adminSiteUrl("NAM"), ...geoEmulator.clientOptions() });
+    await transport.registerTenantKeys({
+      PrimaryKeyVault: { VaultName: keys.primary.vault, KeyName: keys.primary.name, KeyVersion: keys.primary.version, Uri: keys.primary.keyId },
+      SecondaryKeyVault: { VaultName: keys.secondary.vault, KeyName: keys.secondary.name, KeyVersion: keys.secondary.version, Uri: keys.secondary.keyId },
+    });
+    const since = lastSeq(geoEmulator);
+    const policy = await c.policies.sharePoint.beginRegister({ geo: "NAM", primaryKeyUri: keys.primary.keyId, secondaryKeyUri: keys.secondary.keyId, resumeFrom: saved, onProgress: () => geoEmulator.clock.advance(HOUR) });
+    expect(policy).toMatchObject({ geo: "NAM", state: "Registered", primaryKeyUri: keys.primary.keyId });
+    expect(sharePointCalls(geoEmulator, since, "OnboardTenantForBringYourOwnKey")).toHaveLength(0);
   });
 });

@@ -228,6 +228,10 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
     }
     const transport = this.#transport(state.adminSiteUrl);
     let status = await transport.getTenantKeyStatus(options);
+    if (!state.sent && startedByUs(state, status)) {
+      // Our request landed but its answer was lost (or the process died before recording it): follow it, never send again.
+      state.sent = true;
+    }
     if (!state.sent) {
       if (BUSY.has(status.Status.toLowerCase())) {
         throw new PreconditionFailedError(
@@ -262,6 +266,21 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
     }
     return state;
   }
+}
+
+/**
+ * True when a registration or recovery is running with exactly the requested keys (versions
+ * included): the one this poller sent before its answer was lost. Only for those: a Rolling
+ * status does not say which slot rolls, so a roll cannot be told from someone else's and is
+ * refused as in progress (re-run it once done: a slot already holding the key is a no-op).
+ * Versionless input URIs never match: their version is only known once resolved.
+ */
+function startedByUs(state: SharePointPolicyOperationState, status: CustomerKeyStatusInfo): boolean {
+  if (state.operation === "rollKey" || !is(status.Status, "Registering")) return false;
+  const wanted = state.keyUris.map((u) => tryParseKeyUri(u));
+  if (wanted.length !== 2 || wanted.some((w) => !w?.version)) return false;
+  const reported = [tryParseKeyUri(status.PrimaryKeyVaultUri), tryParseKeyUri(status.SecondaryKeyVaultUri)];
+  return wanted.every((w, i) => !!reported[i] && sameVersion(reported[i]!, w!));
 }
 
 function checkOptions(options: unknown): void {
