@@ -181,4 +181,23 @@ describe("client.beginRollRootKey", () => {
     expect(seen.some((s) => s.policies.some((p) => p.workload === "sharePoint" && p.status === "waiting"))).toBe(true);
     expect(emulator.sharePoint.tenantStatus()).toMatchObject({ status: "Registered", primaryKeyVaultUri: result.newKeyUri, secondaryKeyVaultUri: other.id });
   });
+
+  it("stops on abort with the work done kept, and resumes from there", async () => {
+    const { vaults, keyUri } = setup;
+    const before = await versions(vaults[0], "cmk");
+    const controller = new AbortController();
+    const poller = client().beginRollRootKey(keyUri(vaults[0], "cmk"), {
+      backupDirectory: tempDir("ck-roll-"),
+      abortSignal: controller.signal,
+      updateIntervalInMs: 1,
+      onProgress: (state) => {
+        if (state.step === "update") controller.abort();
+      },
+    });
+    await expect(poller.pollUntilDone()).rejects.toMatchObject({ code: "ERR_ABORTED" });
+    expect(poller.operationState.step).toBe("update");
+    const result = await client().beginRollRootKey(keyUri(vaults[0], "cmk"), { backupDirectory: tempDir("ck-roll-"), resumeFrom: await poller.serialize(), updateIntervalInMs: 1, onProgress: () => emulator.clock.advance(HOUR) });
+    expect(await versions(vaults[0], "cmk")).toHaveLength(before.length + 1);
+    expect(result.policies.every((p) => p.status === "confirmed")).toBe(true);
+  });
 });
