@@ -2,8 +2,8 @@
  * Scenario 3, the yearly key roll, Azure half: a new version of the primary key, backed up at once;
  * the old version stays (Microsoft 365 still unwraps with it until every policy has moved on).
  *
- * Not here yet: the Microsoft 365 half (Set-DataEncryptionPolicy -Refresh for every policy using
- * the key, then waiting until mailboxes report the new key version) is not built in customer-key.
+ * The Microsoft 365 half (every DEP using the key refreshed, SharePoint's policy rolled, each
+ * workload confirmed) is `client.beginRollRootKey`: see key-roll-all-workloads.ts.
  *
  *   node --import tsx examples/key-roll.ts
  */

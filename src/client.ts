@@ -26,6 +26,13 @@ import { WORKLOAD_APP_IDS } from "./rules/workloads.js";
 import { ExchangeRestTransport } from "./transports/exchange-rest-transport.js";
 import type { ExchangeTransport } from "./transports/exchange-transport.js";
 import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
+import { SharePointPoliciesClient, type SharePointTransportFactory } from "./policies/sharepoint/sharepoint-policies-client.js";
+import { SharePointRestTransport } from "./transports/sharepoint-rest-transport.js";
+import { beginRollRootKey, type KeyRollDependencies } from "./key-roll/key-roll.js";
+import { ExchangePolicyRefresher } from "./key-roll/exchange-policy-refresher.js";
+import type { KeyRollOperationState, KeyRollResult, RollRootKeyEverywhereOptions } from "./key-roll/types.js";
+import type { CustomerKeyPoller } from "./internal/poller.js";
+import { parseKeyId } from "./azure/vault-and-key-ids.js";
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
 export interface ClientModules {
@@ -36,6 +43,7 @@ export interface ClientModules {
   backups: BackupsClient;
   directory: DirectoryClient;
   policies: PoliciesOperations;
+  keyRoll: KeyRollDependencies;
   validate(target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport>;
 }
 
@@ -56,22 +64,49 @@ export function wireModules(context: ClientContext): ClientModules {
   const lazy = (get: () => ExchangeTransport): ExchangeTransport => ({ invoke: (c, o) => get().invoke(c, o) });
   const exchangeTransport = lazy(() => (exchange ??= exchangeRest()));
   const bulkTransport = lazy(() => (bulk ??= exchangeRest({ ...context.retry, maxRetries: 0 })));
-  const services = { arm, directory: graph, subscriptions: subscriptionReads, exchange: exchangeTransport };
+  const keys = new KeysClient(context, backups);
+  const sharePointPolicies = new SharePointPoliciesClient(context, sharePointTransportFactory(context), context.sharePointAdminEndpoint);
+  const services = { arm, directory: graph, subscriptions: subscriptionReads, exchange: exchangeTransport, sharePoint: sharePointPolicies };
+  const keyRoll: KeyRollDependencies = {
+    keys: {
+      currentKeyUri: (keyId, o) => keys.getKeyUri(parseKeyId(keyId).vaultUrl, parseKeyId(keyId).name, o),
+      roll: async (keyId, o) => (await keys.roll(keyId, o)).currentKeyId,
+      isEnabled: async (keyId, o) => {
+        const { vaultUrl, name, version } = parseKeyId(keyId);
+        return (await keys.get(vaultUrl, name, { ...o, ...(version ? { version } : {}) })).enabled;
+      },
+    },
+    backups,
+    sharePoint: sharePointPolicies,
+    workloads: new ExchangePolicyRefresher(exchangeTransport),
+  };
   const policies: PoliciesOperations = {
     exchange: new ExchangePoliciesClient(context, exchangeTransport, bulkTransport, (keyUris, o) => remainingWorkloadAccess(context, arm, graph, WORKLOAD_APP_IDS.exchange, keyUris, o)),
     multiWorkload: new MultiWorkloadPoliciesClient(context, exchangeTransport),
+    sharePoint: sharePointPolicies,
   };
   return {
     context,
     subscriptions: new SubscriptionsClient(context, subscriptionReads),
     vaultPairs: new VaultPairsClient(context, arm, graph, subscriptionReads),
-    keys: new KeysClient(context, backups),
+    keys,
     backups,
     directory: new DirectoryClient(context, graph),
     policies,
+    keyRoll,
     validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
   };
 }
+
+/** The transport of each SharePoint admin site: the user's (one, or a factory), else SharePointRestTransport on the client's settings. */
+function sharePointTransportFactory(context: ClientContext): SharePointTransportFactory {
+  const given = context.sharePointTransport;
+  if (typeof given === "function") return given;
+  if (given) return () => given;
+  const { retryOptions: _retriesAreOurs, ...pipeline } = context.pipelineOptions;
+  return (adminSiteUrl) => new SharePointRestTransport({ credential: context.credential, adminSiteUrl, ...pipeline, retry: context.retry, logger: context.logger });
+}
+
 
 export class CustomerKeyClient {
   /** Do-Not-Cancel registration and subscription reads. */
@@ -113,6 +148,19 @@ export class CustomerKeyClient {
    */
   validate(target: ValidationInput, options: ValidateOptions = {}): Promise<PreflightReport> {
     return this.#modules.validate(target, options);
+  }
+
+  /**
+   * Rolls a root key and moves every Microsoft 365 workload onto the new version: a new key version
+   * → its backup in `backupDirectory` (atomic, manifest) → `-Refresh` of every Exchange and
+   * multi-workload DEP naming the key, and a roll of each geo's SharePoint policy naming it (one
+   * SharePoint operation at a time, waiting while one runs) → until each workload reports the change
+   * (SharePoint: the new version; Exchange: `WhenChanged`, since it reports no version) → a final
+   * read. Progress per step; `serialize()` / `resumeFrom` resume it without making a second version.
+   * Old versions are never disabled or deleted. SharePoint takes hours, Exchange up to 72 h.
+   */
+  beginRollRootKey(keyUri: string, options: RollRootKeyEverywhereOptions): CustomerKeyPoller<KeyRollOperationState, KeyRollResult> {
+    return beginRollRootKey(this.#context, this.#modules.keyRoll, keyUri, options);
   }
 
   /** The tenant the client works in. */

@@ -117,6 +117,18 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_POLICY_CONFLICT",
   "ERR_POLICY_NOT_FOUND",
   "ERR_PURGE_ACCESS_REMAINS",
+  // SharePoint policies and the key roll across workloads.
+  // Refused before sending (InvalidInputError):
+  "ERR_KEY_URIS_SAME_VAULT",
+  "ERR_SHAREPOINT_GEO_INVALID",
+  // The state found does not allow it (PreconditionFailedError):
+  "ERR_KEY_ROLL_WORKLOAD_FAILED",
+  "ERR_KEY_URIS_SAME_SUBSCRIPTION",
+  "ERR_KEY_URI_UNUSABLE",
+  "ERR_SHAREPOINT_GEO_UNKNOWN",
+  "ERR_SHAREPOINT_NOT_IN_RECOVERY",
+  "ERR_SHAREPOINT_NOT_REGISTERED",
+  "ERR_SHAREPOINT_POLICY_CONFLICT",
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

@@ -202,3 +202,24 @@ export type {
   BulkAssignState,
 } from "./policies/exchange/bulk-assign-types.js";
 export { EXCHANGE_POLICY_LIMIT, POLICY_NAME_MAX_LENGTH, policyNameProblems } from "./rules/data-encryption-policy.js";
+// client.policies.sharePoint
+export type { SharePointPoliciesOperations } from "./policies/sharepoint/sharepoint-policies-client.js";
+export type {
+  GetSharePointPolicyOptions,
+  RecoverSharePointPolicyOptions,
+  RegisterSharePointPolicyOptions,
+  RollSharePointKeyOptions,
+  SharePointPolicy,
+  SharePointPolicyOperationKind,
+  SharePointPolicyOperationState,
+  SharePointPollerOptions,
+} from "./policies/sharepoint/types.js";
+export type {
+  KeyRollOperationState,
+  KeyRollPolicyState,
+  KeyRollPolicyStatus,
+  KeyRollResult,
+  KeyRollStep,
+  KeyRollWorkload,
+  RollRootKeyEverywhereOptions,
+} from "./key-roll/types.js";

@@ -10,6 +10,8 @@ import { main as preflightAudit } from "../examples/preflight-audit.js";
 import { main as customTransport } from "../examples/custom-transport.js";
 import { main as exchangePolicy } from "../examples/exchange-policy.js";
 import { main as revokeAndPurge } from "../examples/revoke-and-purge.js";
+import { main as sharePointPolicy } from "../examples/sharepoint-policy.js";
+import { main as keyRollAllWorkloads } from "../examples/key-roll-all-workloads.js";
 
 describe("examples", () => {
   it("setup-and-validate ends with a ready report and two versioned key URIs", async () => {
@@ -113,4 +115,24 @@ describe("examples", () => {
     expect(result.refusals).toEqual(["ERR_CONFIRMATION_REQUIRED", "ERR_PURGE_ACCESS_REMAINS", "ERR_REVOKE_MICROSOFT_365", "ERR_REVOKE_MICROSOFT_365", "ERR_EXCHANGE_OPERATION_REFUSED"]);
     expect(lines.join("\n")).toMatch(/signed request to Microsoft/);
   }, 120_000);
+  it("sharepoint-policy registers with rising progress, rolls the primary key and passes policy.sharePoint.state", async () => {
+    const lines: string[] = [];
+    const result = await sharePointPolicy({ log: (line) => lines.push(line) });
+    expect(result.ok).toBe(true);
+    expect(result.registrationProgress.length).toBeGreaterThan(1);
+    expect([...result.registrationProgress].sort((a, b) => a - b)).toEqual(result.registrationProgress);
+    expect(result.primaryAfter).not.toBe(result.primaryBefore);
+    expect(lines.join("\n")).toContain("Rolling");
+  });
+
+  it("key-roll-all-workloads moves Exchange, multi-workload and SharePoint onto each new version, one key at a time", async () => {
+    const result = await keyRollAllWorkloads({ log: () => {} });
+    expect(result.ok).toBe(true);
+    expect(result.rolls).toHaveLength(6);
+    for (const steps of result.steps) expect(steps).toEqual(["rollKey", "backup", "discover", "update", "awaitWorkloads", "verify", "done"]);
+    expect(result.rolls[0]!.policies.map((p) => [p.workload, p.policy])).toEqual([["exchange", "EU_mailboxes"], ["exchange", "US_mailboxes"]]);
+    expect(result.rolls[1]!.policies.map((p) => [p.workload, p.policy])).toEqual([["multiWorkload", "Tenant_default"]]);
+    expect(result.rolls[2]!.policies.map((p) => [p.workload, p.keyType])).toEqual([["sharePoint", "primary"]]);
+    for (const roll of result.rolls) expect(roll.newKeyUri).not.toBe(roll.previousKeyUri);
+  });
 });

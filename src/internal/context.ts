@@ -9,6 +9,7 @@ import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { defaultRetrySettings, type RetrySettings } from "./retry.js";
 import { withLogSafeAgent } from "./agent-http-client.js";
 import type { ExchangeTransport } from "../transports/exchange-transport.js";
+import type { SharePointTransport } from "../transports/sharepoint-transport.js";
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
 export interface CustomerKeyEndpoints {
@@ -52,6 +53,12 @@ export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOp
    * from the client's credential, tenant, `endpoints.exchange`, pipeline options (agent, TLS) and retry settings.
    */
   exchangeTransport?: ExchangeTransport;
+  /**
+   * How `client.policies.sharePoint` reaches SharePoint Online: one transport for every geo, or a
+   * function making the transport of a geo's admin site URL. Default: a `SharePointRestTransport`
+   * per admin site with the client's credential, retry settings, logger and pipeline options.
+   */
+  sharePointTransport?: SharePointTransport | ((adminSiteUrl: string) => SharePointTransport);
 }
 
 /** What every module shares: the credential, the settings and cached Azure clients. */
@@ -77,10 +84,12 @@ export class ClientContext {
    * Azure SDK logs carries them.
    */
   readonly pipelineOptions: Omit<PipelineOptions, "agent" | "tlsOptions"> & { httpClient?: HttpClient };
+  /** `options.sharePointTransport`, when given. */
+  readonly sharePointTransport: CustomerKeyClientOptions["sharePointTransport"];
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
-    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, exchangeTransport, ...pipeline } = options;
+    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, exchangeTransport, sharePointTransport, ...pipeline } = options;
     this.credential = credential;
     this.tenantId = tenantId;
     this.resourceManagerEndpoint = (endpoints?.resourceManager ?? "https://management.azure.com").replace(/\/+$/, "");
@@ -89,6 +98,7 @@ export class ClientContext {
     this.exchangeEndpoint = (endpoints?.exchange ?? "https://outlook.office365.com").replace(/\/+$/, "");
     this.sharePointAdminEndpoint = endpoints?.sharePointAdmin?.replace(/\/+$/, "");
     this.exchangeTransport = exchangeTransport;
+    this.sharePointTransport = sharePointTransport;
     this.retry = { ...defaultRetrySettings, ...retry };
     this.logger = logger ?? packageLogger;
     this.pollIntervalInMs = pollIntervalInMs ?? 5000;

@@ -17,12 +17,15 @@ import { limiterFor, type Limiter } from "./request-limiter.js";
 import type { ValidationVault } from "./types.js";
 
 /** The shared readers the facade hands the preflight report (one set per client; the directory cache is the client's). */
+import type { SharePointPolicyReader } from "./checks/sharepoint-policy.js";
 export interface PreflightServices {
   arm: VaultArm;
   directory: GraphDirectory;
   subscriptions: SubscriptionReads;
   /** The client's Exchange transport, for the Microsoft 365 policy checks. */
   exchange?: ExchangeTransport;
+  /** SharePoint Online's policies, for the Microsoft 365 checks. */
+  sharePoint?: SharePointPolicyReader;
 }
 
 export class ValidationReader {

@@ -15,6 +15,7 @@ import { vaultChecks } from "./checks/vault.js";
 import { Blocked, TITLES, type CheckInputs, type CheckTask, type Outcome } from "./checks/check-task.js";
 import { keyChecks } from "./checks/key.js";
 import { policyChecks } from "./checks/policy.js";
+import { sharePointPolicyChecks } from "./checks/sharepoint-policy.js";
 import { ValidationReader, type PreflightServices } from "./preflight-reads.js";
 import { PreflightReport } from "./report.js";
 import { normalizeTarget } from "./normalize-target.js";
@@ -49,6 +50,18 @@ async function runCheck(task: CheckTask, signal: AbortSignal | undefined, reader
   return { id: task.id, title: TITLES[task.id], status: outcome.status, target: task.target, ...(await scopeOf(task, reader)), evidence: outcome.evidence, remediation: outcome.remediation ?? "" };
 }
 
+/** The Microsoft 365 checks: one per SharePoint geo (read first: the geos make the checks); a failed read is one failing check. */
+async function microsoft365Checks(services: PreflightServices, target: ReturnType<typeof normalizeTarget>, options: ValidateOptions): Promise<CheckTask[]> {
+  if (!services.sharePoint) return [];
+  try {
+    return sharePointPolicyChecks(await services.sharePoint.list(options.abortSignal ? { abortSignal: options.abortSignal } : {}), target);
+  } catch (error) {
+    if (error instanceof OperationAbortedError || options.abortSignal?.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return [{ id: "policy.sharePoint.state", target: "SharePoint Online", run: async () => ({ status: "fail", evidence: `Could not be read: ${message}`, remediation: "The caller needs the SharePoint Administrator role (Graph Sites.Read.All to list geos); then client.policies.sharePoint.list(). PowerShell: Get-SPODataEncryptionPolicy" }) }];
+  }
+}
+
 export async function validate(context: ClientContext, services: PreflightServices, target: ValidationInput, options: ValidateOptions = {}): Promise<PreflightReport> {
   const normalized = normalizeTarget(target);
   throwIfAborted(options.abortSignal, "validate");
@@ -58,6 +71,7 @@ export async function validate(context: ClientContext, services: PreflightServic
   if (options.microsoft365 && services.exchange) {
     tasks.push(...policyChecks({ context, arm: services.arm, directory: services.directory, exchange: services.exchange, abortSignal: options.abortSignal }));
   }
+  if (options.microsoft365) tasks.push(...(await microsoft365Checks(services, normalized, options)));
   let done = 0;
   const checks = await mapWithConcurrency(tasks, context.maxConcurrency, async (task) => {
     const check = await runCheck(task, options.abortSignal, reader);

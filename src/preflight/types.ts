@@ -31,7 +31,7 @@ export const CHECK_IDS = [
   "policy.keys.distinctVaults",
   "policy.keys.resolvable",
   "policy.exchange.assignment",
-  // "policy.sharePoint.state" goes here (branch wave3-policies-sharepoint).
+  "policy.sharePoint.state",
   "policy.multiWorkload.assignment",
 ] as const;
 
@@ -115,7 +115,7 @@ export interface ValidateOptions extends OperationOptions {
   onProgress?: (progress: { done: number; total: number; check: PreflightCheck }) => void;
   /**
    * Also run the Microsoft 365 policy checks (`policy.*`: the tenant's data encryption policies,
-   * their keys, and the assignments), read through the client's Exchange transport; default false,
+   * their keys, the assignments and SharePoint Online's policy per geo), read through the client's transports; default false,
    * so reports of the vault pair alone stay as they were.
    */
   microsoft365?: boolean;

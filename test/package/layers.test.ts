@@ -8,7 +8,7 @@ import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
-const FEATURES = ["subscriptions", "vault-pairs", "keys", "backups", "directory", "preflight", "policies", "onboarding"];
+const FEATURES = ["subscriptions", "vault-pairs", "keys", "backups", "directory", "preflight", "policies", "onboarding", "key-roll"];
 const SHARED = ["internal", "rules", "azure", "store", "transports"];
 
 /** Every relative import of every .ts file under a directory, resolved to a path relative to src/. */

@@ -54,6 +54,7 @@ export const TITLES: Record<CheckId, string> = {
   "policy.keys.distinctVaults": "Each DEP's two keys are in two vaults of two subscriptions",
   "policy.keys.resolvable": "Each DEP key is live, enabled and unwrappable by the workload",
   "policy.exchange.assignment": "Every mailbox has a DEP",
+  "policy.sharePoint.state": "SharePoint Online's Customer Key policy is registered",
   "policy.multiWorkload.assignment": "A multi-workload DEP is assigned to the tenant",
 };
 

@@ -147,7 +147,7 @@ export function policyChecks(s: PolicyCheckServices): CheckTask[] {
         return pass(`All ${rows.length} mailbox(es) have a data encryption policy.`);
       },
     },
-    // policy.sharePoint.state is added here by the SharePoint policies (branch wave3-policies-sharepoint).
+    // policy.sharePoint.state comes from checks/sharepoint-policy.ts (one check per geo).
     {
       id: "policy.multiWorkload.assignment",
       target: "the tenant's multi-workload policy",
