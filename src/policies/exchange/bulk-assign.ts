@@ -23,8 +23,8 @@ const STEP_SIZE = 250;
 /** What the bulk run needs from the Exchange policies client. */
 export interface BulkAssignDeps {
   context: ClientContext;
-  /** The transport for the assignments: without its own retries of 429, so the limiter sees each. */
-  transport: ExchangeTransport;
+  /** The transport for the paged reads of current state (Get-Mailbox, Get-MailUser), with its own retries of 429. */
+  readTransport: ExchangeTransport;
   /** Checks the policy exists and can be assigned; returns its name and GUID. */
   requirePolicy(policy: string, options: OperationOptions): Promise<{ name: string; id: string }>;
   /** Assigns one recipient (Set-Mailbox, then Set-MailUser for a mail user). */
@@ -118,7 +118,7 @@ export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailb
     const isAll = !Array.isArray(mailboxes) && (mailboxes as { allWithoutPolicy?: boolean }).allWithoutPolicy === true;
     const readState = options.readCurrentState ?? checkpoint.resumedUnfinished;
     if (isAll || readState) {
-      const { rows, policyOf } = await readAssignments(deps.transport, o);
+      const { rows, policyOf } = await readAssignments(deps.readTransport, o);
       const wanted = new Set([found.name.toLowerCase(), found.id.toLowerCase()]);
       alreadyAssigned = new Set([...policyOf].filter(([, p]) => p !== null && wanted.has(p.toLowerCase())).map(([k]) => k));
       if (isAll) {

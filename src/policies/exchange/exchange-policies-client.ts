@@ -127,7 +127,8 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
     return beginBulkAssign(
       {
         context: this.#context,
-        transport: this.#bulkTransport,
+        // The paged reads of current state are not paced by the limiter: they use the transport that retries 429 itself.
+        readTransport: this.#transport,
         requirePolicy: async (name, o) => {
           const found = await this.#commands.require(name, o);
           if (!found.enabled) throw new PreconditionFailedError("ERR_POLICY_NOT_FOUND", `The data encryption policy '${found.name}' is disabled; enable it with client.policies.exchange.setEnabled('${found.name}', true) (Set-DataEncryptionPolicy -Enabled $true) first.`);
