@@ -82,6 +82,7 @@ describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromiu
       expect(text).toContain("FAIL");
       expect(text).toContain(`<script>console.error("xss")</script>`);
       await page.screenshot({ path: path.join(ARTIFACTS, "preflight-report.png"), fullPage: true });
+      await page.locator(".picture").screenshot({ path: path.join(ARTIFACTS, "preflight-topology.png") });
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
     } finally {
