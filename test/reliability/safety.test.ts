@@ -76,6 +76,8 @@ const CLASSIFIED: Record<string, Kind> = {
   "policies.sharePoint.list": "read",
   "policies.sharePoint.beginRollKey": "additive", // the roll: the key's new version, same vault
   "policies.sharePoint.beginRecover": "additive",
+  "onboarding.plan": "read",
+  "onboarding.beginApply": "additive", // creates what the configuration lists; never revokes, purges or replaces (it calls multiWorkload.assign without replaceConfirm)
 };
 const CLI_COMMANDS: Record<string, Kind> = { "emulator start": "additive" };
 
@@ -95,6 +97,7 @@ function runtimeMethods(client: CustomerKeyClient): string[] {
     ["policies.exchange", client.policies.exchange],
     ["policies.multiWorkload", client.policies.multiWorkload],
     ["policies.sharePoint", client.policies.sharePoint],
+    ["onboarding", client.onboarding],
   ];
   // Any other operation group on the client or under policies is new: it must be listed above.
   const known = new Set(groups.map(([name]) => name.split(".")[0]));
@@ -111,6 +114,7 @@ function reportedMethods(): string[] {
   const group: Record<string, string> = {
     SubscriptionsOperations: "subscriptions", VaultPairsOperations: "vaultPairs", KeysOperations: "keys", BackupsOperations: "backups", DirectoryOperations: "directory",
     ExchangePoliciesOperations: "policies.exchange", MultiWorkloadPoliciesOperations: "policies.multiWorkload", SharePointPoliciesOperations: "policies.sharePoint",
+    OnboardingOperations: "onboarding",
   };
   const out: string[] = [];
   for (const match of report.matchAll(/^export interface (\w+Operations) \{\n([\s\S]*?)\n\}/gm)) {
