@@ -97,11 +97,15 @@ export class BackupsClient implements BackupsOperations {
       const keyName = current.name;
       return withDirectoryLock(directory, async () => {
         const manifest = await readManifest(directory);
+        await finishInterruptedBackups(directory, manifest);
         let file = "";
+        // The blob goes under a pending name first, is recorded in the manifest, and only then gets
+        // its .backup name: a process killed in between leaves no .backup file the manifest does not
+        // list (verify would call it unlisted), only a pending file the next backupKey finishes.
         for (let sequence = 1; ; sequence++) {
           file = backupFileName(vaultName, keyName, time, sequence);
-          if (findRecord(manifest, file) || (await fileExists(path.join(directory, file)))) continue;
-          if (await writeNewFileAtomic(path.join(directory, file), blob)) break;
+          if (findRecord(manifest, file) || (await fileExists(path.join(directory, file))) || (await fileExists(pendingPath(directory, file)))) continue;
+          if (await writeNewFileAtomic(pendingPath(directory, file), blob)) break;
         }
         const record: BackupRecord = {
           file,
@@ -116,6 +120,7 @@ export class BackupsClient implements BackupsOperations {
         };
         manifest.backups.push(record);
         await writeManifest(directory, manifest);
+        await fs.rename(pendingPath(directory, file), path.join(directory, file));
         this.#context.logger.info(`backups.backupKey: ${record.keyId} → ${file} (${record.versions.length} version(s)).`);
         return { ...record, path: path.resolve(directory, file) };
       });
@@ -271,5 +276,22 @@ export class BackupsClient implements BackupsOperations {
       }
       return undefined;
     });
+  }
+}
+
+/** Where a backup's blob waits until the manifest records it (not a .backup name: verify ignores it). */
+function pendingPath(directory: string, file: string): string {
+  return path.join(directory, `.${file}.pending`);
+}
+
+/**
+ * Gives a recorded backup whose process was killed before the rename its .backup name, when the
+ * pending file holds exactly the recorded bytes (same SHA-256); anything else is left alone.
+ */
+async function finishInterruptedBackups(directory: string, manifest: Awaited<ReturnType<typeof readManifest>>): Promise<void> {
+  for (const record of manifest.backups) {
+    const pending = pendingPath(directory, record.file);
+    if ((await fileExists(path.join(directory, record.file))) || !(await fileExists(pending))) continue;
+    if (sha256Hex(await fs.readFile(pending)) === record.sha256) await fs.rename(pending, path.join(directory, record.file));
   }
 }

@@ -86,6 +86,7 @@ export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
     add("ERR_SPEC_INVALID", "spec", "The vault pair spec must be an object.");
     return issues;
   }
+  unknownFieldIssues(spec, SPEC_FIELDS, "", add);
   if (!WORKLOADS.includes(spec.workload)) add("ERR_WORKLOAD_INVALID", "workload", `workload must be one of ${WORKLOADS.join(", ")} (got '${String(spec.workload)}').`);
   if (spec.permissionModel !== "accessPolicy" && spec.permissionModel !== "rbac") {
     add("ERR_PERMISSION_MODEL_INVALID", "permissionModel", `permissionModel must be 'accessPolicy' or 'rbac' (got '${String(spec.permissionModel)}').`);
@@ -96,6 +97,7 @@ export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
       add("ERR_SPEC_INVALID", which, `${which} ({ subscriptionId, resourceGroup, location, vaultName }) is required.`);
       continue;
     }
+    unknownFieldIssues(v, LOCATION_FIELDS, `${which}.`, add);
     if (!isGuid(v.subscriptionId)) {
       add("ERR_SUBSCRIPTION_ID_INVALID", `${which}.subscriptionId`, `${which}.subscriptionId '${String(v.subscriptionId)}' is not a subscription id (a GUID).`);
     }
@@ -138,6 +140,7 @@ export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
   }
   if (spec.key !== undefined) {
     const k = spec.key;
+    if (k && typeof k === "object") unknownFieldIssues(k, KEY_FIELDS, "key.", add);
     if (typeof k?.name !== "string" || !KEY_NAME.test(k.name)) add("ERR_KEY_NAME_INVALID", "key.name", `key.name '${String(k?.name)}' must be 1–127 letters, digits and hyphens.`);
     if (!KEY_SIZES.includes(k?.size as number)) add("ERR_KEY_SIZE_INVALID", "key.size", `key.size must be 2048, 3072 or 4096 (got ${String(k?.size)}).`);
     if (k?.protection !== "hsm" && k?.protection !== "software") add("ERR_KEY_PROTECTION_INVALID", "key.protection", `key.protection must be 'hsm' or 'software' (got '${String(k?.protection)}').`);
@@ -146,6 +149,22 @@ export function vaultPairSpecIssues(spec: VaultPairSpec): SpecIssue[] {
     add("ERR_TAGS_INVALID", "tags", "tags must be an object of string values.");
   }
   return issues;
+}
+
+const SPEC_FIELDS = ["workload", "permissionModel", "administrators", "contributors", "primary", "secondary", "key", "tags", "allowPairedRegions"];
+const LOCATION_FIELDS = ["subscriptionId", "resourceGroup", "location", "vaultName"];
+const KEY_FIELDS = ["name", "size", "protection"];
+
+/**
+ * Fields the spec does not know: a typo (`allowPairedRegion`) would otherwise be ignored in silence
+ * and the pair planned other than the caller meant.
+ */
+function unknownFieldIssues(value: object, known: readonly string[], prefix: string, add: (code: CustomerKeyErrorCode, field: string, message: string) => void): void {
+  for (const field of Object.keys(value)) {
+    if (known.includes(field)) continue;
+    const near = known.find((k) => k.toLowerCase().startsWith(field.toLowerCase().slice(0, 5)) || field.toLowerCase().startsWith(k.toLowerCase()));
+    add("ERR_SPEC_INVALID", `${prefix}${field}`, `${prefix}${field} is not a field of a vault pair spec${near ? ` (did you mean ${prefix}${near}?)` : ""}; the fields are ${known.map((k) => prefix + k).join(", ")}.`);
+  }
 }
 
 function principalIssues(list: unknown[], field: string, add: (code: CustomerKeyErrorCode, field: string, message: string) => void): void {

@@ -36,8 +36,9 @@ export function checkBulkAssignInput(mailboxes: BulkAssignMailboxes, policy: str
   const isIterable = mailboxes !== null && typeof mailboxes === "object" && typeof (mailboxes as AsyncIterable<string>)[Symbol.asyncIterator] === "function";
   const isAll = mailboxes !== null && typeof mailboxes === "object" && (mailboxes as { allWithoutPolicy?: unknown }).allWithoutPolicy === true;
   if (Array.isArray(mailboxes)) {
-    const bad = mailboxes.findIndex((m) => typeof m !== "string" || m.trim() === "");
-    if (bad >= 0) throw new InvalidInputError("ERR_MAILBOXES_INVALID", `mailboxes[${bad}] must be a non-empty identity (UPN, alias, GUID or SMTP address).`, { field: `mailboxes[${bad}]` });
+    // No recipient identity holds a line break or another control character: one that does is someone's script.
+    const bad = mailboxes.findIndex((m) => typeof m !== "string" || m.trim() === "" || /[\u0000-\u001f\u007f]/.test(m));
+    if (bad >= 0) throw new InvalidInputError("ERR_MAILBOXES_INVALID", `mailboxes[${bad}] must be a non-empty identity (UPN, alias, GUID or SMTP address) without line breaks or control characters.`, { field: `mailboxes[${bad}]` });
   } else if (!isIterable && !isAll) {
     throw new InvalidInputError("ERR_MAILBOXES_INVALID", "mailboxes must be an array of identities, an async iterable of them, or { allWithoutPolicy: true }.", { field: "mailboxes" });
   }

@@ -58,6 +58,8 @@ export interface ExchangePoliciesOperations {
 
 const checkIdentity = (value: unknown, field: string) => {
   if (typeof value !== "string" || value.trim() === "") throw new InvalidInputError("ERR_MAILBOXES_INVALID", `${field} must be a non-empty identity.`, { field });
+  // No recipient identity holds a line break or another control character; one that does is someone's script, not a mailbox.
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidInputError("ERR_MAILBOXES_INVALID", `${field} must be a recipient identity (UPN, alias, GUID or SMTP address) without line breaks or control characters.`, { field });
 };
 
 export class ExchangePoliciesClient implements ExchangePoliciesOperations {
