@@ -1,5 +1,11 @@
 import type { RegisterCommand } from "../context.js";
+import { registerBackup } from "./backup.js";
+import { registerDemo } from "./demo.js";
 import { registerEmulator } from "./emulator.js";
+import { registerInit } from "./init.js";
+import { registerRoll } from "./roll.js";
+import { registerStatus } from "./status.js";
+import { registerValidate } from "./validate.js";
 
 /** Every command of the CLI, in the order `--help` lists them. Add a file under commands/ and list it here. */
-export const commands: readonly RegisterCommand[] = [registerEmulator];
+export const commands: readonly RegisterCommand[] = [registerInit, registerValidate, registerStatus, registerBackup, registerRoll, registerDemo, registerEmulator];
