@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadCliConfig } from "../../src/cli/cli-config.js";
+import { cli } from "./cli-harness.js";
+
+const COMMANDS = ["init", "validate", "status", "backup", "roll", "demo"];
+
+describe("customer-key commands: help, usage errors, error output", () => {
+  it.each(COMMANDS)("%s --help exits 0 and shows an example", async (command) => {
+    const result = await cli(command, "--help");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`Usage: customer-key ${command}`);
+    expect(result.out).toMatch(new RegExp(`Example:\\n  customer-key ${command}`));
+  });
+
+  it("the top-level help lists every command", async () => {
+    const { out, code } = await cli("--help");
+    expect(code).toBe(0);
+    for (const command of [...COMMANDS, "emulator"]) expect(out).toContain(command);
+  });
+
+  it.each([
+    [["validate", "--format", "xml"], "Allowed choices are text, md, json"],
+    [["demo", "--mailboxes", "0"], "'0' is invalid"],
+    [["demo", "--mailboxes", "abc"], "'abc' is invalid"],
+    [["roll"], "missing required argument 'keyUri'"],
+    [["status", "--emulator", "--state", "x.json"], "cannot be used with option"],
+    [["backup", "--bogus"], "unknown option '--bogus'"],
+  ])("usage error %j exits 2 with the message and the usage", async (argv, message) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe("");
+    expect(result.err).toContain(message);
+    expect(result.err).toContain("Usage: customer-key");
+  });
+
+  it("an error prints its code, message and fix, and no stack trace without --verbose", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-cli-err-"));
+    const missing = join(dir, "missing.json");
+    const plain = await cli("validate", "--config", missing, "--json");
+    expect(plain.code).toBe(2);
+    expect(plain.out).toBe(""); // --json: nothing but JSON on stdout, and here there is nothing to print
+    expect(plain.err).toContain("error ERR_CLI_CONFIG_INVALID");
+    expect(plain.err).toContain(`${missing}: (file): not found`);
+    expect(plain.err).toContain("Fix: Write one with `customer-key init`");
+    expect(plain.err).not.toMatch(/\n\s+at /);
+    const verbose = await cli("validate", "--config", missing, "--verbose");
+    expect(verbose.err).toMatch(/\n\s+at /);
+  });
+
+  it("a running emulator that is not there is a clear error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-cli-err-"));
+    const config = join(dir, "c.json");
+    expect((await cli("init", config)).code).toBe(0);
+    const result = await cli("status", "--config", config, "--state", join(dir, "nothing.json"));
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("error ERR_CLI_EMULATOR_NOT_RUNNING");
+    expect(result.err).toContain("Fix: Start one with `customer-key emulator start --state");
+  });
+
+  it("no tenant for real Azure: exit 2 with the fix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-cli-err-"));
+    const config = join(dir, "c.json");
+    await cli("init", config);
+    const saved = process.env.AZURE_TENANT_ID;
+    delete process.env.AZURE_TENANT_ID;
+    try {
+      const result = await cli("status", "--config", config);
+      expect(result.code).toBe(2);
+      expect(result.err).toContain("ERR_CLI_TENANT_REQUIRED");
+      expect(result.err).toContain("Fix: Pass --tenant <id>");
+    } finally {
+      if (saved !== undefined) process.env.AZURE_TENANT_ID = saved;
+    }
+  });
+
+  it("init writes a sample that loads, and refuses to overwrite without --force", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-cli-init-"));
+    const file = join(dir, "customer-key.config.json");
+    expect((await cli("init", file)).code).toBe(0);
+    const config = loadCliConfig(file);
+    expect(config.vaultPairs[0]!.primary.vaultName).toBe("contoso-exo-eu-a1");
+    expect(config.backupDirectories).toHaveLength(2);
+    const again = await cli("init", file);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain("--force");
+    expect((await cli("init", file, "--force")).code).toBe(0);
+  });
+
+  it.each([
+    [{ vaultPairs: [], extra: 1 }, "extra: unknown field"],
+    [{ vaultPairs: [{ workload: "teams" }] }, "vaultPairs[0].workload: must be one of"],
+    [{ vaultPairs: [{ workload: "exchange", primary: { subscriptionId: "x" } }] }, "vaultPairs[0].primary: needs subscriptionId and vaultName"],
+    [{ backupDirectories: "b", vaultPairs: [] }, "backupDirectories: must be a list"],
+  ])("a bad configuration names the path in the file: %j", async (content, message) => {
+    const dir = mkdtempSync(join(tmpdir(), "ck-cli-cfg-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify(content));
+    const result = await cli("validate", "--config", file, "--emulator");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(message);
+    expect(readFileSync(file, "utf8")).toBe(JSON.stringify(content));
+  });
+});
