@@ -55,7 +55,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
     const [a, b] = emulator.subscriptionIds as [string, string];
-    log(`customer-key demo: tenant ${emulator.tenantId}, embedded emulator (nothing real is touched)`);
+    log(`customer-key demo: tenant ${emulator.tenantId}`);
+    log("An embedded emulator of Entra ID, Azure, Key Vault and Microsoft 365: nothing real is touched.");
 
     log("1. Do-Not-Cancel (mandatory retention) on both subscriptions");
     await Promise.all(
