@@ -21,6 +21,8 @@ export interface DemoOptions {
   log: (line: string) => void;
   progress?: ProgressStream;
   signal?: AbortSignal;
+  /** Colours the step headings and the verdict (no colour by default, see NO_COLOR in common-options). */
+  style?: (code: number, text: string) => string;
 }
 
 export interface DemoResult {
@@ -40,7 +42,10 @@ const PAIRS: { workload: Workload; short: string; label: string }[] = [
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
-  const { log, signal } = options;
+  const { signal } = options;
+  const style = options.style ?? ((_code: number, text: string) => text);
+  // Step headings ("1. …") in bold.
+  const log = (line: string) => options.log(/^\d\. /.test(line) ? style(1, line) : line);
   const note = (text: string) => log(wrapIndented(text, WIDTH, "   ").join("\n"));
   const wait = (text: string) => note(`[emulator clock] ${text}`);
   const op = signal ? { abortSignal: signal } : {};
@@ -182,7 +187,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(`Mailboxes encrypted under EU_mailboxes: ${encrypted} of ${mailboxes.length}`);
     const seconds = (Date.now() - started) / 1000;
     const ok = reports.every((r) => r.ok) && encrypted === mailboxes.length && registered.state === "Registered";
-    log(`${ok ? "Done" : "Finished with failures"} in ${seconds.toFixed(1)} s.`);
+    log(ok ? style(32, `Done in ${seconds.toFixed(1)} s.`) : style(31, `Finished with failures in ${seconds.toFixed(1)} s.`));
     return { ok, reports, encryptedMailboxes: encrypted, seconds };
   } finally {
     await emulator.stop();

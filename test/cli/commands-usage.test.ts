@@ -104,3 +104,21 @@ describe("customer-key commands: help, usage errors, error output", () => {
     expect(readFileSync(file, "utf8")).toBe(JSON.stringify(content));
   });
 });
+
+describe("colour", () => {
+  it("only on a TTY, and never with NO_COLOR set", async () => {
+    const { colour } = await import("../../src/cli/common-options.js");
+    const io = { out: () => {}, err: () => {} };
+    const saved = process.env.NO_COLOR;
+    try {
+      delete process.env.NO_COLOR;
+      expect(colour({ io, progress: { write: () => true, isTTY: true } })(1, "x")).toBe("\x1b[1mx\x1b[0m");
+      expect(colour({ io, progress: { write: () => true, isTTY: false } })(1, "x")).toBe("x");
+      process.env.NO_COLOR = "1";
+      expect(colour({ io, progress: { write: () => true, isTTY: true } })(1, "x")).toBe("x");
+    } finally {
+      if (saved === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = saved;
+    }
+  });
+});

@@ -1,5 +1,6 @@
 /** `customer-key demo`: the whole onboarding of a sample tenant against an embedded emulator. */
 import { InvalidArgumentError, type Command } from "commander";
+import { colour } from "../common-options.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { runDemo } from "../demo-run.js";
 import { EXIT_CHECKS_FAILED } from "../exit-codes.js";
@@ -33,6 +34,8 @@ registration) the emulator's clock is moved on, and the output says so.
 Example:
   customer-key demo --mailboxes 300
 
+Colour only on a terminal, and never with NO_COLOR set.
+
 Exit codes: 0 ok, 1 checks failed, 2 usage, 3 service error, 130 interrupted.`,
     )
     .action(async (options: DemoOptions) => {
@@ -40,6 +43,7 @@ Exit codes: 0 ok, 1 checks failed, 2 usage, 3 service error, 130 interrupted.`,
         mailboxes: options.mailboxes,
         ...(options.keep ? { keepDirectory: options.keep } : {}),
         log: (line) => context.io.out(line),
+        style: colour(context),
         ...(context.progress ? { progress: context.progress } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
       });
