@@ -33,6 +33,10 @@ import { ExchangePolicyRefresher } from "./key-roll/exchange-policy-refresher.js
 import type { KeyRollOperationState, KeyRollResult, RollRootKeyEverywhereOptions } from "./key-roll/types.js";
 import type { CustomerKeyPoller } from "./internal/poller.js";
 import { parseKeyId } from "./azure/vault-and-key-ids.js";
+import { OnboardingClient, type OnboardingOperations } from "./onboarding/onboarding-client.js";
+import type { OnboardingServices } from "./onboarding/dependencies.js";
+import { AuditTrail } from "./onboarding/audit.js";
+import { isCustomerKeyError } from "./errors.js";
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
 export interface ClientModules {
@@ -44,6 +48,7 @@ export interface ClientModules {
   directory: DirectoryClient;
   policies: PoliciesOperations;
   keyRoll: KeyRollDependencies;
+  onboarding: OnboardingOperations;
   validate(target: ValidationInput, options?: ValidateOptions): Promise<PreflightReport>;
 }
 
@@ -85,16 +90,99 @@ export function wireModules(context: ClientContext): ClientModules {
     multiWorkload: new MultiWorkloadPoliciesClient(context, exchangeTransport),
     sharePoint: sharePointPolicies,
   };
+  const subscriptions = new SubscriptionsClient(context, subscriptionReads);
+  const vaultPairs = new VaultPairsClient(context, arm, graph, subscriptionReads);
+  const validateTarget: ClientModules["validate"] = (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o));
+  const onboardingServices = wireOnboarding({ subscriptions, vaultPairs, keys, backups, policies, validate: validateTarget, exchange: exchangeTransport });
+  const audit = new AuditTrail(context.audit, context.credential, context.resourceManagerScope);
   return {
     context,
-    subscriptions: new SubscriptionsClient(context, subscriptionReads),
-    vaultPairs: new VaultPairsClient(context, arm, graph, subscriptionReads),
+    subscriptions,
+    vaultPairs,
     keys,
     backups,
     directory: new DirectoryClient(context, graph),
     policies,
     keyRoll,
-    validate: (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o)),
+    onboarding: new OnboardingClient(context, onboardingServices, audit),
+    validate: validateTarget,
+  };
+}
+
+/** What onboarding needs, made of the other modules (feature folders never import each other). */
+function wireOnboarding(m: {
+  subscriptions: SubscriptionsClient;
+  vaultPairs: VaultPairsClient;
+  keys: KeysClient;
+  backups: BackupsClient;
+  policies: PoliciesOperations;
+  validate: ClientModules["validate"];
+  exchange: ExchangeTransport;
+}): OnboardingServices {
+  const absent = (...codes: string[]) => (error: unknown) => {
+    if (isCustomerKeyError(error) && codes.includes(error.code)) return undefined;
+    throw error;
+  };
+  const dnc = (s: { featureState: string; providerState: string; protected: boolean }) => ({ featureState: s.featureState, providerState: s.providerState, protected: s.protected });
+  const assignments = async (o: { abortSignal?: AbortSignal }) => {
+    const rows = [...(await m.exchange.invoke({ cmdlet: "Get-Mailbox" }, o)).value, ...(await m.exchange.invoke({ cmdlet: "Get-MailUser" }, o)).value];
+    const policyOf = new Map<string, string | null>();
+    for (const row of rows) {
+      const policy = typeof row["DataEncryptionPolicy"] === "string" ? (row["DataEncryptionPolicy"] as string) : null;
+      for (const f of ["UserPrincipalName", "PrimarySmtpAddress", "Alias", "Identity"]) if (typeof row[f] === "string") policyOf.set((row[f] as string).toLowerCase(), policy);
+    }
+    return { rows, policyOf };
+  };
+  return {
+    doNotCancel: async (sub, o) => dnc(await m.subscriptions.getDoNotCancelState(sub, o)),
+    registerDoNotCancel: async (sub, o) => {
+      const poller = m.subscriptions.beginRegisterDoNotCancel(sub, o);
+      const state = await poller.poll(o);
+      return { featureState: state.featureState, providerState: state.providerState, protected: /^registered$/i.test(state.featureState) };
+    },
+    planVaultPair: async (spec, o) => {
+      const plan = await m.vaultPairs.plan(spec, o);
+      return { changes: plan.changes.filter((c) => c.kind !== "noop").map((c) => `${c.kind} ${c.resource} ${c.target}`), problems: plan.problems.map((p) => `${p.code}: ${p.message}`) };
+    },
+    applyVaultPair: async (spec, o) => {
+      await m.vaultPairs.beginApply(await m.vaultPairs.plan(spec, o), o).pollUntilDone(o);
+    },
+    currentKeyId: (vault, name, o) => m.keys.getKeyUri(vault, name, o).catch(absent("ERR_KEY_NOT_FOUND", "ERR_VAULT_NOT_FOUND", "ERR_SERVICE_NOT_FOUND")),
+    createKey: async (vault, name, key, o) => {
+      const { key: info, created } = await m.keys.create(vault, name, { ...o, size: key.size, protection: key.protection });
+      return { keyId: info.id, created };
+    },
+    hasBackup: async (directory, keyId, o) => {
+      const { vaultUrl, name, version } = parseKeyId(keyId);
+      const newest = await m.backups.newestVerifiedBackup(directory, name, { ...o, vaultUrl }).catch(absent("ERR_BACKUP_MISSING", "ERR_BACKUP_MANIFEST_INVALID"));
+      return newest !== undefined && (version === undefined || newest.versions.some((v) => v.toLowerCase() === version.toLowerCase()));
+    },
+    backupKey: async (directory, keyId, o) => ({ file: (await m.backups.backupKey(parseKeyId(keyId).vaultUrl + "/keys/" + parseKeyId(keyId).name, { ...o, directory })).path }),
+    preflight: async (spec, keyUris, backupDirectory, o) => {
+      const report = await m.validate({ ...spec, keyUris, backupDirectory }, { ...o, microsoft365: true });
+      return { ok: report.ok, report, failed: report.checks.filter((c) => c.status === "fail").map((c) => c.id) };
+    },
+    exchangePolicy: async (name, o) => m.policies.exchange.get(name, o),
+    createExchangePolicy: async (input, o) => void (await m.policies.exchange.create(input, o)),
+    mailboxesWithoutPolicy: async (mailboxes, policy, o) => {
+      const { policyOf } = await assignments(o);
+      return mailboxes.filter((box) => policyOf.get(box.toLowerCase())?.toLowerCase() !== policy.toLowerCase());
+    },
+    countMailboxesWithoutPolicy: async (o) => (await assignments(o)).rows.filter((r) => r["DataEncryptionPolicy"] == null).length,
+    assignExchangePolicy: async (mailboxes, policy, checkpoint, o) => {
+      // readCurrentState: a resumed or repeated run skips mailboxes that already have the policy.
+      const r = await m.policies.exchange.beginAssign(mailboxes, policy, { ...o, readCurrentState: true, ...(checkpoint ? { checkpoint } : {}) });
+      return { done: r.done, failed: r.failed };
+    },
+    sharePointPolicy: (geo, o) => m.policies.sharePoint.get({ ...o, ...(geo ? { geo } : {}) }),
+    registerSharePoint: async (geo, [primaryKeyUri, secondaryKeyUri], o) => {
+      // One poll submits the registration; SharePoint then takes hours, which onboarding does not wait out.
+      await m.policies.sharePoint.beginRegister({ ...o, primaryKeyUri, secondaryKeyUri, ...(geo ? { geo } : {}) }).poll(o);
+    },
+    multiWorkloadPolicy: (name, o) => m.policies.multiWorkload.get(name, o),
+    createMultiWorkloadPolicy: async (input, o) => void (await m.policies.multiWorkload.create(input, o)),
+    multiWorkloadAssignment: async (o) => (await m.policies.multiWorkload.getAssignment(o))?.policyName,
+    assignMultiWorkload: async (policy, o) => void (await m.policies.multiWorkload.assign(policy, o)),
   };
 }
 
@@ -121,6 +209,8 @@ export class CustomerKeyClient {
   readonly directory: DirectoryOperations;
   /** Data encryption policies of Microsoft 365: Exchange Online mailboxes, multi-workload (and SharePoint). */
   readonly policies: PoliciesOperations;
+  /** Onboarding from one declarative configuration: plan (read-only) and a journaled, resumable apply. */
+  readonly onboarding: OnboardingOperations;
   readonly #context: ClientContext;
   readonly #modules: ClientModules;
 
@@ -139,6 +229,7 @@ export class CustomerKeyClient {
     this.keys = this.#modules.keys;
     this.backups = this.#modules.backups;
     this.policies = this.#modules.policies;
+    this.onboarding = this.#modules.onboarding;
   }
 
   /**

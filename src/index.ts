@@ -223,3 +223,33 @@ export type {
   KeyRollWorkload,
   RollRootKeyEverywhereOptions,
 } from "./key-roll/types.js";
+
+// Onboarding from one configuration (client.onboarding).
+export type { OnboardingOperations } from "./onboarding/onboarding-client.js";
+export { loadOnboardingConfig, parseOnboardingConfig, OnboardingConfigError } from "./onboarding/load-config.js";
+export type { ConfigProblem } from "./onboarding/load-config.js";
+export type {
+  OnboardingConfig,
+  OnboardingExchangePolicy,
+  OnboardingMailboxes,
+  OnboardingMultiWorkloadPolicy,
+  OnboardingSharePointPolicy,
+  OnboardingVault,
+  OnboardingVaultPair,
+  OnboardingWorkload,
+} from "./onboarding/config-types.js";
+export type {
+  OnboardingApplyOptions,
+  OnboardingApplyResult,
+  OnboardingApplyStatus,
+  OnboardingPhase,
+  OnboardingPlan,
+  OnboardingPlanOptions,
+  OnboardingProgress,
+  OnboardingStep,
+  OnboardingStepKind,
+} from "./onboarding/types.js";
+export { OnboardingPreflightError } from "./onboarding/apply.js";
+export type { OnboardingApplyState } from "./onboarding/apply.js";
+export type { AuditOptions } from "./internal/context.js";
+export type { AuditRecord } from "./onboarding/audit.js";

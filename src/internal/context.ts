@@ -33,6 +33,9 @@ export interface CustomerKeyEndpoints {
  * logs (the agent's sockets hold the raw request text, bearer token included; the TLS settings a
  * client certificate's private key).
  */
+/** Where audit lines go: appended to a file, or handed to a function (one JSON line each). */
+export type AuditOptions = { file: string } | { write(line: string): void | Promise<void> };
+
 export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOptions"> {
   /** Sends the HTTP requests of every Azure client (the Azure SDK's `httpClient` option); default core-rest-pipeline's Node client. */
   httpClient?: HttpClient;
@@ -59,6 +62,12 @@ export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOp
    * per admin site with the client's credential, retry settings, logger and pipeline options.
    */
   sharePointTransport?: SharePointTransport | ((adminSiteUrl: string) => SharePointTransport);
+  /**
+   * Opt-in audit trail of the changes `client.onboarding` makes: one JSON line per change (who, from
+   * the token's claims; what; before and after; when), appended to `file` or passed to `write`.
+   * Tokens, secrets and key material are never in it.
+   */
+  audit?: AuditOptions;
 }
 
 /** What every module shares: the credential, the settings and cached Azure clients. */
@@ -86,10 +95,11 @@ export class ClientContext {
   readonly pipelineOptions: Omit<PipelineOptions, "agent" | "tlsOptions"> & { httpClient?: HttpClient };
   /** `options.sharePointTransport`, when given. */
   readonly sharePointTransport: CustomerKeyClientOptions["sharePointTransport"];
+  readonly audit: AuditOptions | undefined;
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
-    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, exchangeTransport, sharePointTransport, ...pipeline } = options;
+    const { tenantId, endpoints, retry, logger, pollIntervalInMs, maxConcurrency, exchangeTransport, sharePointTransport, audit, ...pipeline } = options;
     this.credential = credential;
     this.tenantId = tenantId;
     this.resourceManagerEndpoint = (endpoints?.resourceManager ?? "https://management.azure.com").replace(/\/+$/, "");
@@ -99,6 +109,7 @@ export class ClientContext {
     this.sharePointAdminEndpoint = endpoints?.sharePointAdmin?.replace(/\/+$/, "");
     this.exchangeTransport = exchangeTransport;
     this.sharePointTransport = sharePointTransport;
+    this.audit = audit;
     this.retry = { ...defaultRetrySettings, ...retry };
     this.logger = logger ?? packageLogger;
     this.pollIntervalInMs = pollIntervalInMs ?? 5000;

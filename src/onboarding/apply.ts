@@ -1,0 +1,226 @@
+/**
+ * onboarding.beginApply: runs a plan one step per poll. Each step re-reads the state it acts on
+ * (so a resumed step never makes a second key version, backup file or assignment), records its
+ * end in the journal, and writes one audit line per change. It stops at a waiting point
+ * (Do-Not-Cancel approval, Microsoft's onboarding request) with status `waiting`, and before any
+ * policy when a preflight report fails (OnboardingPreflightError carrying the report).
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { PreconditionFailedError } from "../errors.js";
+import type { ClientContext } from "../internal/context.js";
+import type { OperationOptions } from "../internal/operation.js";
+import { createPoller, type CustomerKeyPoller, type PollerState } from "../internal/poller.js";
+import type { AuditTrail } from "./audit.js";
+import type { OnboardingConfig, OnboardingWorkload } from "./config-types.js";
+import type { OnboardingServices } from "./dependencies.js";
+import { Journal } from "./journal.js";
+import { mailboxList, memberVault, pairSpec, versionless } from "./plan.js";
+import type { OnboardingApplyOptions, OnboardingApplyResult, OnboardingPlan, OnboardingStep } from "./types.js";
+
+/** The preflight report of a pair failed: no policy was made. `report` is the PreflightReport. */
+export class OnboardingPreflightError extends PreconditionFailedError {
+  /** The failing report (a PreflightReport). */
+  readonly report: unknown;
+  /** The ids of the failing checks. */
+  readonly failedChecks: readonly string[];
+  /** Makes the error. */
+  constructor(workload: string, report: unknown, failedChecks: string[]) {
+    super("ERR_PREFLIGHT_FAILED", `The preflight report of the ${workload} pair failed (${failedChecks.join(", ")}); no policy was made. Fix the checks (see the report's fixes) and apply again.`);
+    this.report = report;
+    this.failedChecks = failedChecks;
+  }
+}
+
+/** The state of an onboarding apply after each step. */
+export interface OnboardingApplyState extends PollerState<OnboardingApplyResult> {
+  /** The index of the next step. */
+  next: number;
+  /** Steps in the plan. */
+  total: number;
+}
+
+/** Digest of the configuration the journal belongs to. */
+export function configFingerprint(config: OnboardingConfig): string {
+  const { $schema: _ignored, microsoft: _m, ...rest } = config;
+  return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 32);
+}
+
+type Outcome = { outcome: "done" | "skipped" } | { outcome: "waiting"; instructions: string };
+
+export function beginApplyOnboarding(
+  context: ClientContext,
+  services: OnboardingServices,
+  audit: AuditTrail,
+  plan: OnboardingPlan,
+  options: OnboardingApplyOptions,
+): CustomerKeyPoller<OnboardingApplyState, OnboardingApplyResult> {
+  const config = plan.config;
+  const result: OnboardingApplyResult = { status: "completed", changed: [], skipped: [], keys: {} };
+  let journal: Journal | undefined;
+
+  const keyIdOf = async (workload: OnboardingWorkload, member: "primary" | "secondary", o: OperationOptions): Promise<string> => {
+    const slot = `${workload}/${member}`;
+    const known = journal!.data.keys[slot];
+    if (known) return known;
+    const pair = config.vaultPairs[workload]!;
+    const id = await services.currentKeyId(memberVault(config, pair, member), pair.keyName, o);
+    if (!id) throw new PreconditionFailedError("ERR_KEY_NOT_FOUND", `Key ${pair.keyName} is not in ${pair[member].vaultName}; apply the keys steps first.`);
+    await journal!.recordKey(slot, id);
+    return id;
+  };
+  const keyUrisOf = async (p: { vaultPair?: OnboardingWorkload | undefined; keyUris?: [string, string] | undefined }, o: OperationOptions): Promise<[string, string]> =>
+    p.keyUris ?? [versionless(await keyIdOf(p.vaultPair!, "primary", o)), versionless(await keyIdOf(p.vaultPair!, "secondary", o))];
+
+  const run = async (step: OnboardingStep, o: OperationOptions): Promise<Outcome> => {
+    const [phase, a, b, c] = step.id.split("/") as [string, string, string?, string?];
+    switch (phase) {
+      case "doNotCancel": {
+        const sub = config.subscriptions[a as "primary" | "secondary"];
+        const before = await services.doNotCancel(sub, o);
+        const registered = (s: typeof before) => /^registered$/i.test(s.featureState) && /^registered$/i.test(s.providerState);
+        if (registered(before)) return { outcome: "skipped" };
+        if (b === "register") {
+          if (/^(pending|registering|registered)$/i.test(before.featureState)) return { outcome: "skipped" };
+          const after = await services.registerDoNotCancel(sub, o);
+          await audit.record({ what: "subscriptions.registerDoNotCancel", target: `subscription ${sub}`, before, after });
+          return { outcome: "done" };
+        }
+        // approval: once Microsoft approved the feature, register the Key Vault provider.
+        if (/^registered$/i.test(before.featureState)) {
+          const after = await services.registerDoNotCancel(sub, o);
+          await audit.record({ what: "subscriptions.registerKeyVaultProvider", target: `subscription ${sub}`, before, after });
+          if (registered(after)) return { outcome: "done" };
+          return { outcome: "waiting", instructions: `Microsoft.KeyVault is ${after.providerState} on ${sub}; apply again in a few minutes.` };
+        }
+        return { outcome: "waiting", instructions: `Do-Not-Cancel is ${before.featureState} on subscription ${sub}: Microsoft approves it (days). Apply again once approved.` };
+      }
+      case "vaults": {
+        const workload = a as OnboardingWorkload;
+        const spec = pairSpec(config, workload, config.vaultPairs[workload]!);
+        const before = await services.planVaultPair(spec, o);
+        if (before.problems.length > 0) throw new PreconditionFailedError("ERR_PLAN_HAS_PROBLEMS", `The ${workload} vault pair cannot be applied: ${before.problems.join("; ")}`);
+        if (before.changes.length === 0) return { outcome: "skipped" };
+        await services.applyVaultPair(spec, o);
+        await audit.record({ what: "vaultPairs.apply", target: `${spec.primary.vaultName} + ${spec.secondary.vaultName}`, before: { changes: before.changes }, after: "as configured" });
+        return { outcome: "done" };
+      }
+      case "keys": {
+        const workload = a as OnboardingWorkload;
+        const member = b as "primary" | "secondary";
+        const pair = config.vaultPairs[workload]!;
+        // keys.create is idempotent: an existing matching key is returned, never a second version.
+        const { keyId, created } = await services.createKey(memberVault(config, pair, member), pair.keyName, config.keys, o);
+        await journal!.recordKey(`${workload}/${member}`, keyId);
+        if (!created) return { outcome: "skipped" };
+        await audit.record({ what: "keys.create", target: versionless(keyId), before: null, after: { keyId, size: config.keys.size, protection: config.keys.protection } });
+        return { outcome: "done" };
+      }
+      case "backups": {
+        const keyId = await keyIdOf(a as OnboardingWorkload, b as "primary" | "secondary", o);
+        const directory = config.backups.directories[Number(c)]!;
+        if (await services.hasBackup(directory, keyId, o)) return { outcome: "skipped" };
+        const { file } = await services.backupKey(directory, keyId, o);
+        await audit.record({ what: "backups.backupKey", target: keyId, before: null, after: { file: path.join(directory, path.basename(file)) } });
+        return { outcome: "done" };
+      }
+      case "microsoft": {
+        if (config.microsoft.onboardingRequestSubmitted) return { outcome: "skipped" };
+        const uris: string[] = [];
+        for (const w of ["exchange", "sharePoint", "multiWorkload"] as const) if (config.vaultPairs[w]) for (const m of ["primary", "secondary"] as const) uris.push(`${w} ${m}: ${await keyIdOf(w, m, o)}`);
+        return { outcome: "waiting", instructions: `Send Microsoft the onboarding request with these key URIs, then set microsoft.onboardingRequestSubmitted: true and apply again:\n${uris.map((u) => `  ${u}`).join("\n")}` };
+      }
+      case "preflight": {
+        const workload = a as OnboardingWorkload;
+        const pair = config.vaultPairs[workload]!;
+        const uris = [versionless(await keyIdOf(workload, "primary", o)), versionless(await keyIdOf(workload, "secondary", o))];
+        const { ok, report, failed } = await services.preflight(pairSpec(config, workload, pair), uris, config.backups.directories[0]!, o);
+        if (!ok) throw new OnboardingPreflightError(workload, report, failed);
+        return { outcome: "done" };
+      }
+      case "policies": {
+        if (a === "exchange") {
+          const policy = config.policies.exchange.find((p) => p.name === b)!;
+          if (await services.exchangePolicy(policy.name, o)) return { outcome: "skipped" };
+          const keyUris = await keyUrisOf(policy, o);
+          await services.createExchangePolicy({ name: policy.name, ...(policy.description ? { description: policy.description } : {}), keyUris }, o);
+          await audit.record({ what: "policies.exchange.create", target: policy.name, before: null, after: { keyUris } });
+          return { outcome: "done" };
+        }
+        if (a === "sharePoint") {
+          const policy = config.policies.sharePoint.find((p) => (p.geo ?? "default") === b)!;
+          const before = await services.sharePointPolicy(policy.geo, o);
+          if (before?.primaryKeyUri) return { outcome: "skipped" };
+          const keyUris = await keyUrisOf(policy, o);
+          await services.registerSharePoint(policy.geo, keyUris, o);
+          await audit.record({ what: "policies.sharePoint.register", target: policy.geo ?? "default geo", before: before ?? null, after: { keyUris } });
+          return { outcome: "done" };
+        }
+        const multi = config.policies.multiWorkload!;
+        if (await services.multiWorkloadPolicy(multi.name, o)) return { outcome: "skipped" };
+        const keyUris = await keyUrisOf(multi, o);
+        await services.createMultiWorkloadPolicy({ name: multi.name, ...(multi.description ? { description: multi.description } : {}), keyUris }, o);
+        await audit.record({ what: "policies.multiWorkload.create", target: multi.name, before: null, after: { keyUris } });
+        return { outcome: "done" };
+      }
+      case "assignments": {
+        if (a === "exchange") {
+          const policy = config.policies.exchange.find((p) => p.name === b)!;
+          const boxes = policy.mailboxes!;
+          const list = "allWithoutPolicy" in boxes ? boxes : await services.mailboxesWithoutPolicy(await mailboxList(boxes), policy.name, o);
+          if (Array.isArray(list) && list.length === 0) return { outcome: "skipped" };
+          const checkpoint = options.journal ? `${options.journal}.assign-${policy.name}.json` : undefined;
+          const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o);
+          if (r.failed > 0) throw new PreconditionFailedError("ERR_SERVICE_FAILED" as never, `${r.failed} mailbox(es) could not get ${policy.name}; apply again to retry them.`);
+          if (r.done === 0) return { outcome: "skipped" };
+          await audit.record({ what: "policies.exchange.assign", target: policy.name, before: { mailboxesWithoutIt: Array.isArray(list) ? list.length : "all without a policy" }, after: { assigned: r.done } });
+          return { outcome: "done" };
+        }
+        const multi = config.policies.multiWorkload!;
+        const before = await services.multiWorkloadAssignment(o);
+        if (before?.toLowerCase() === multi.name.toLowerCase()) return { outcome: "skipped" };
+        await services.assignMultiWorkload(multi.name, o);
+        await audit.record({ what: "policies.multiWorkload.assign", target: "tenant", before: before ?? null, after: multi.name });
+        return { outcome: "done" };
+      }
+      default:
+        throw new PreconditionFailedError("ERR_PLAN_MISMATCH", `Unknown step ${step.id}.`);
+    }
+  };
+
+  const poller = createPoller<OnboardingApplyState, OnboardingApplyResult>({
+    kind: "onboarding.beginApply",
+    initialState: { status: "notStarted", next: 0, total: plan.steps.length },
+    intervalInMs: 0,
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    operation: { name: "onboarding.beginApply", context, ...(options.tracingOptions ? { tracingOptions: options.tracingOptions } : {}) },
+    step: async (previous, o) => {
+      journal ??= await Journal.open(options.journal, configFingerprint(config));
+      const state: OnboardingApplyState = { ...previous, status: "running" };
+      const step = plan.steps[state.next];
+      if (!step) {
+        result.keys = { ...journal.data.keys };
+        return { ...state, status: "succeeded", result: { ...result } };
+      }
+      let outcome: Outcome;
+      if (journal.isDone(step.id) || step.kind === "noop") {
+        // Recorded as finished, or found done when planned: nothing to send.
+        outcome = { outcome: "skipped" };
+      } else {
+        await journal.begin(step.id);
+        outcome = await run(step, o);
+      }
+      if (outcome.outcome === "waiting") {
+        await journal.save();
+        result.keys = { ...journal.data.keys };
+        options.onProgress?.({ step, outcome: "waiting", completed: state.next, total: state.total });
+        return { ...state, status: "succeeded", result: { ...result, status: "waiting", waitingFor: step, instructions: outcome.instructions } };
+      }
+      if (step.kind !== "noop" || !journal.isDone(step.id)) await journal.finish(step.id);
+      (outcome.outcome === "done" ? result.changed : result.skipped).push(step.id);
+      options.onProgress?.({ step, outcome: outcome.outcome, completed: state.next + 1, total: state.total });
+      return { ...state, next: state.next + 1 };
+    },
+  });
+  return poller;
+}
