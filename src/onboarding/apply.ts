@@ -46,7 +46,7 @@ export function configFingerprint(config: OnboardingConfig): string {
   return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 32);
 }
 
-type Outcome = { outcome: "done" | "skipped" } | { outcome: "waiting"; instructions: string };
+type Outcome = { outcome: "done" | "skipped" | "checked" } | { outcome: "waiting"; instructions: string };
 
 export function beginApplyOnboarding(
   context: ClientContext,
@@ -56,7 +56,7 @@ export function beginApplyOnboarding(
   options: OnboardingApplyOptions,
 ): CustomerKeyPoller<OnboardingApplyState, OnboardingApplyResult> {
   const config = plan.config;
-  const result: OnboardingApplyResult = { status: "completed", changed: [], skipped: [], keys: {} };
+  const result: OnboardingApplyResult = { status: "completed", changed: [], skipped: [], checked: [], keys: {} };
   let journal: Journal | undefined;
 
   const keyIdOf = async (workload: OnboardingWorkload, member: "primary" | "secondary", o: OperationOptions): Promise<string> => {
@@ -136,7 +136,7 @@ export function beginApplyOnboarding(
         const uris = [versionless(await keyIdOf(workload, "primary", o)), versionless(await keyIdOf(workload, "secondary", o))];
         const { ok, report, failed } = await services.preflight(pairSpec(config, workload, pair), uris, config.backups.directories[0]!, o);
         if (!ok) throw new OnboardingPreflightError(workload, report, failed);
-        return { outcome: "done" };
+        return { outcome: "checked" };
       }
       case "policies": {
         if (a === "exchange") {
@@ -171,7 +171,7 @@ export function beginApplyOnboarding(
           if (Array.isArray(list) && list.length === 0) return { outcome: "skipped" };
           const checkpoint = options.journal ? `${options.journal}.assign-${policy.name}.json` : undefined;
           const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o);
-          if (r.failed > 0) throw new PreconditionFailedError("ERR_SERVICE_FAILED" as never, `${r.failed} mailbox(es) could not get ${policy.name}; apply again to retry them.`);
+          if (r.failed > 0) throw new PreconditionFailedError("ERR_SERVICE_FAILED", `${r.failed} mailbox(es) could not get ${policy.name}; apply again to retry them.`);
           if (r.done === 0) return { outcome: "skipped" };
           await audit.record({ what: "policies.exchange.assign", target: policy.name, before: { mailboxesWithoutIt: Array.isArray(list) ? list.length : "all without a policy" }, after: { assigned: r.done } });
           return { outcome: "done" };
@@ -217,7 +217,7 @@ export function beginApplyOnboarding(
         return { ...state, status: "succeeded", result: { ...result, status: "waiting", waitingFor: step, instructions: outcome.instructions } };
       }
       if (step.kind !== "noop" || !journal.isDone(step.id)) await journal.finish(step.id);
-      (outcome.outcome === "done" ? result.changed : result.skipped).push(step.id);
+      (outcome.outcome === "done" ? result.changed : outcome.outcome === "checked" ? result.checked : result.skipped).push(step.id);
       options.onProgress?.({ step, outcome: outcome.outcome, completed: state.next + 1, total: state.total });
       return { ...state, next: state.next + 1 };
     },

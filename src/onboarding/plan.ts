@@ -66,12 +66,16 @@ export async function planOnboarding(services: OnboardingServices, config: Onboa
   const add = (step: OnboardingStep) => steps.push(step);
 
   // 1. Do-Not-Cancel on both subscriptions: requested by API, approved by Microsoft (days).
-  for (const member of MEMBERS) {
-    const sub = config.subscriptions[member];
-    const s = await services.doNotCancel(sub, options);
+  // Both requests first, then both approvals: Microsoft approves the two in parallel.
+  const dnc = [];
+  for (const member of MEMBERS) dnc.push({ member, sub: config.subscriptions[member], s: await services.doNotCancel(config.subscriptions[member], options) });
+  for (const { member, sub, s } of dnc) {
     const registered = /^registered$/i.test(s.featureState) && /^registered$/i.test(s.providerState);
     const requested = /^(pending|registering|registered)$/i.test(s.featureState);
     add({ id: `doNotCancel/${member}/register`, phase: "doNotCancel", kind: registered || requested ? "noop" : "create", target: `subscription ${sub}`, reason: registered ? "Do-Not-Cancel registered" : requested ? `feature ${s.featureState}` : `feature ${s.featureState}: request the mandatory retention period` });
+  }
+  for (const { member, sub, s } of dnc) {
+    const registered = /^registered$/i.test(s.featureState) && /^registered$/i.test(s.providerState);
     add({ id: `doNotCancel/${member}/approval`, phase: "doNotCancel", kind: registered ? "noop" : "wait", target: `subscription ${sub}`, reason: registered ? "approved by Microsoft" : "Microsoft approves Do-Not-Cancel (days); apply again once approved" });
   }
 

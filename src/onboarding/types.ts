@@ -45,8 +45,8 @@ export type OnboardingPlanOptions = OperationOptions;
 export interface OnboardingProgress {
   /** The step just finished (or reached, when waiting). */
   step: OnboardingStep;
-  /** `done`, `skipped` (noop), or `waiting`. */
-  outcome: "done" | "skipped" | "waiting";
+  /** `done` (changed something), `skipped` (already so), `checked` (a read-only check passed), or `waiting`. */
+  outcome: "done" | "skipped" | "checked" | "waiting";
   /** Steps finished so far. */
   completed: number;
   /** Steps in the plan. */
@@ -76,6 +76,8 @@ export interface OnboardingApplyResult {
   changed: string[];
   /** Steps found already done (noop, or recorded in the journal). */
   skipped: string[];
+  /** Read-only checks that passed (the preflight reports). */
+  checked: string[];
   /** The key ids (versioned) per workload and vault, as created or found. */
   keys: Record<string, string>;
 }
