@@ -1,56 +1,46 @@
 /**
- * The CLI's configuration file (`--config`, default ./customer-key.config.json) until the SDK's
- * onboarding configuration replaces it: the vault pairs to validate, back up and report on, and
- * where backups go. Checked before any request; every error names its path in the file.
+ * The configuration file of every command (`--config`): the SDK's onboarding configuration
+ * (`loadOnboardingConfig`: JSON or YAML, checked with its schema, errors with their path in the
+ * file), seen here as the vault pairs to validate, back up and report on, and the backup directories.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import type { ValidationTarget } from "../index.js";
-import { CliError } from "./cli-error.js";
+import { existsSync } from "node:fs";
+import { loadOnboardingConfig, type OnboardingConfig, type ValidationTarget } from "../index.js";
 
 export interface CliConfig {
-  /** One or more backup directories (copies online and offline). */
+  onboarding: OnboardingConfig;
+  tenantId: string;
+  /** Two or more backup directories (copies online and offline), absolute. */
   backupDirectories: string[];
   vaultPairs: ValidationTarget[];
 }
 
-export const DEFAULT_CONFIG_FILE = "customer-key.config.json";
-const WORKLOADS = ["exchange", "sharePoint", "multiWorkload"];
+export const CONFIG_FILES = ["customer-key.config.json", "customer-key.config.yaml", "customer-key.config.yml"];
 
-export function loadCliConfig(file: string = DEFAULT_CONFIG_FILE): CliConfig {
-  const invalid = (where: string, message: string, fix: string) => new CliError("ERR_CLI_CONFIG_INVALID", `${file}: ${where}: ${message}`, fix);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    throw invalid("(file)", missing ? "not found" : "not valid JSON", missing ? "Write one with `customer-key init`, or pass --config <file>." : "Fix the JSON syntax.");
-  }
-  const config = raw as Partial<CliConfig>;
-  if (typeof raw !== "object" || raw === null || !Array.isArray(config.vaultPairs)) {
-    throw invalid("vaultPairs", "missing or not a list", "Add \"vaultPairs\": [{ \"workload\": …, \"primary\": …, \"secondary\": … }] (see `customer-key init`).");
-  }
-  const known = new Set(["$schema", "backupDirectories", "vaultPairs"]);
-  for (const key of Object.keys(raw)) if (!known.has(key)) throw invalid(key, "unknown field", `Remove it; the fields are ${[...known].join(", ")}.`);
-  const dirs = config.backupDirectories ?? [];
-  if (!Array.isArray(dirs) || dirs.some((d) => typeof d !== "string" || !d)) throw invalid("backupDirectories", "must be a list of directory paths", "Write e.g. [\"./backups\", \"/mnt/offline/backups\"].");
-  config.vaultPairs.forEach((pair, i) => {
-    const at = `vaultPairs[${i}]`;
-    if (!WORKLOADS.includes(pair?.workload)) throw invalid(`${at}.workload`, `must be one of ${WORKLOADS.join(", ")}`, "Name the workload the pair serves.");
-    for (const member of ["primary", "secondary"] as const) {
-      const vault = pair[member];
-      if (typeof vault?.subscriptionId !== "string" || typeof vault?.vaultName !== "string") {
-        throw invalid(`${at}.${member}`, "needs subscriptionId and vaultName (and keyName for the key checks)", "Fill them in from the vault's resource id.");
-      }
-    }
-  });
-  const base = path.dirname(path.resolve(file));
-  return { backupDirectories: dirs.map((d) => path.resolve(base, d)), vaultPairs: config.vaultPairs };
+/** The default configuration file: the first of CONFIG_FILES that exists (else the JSON name, for the error). */
+export function defaultConfigFile(): string {
+  return CONFIG_FILES.find((f) => existsSync(f)) ?? CONFIG_FILES[0]!;
 }
 
-/** Versionless key URIs the configuration names, looked up by the caller (`client.keys.getKeyUri`). */
+export async function loadCliConfig(file: string = defaultConfigFile()): Promise<CliConfig> {
+  const onboarding = await loadOnboardingConfig(file);
+  const { primary, secondary } = onboarding.subscriptions;
+  const vaultPairs: ValidationTarget[] = [];
+  for (const workload of ["exchange", "sharePoint", "multiWorkload"] as const) {
+    const pair = onboarding.vaultPairs[workload];
+    if (!pair) continue;
+    vaultPairs.push({
+      workload,
+      primary: { subscriptionId: primary, resourceGroup: pair.primary.resourceGroup, vaultName: pair.primary.vaultName, keyName: pair.keyName },
+      secondary: { subscriptionId: secondary, resourceGroup: pair.secondary.resourceGroup, vaultName: pair.secondary.vaultName, keyName: pair.keyName },
+      ...(pair.allowPairedRegions ? { allowPairedRegions: true } : {}),
+    });
+  }
+  return { onboarding, tenantId: onboarding.tenantId, backupDirectories: onboarding.backups.directories, vaultPairs };
+}
+
+/** The root keys the configuration names: each vault of each pair. */
 export function configuredKeys(config: CliConfig): { vault: { subscriptionId: string; resourceGroup?: string; vaultName: string }; keyName: string; workload: string }[] {
   return config.vaultPairs.flatMap((pair) =>
-    [pair.primary, pair.secondary].filter((v) => v.keyName).map((v) => ({ vault: { subscriptionId: v.subscriptionId, ...(v.resourceGroup ? { resourceGroup: v.resourceGroup } : {}), vaultName: v.vaultName }, keyName: v.keyName!, workload: pair.workload })),
+    [pair.primary, pair.secondary].map((v) => ({ vault: { subscriptionId: v.subscriptionId, ...(v.resourceGroup ? { resourceGroup: v.resourceGroup } : {}), vaultName: v.vaultName }, keyName: v.keyName!, workload: pair.workload })),
   );
 }

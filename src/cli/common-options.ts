@@ -13,7 +13,7 @@ export interface CommonOptions extends ConnectionOptions {
 export function withCommonOptions(command: Command, example: string): Command {
   return withConnectionOptions(
     command
-      .option("--config <file>", "configuration file", "customer-key.config.json")
+      .option("--config <file>", "configuration file, JSON or YAML (default: customer-key.config.json, .yaml or .yml here)")
       .option("--json", "print only JSON on stdout (notes and progress go to stderr)")
       .option("--verbose", "print stack traces of errors"),
   ).addHelpText("after", `\nExample:\n  ${example}\n\nExit codes: 0 ok, 1 checks failed, 2 usage, 3 service or permission error, 130 interrupted.`);

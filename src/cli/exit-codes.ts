@@ -2,7 +2,7 @@
  * Exit codes and how an error is shown: the code, the message and the fix; a stack trace only
  * with --verbose (the SDK's messages already say what to do, a stack says nothing to an operator).
  */
-import { isCustomerKeyError } from "../errors.js";
+import { ConfirmationRequiredError, InvalidInputError, isCustomerKeyError } from "../errors.js";
 import type { CliIo } from "./context.js";
 import { CliError } from "./cli-error.js";
 
@@ -17,6 +17,7 @@ const FIXES: [RegExp, string][] = [
   [/^ERR_SERVICE_FORBIDDEN$/, "Grant the signed-in principal the role the message names, or run as a principal that has it."],
   [/^ERR_SERVICE_(UNAVAILABLE|UNREACHABLE|THROTTLED|FAILED)$/, "The service did not answer in time; run the same command again (it resumes)."],
   [/^ERR_ABORTED$/, "Run the same command again: work done stays done and it resumes."],
+  [/^ERR_CONFIG_INVALID$/, "Correct each field listed above (its fix is in brackets); `customer-key init` writes a commented sample."],
   [/^ERR_CONFIRMATION_REQUIRED$/, "Pass the confirmation the message names (it names the target on purpose)."],
 ];
 
@@ -24,7 +25,7 @@ function fixFor(error: unknown): string {
   if (error instanceof CliError) return error.fix;
   const code = isCustomerKeyError(error) ? error.code : "";
   for (const [pattern, fix] of FIXES) if (pattern.test(code)) return fix;
-  if (isCustomerKeyError(error)) return "See the message above; the documentation of the code is in docs/errors.md.";
+  if (isCustomerKeyError(error)) return "Follow the message above: it says what to change.";
   return "Run again with --verbose and report the output if it persists.";
 }
 
@@ -33,7 +34,7 @@ export function exitCodeFor(error: unknown): number {
   if (!isCustomerKeyError(error)) return EXIT_SERVICE;
   if (error.code === "ERR_ABORTED") return EXIT_INTERRUPTED;
   // Bad input found before any request (InvalidInputError) is a usage error of the configuration.
-  if (error.name === "InvalidInputError" || error.name === "ConfirmationRequiredError") return EXIT_USAGE;
+  if (error instanceof InvalidInputError || error instanceof ConfirmationRequiredError) return EXIT_USAGE;
   return EXIT_SERVICE;
 }
 

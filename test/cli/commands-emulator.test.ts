@@ -41,8 +41,18 @@ describe("customer-key validate, status, backup against `emulator start --state`
       const { key } = await client.keys.create({ subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup, vaultName: m.vaultName }, "exo-root", { protection: "hsm" });
       keyUris.push(key.versionlessId);
     }
-    const member = (m: VaultPairSpec["primary"]) => ({ subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup, vaultName: m.vaultName, keyName: "exo-root" });
-    writeFileSync(configFile, JSON.stringify({ backupDirectories: ["./online", "./offline"], vaultPairs: [{ workload: "exchange", primary: member(spec.primary), secondary: member(spec.secondary) }] }));
+    const info = JSON.parse(readFileSync(connectionFileOf(state), "utf8"));
+    const vault = (m: VaultPairSpec["primary"]) => ({ resourceGroup: m.resourceGroup, location: m.location, vaultName: m.vaultName });
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        tenantId: info.tenantId,
+        subscriptions: { primary: a, secondary: b },
+        administrators: [info.admin.userPrincipalName],
+        backups: { directories: ["./online", "./offline"] },
+        vaultPairs: { exchange: { primary: vault(spec.primary), secondary: vault(spec.secondary), keyName: "exo-root" } },
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -83,6 +93,20 @@ describe("customer-key validate, status, backup against `emulator start --state`
     const text = await cli("validate", "--config", configFile, "--state", state);
     expect(text.out).toContain("Result: NOT ready.");
     expect(Math.max(...text.out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(100);
+  });
+
+  it("plan --json lists the remaining steps in order; nothing is changed", async () => {
+    const result = await cli("plan", "--config", configFile, "--state", state, "--json");
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.out) as { steps: { id: string; phase: string; kind: string }[] };
+    const phases = [...new Set(plan.steps.map((s) => s.phase))];
+    expect(phases[0]).toBe("doNotCancel");
+    expect(plan.steps.find((s) => s.phase === "doNotCancel")?.kind).not.toBe("noop");
+    // The pair and its keys exist (made in beforeAll), Do-Not-Cancel does not.
+    const kinds = Object.fromEntries(plan.steps.map((s) => [s.id, s.kind]));
+    expect(kinds).toMatchObject({ "doNotCancel/primary/register": "create", "vaults/exchange": "noop", "keys/exchange/primary": "noop", "keys/exchange/secondary": "noop" });
+    const text = await cli("plan", "--config", configFile, "--state", state);
+    expect(text.out).toContain("doNotCancel:");
   });
 
   it("status --json: policies, SharePoint and key versions per workload", async () => {

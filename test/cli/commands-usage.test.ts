@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadCliConfig } from "../../src/cli/cli-config.js";
 import { cli } from "./cli-harness.js";
 
-const COMMANDS = ["init", "validate", "status", "backup", "roll", "demo"];
+const COMMANDS = ["init", "plan", "apply", "validate", "status", "backup", "roll", "demo"];
 
 describe("customer-key commands: help, usage errors, error output", () => {
   it.each(COMMANDS)("%s --help exits 0 and shows an example", async (command) => {
@@ -42,9 +42,9 @@ describe("customer-key commands: help, usage errors, error output", () => {
     const plain = await cli("validate", "--config", missing, "--json");
     expect(plain.code).toBe(2);
     expect(plain.out).toBe(""); // --json: nothing but JSON on stdout, and here there is nothing to print
-    expect(plain.err).toContain("error ERR_CLI_CONFIG_INVALID");
-    expect(plain.err).toContain(`${missing}: (file): not found`);
-    expect(plain.err).toContain("Fix: Write one with `customer-key init`");
+    expect(plain.err).toContain("error ERR_CONFIG_INVALID");
+    expect(plain.err).toContain("(file): cannot read");
+    expect(plain.err).toContain("Fix: Correct each field listed above");
     expect(plain.err).not.toMatch(/\n\s+at /);
     const verbose = await cli("validate", "--config", missing, "--verbose");
     expect(verbose.err).toMatch(/\n\s+at /);
@@ -52,7 +52,7 @@ describe("customer-key commands: help, usage errors, error output", () => {
 
   it("a running emulator that is not there is a clear error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ck-cli-err-"));
-    const config = join(dir, "c.json");
+    const config = join(dir, "c.yaml");
     expect((await cli("init", config)).code).toBe(0);
     const result = await cli("status", "--config", config, "--state", join(dir, "nothing.json"));
     expect(result.code).toBe(2);
@@ -62,12 +62,11 @@ describe("customer-key commands: help, usage errors, error output", () => {
 
   it("no tenant for real Azure: exit 2 with the fix", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ck-cli-err-"));
-    const config = join(dir, "c.json");
-    await cli("init", config);
     const saved = process.env.AZURE_TENANT_ID;
     delete process.env.AZURE_TENANT_ID;
     try {
-      const result = await cli("status", "--config", config);
+      // Keys and directories given: no configuration, so no tenant from it either.
+      const result = await cli("backup", "--key", "https://contoso-exo-eu-a1.vault.azure.net/keys/exo-root", "--to", dir);
       expect(result.code).toBe(2);
       expect(result.err).toContain("ERR_CLI_TENANT_REQUIRED");
       expect(result.err).toContain("Fix: Pass --tenant <id>");
@@ -76,13 +75,14 @@ describe("customer-key commands: help, usage errors, error output", () => {
     }
   });
 
-  it("init writes a sample that loads, and refuses to overwrite without --force", async () => {
+  it.each(["customer-key.config.yaml", "customer-key.config.json"])("init writes a sample %s that loads, and refuses to overwrite without --force", async (name) => {
     const dir = mkdtempSync(join(tmpdir(), "ck-cli-init-"));
-    const file = join(dir, "customer-key.config.json");
+    const file = join(dir, name);
     expect((await cli("init", file)).code).toBe(0);
-    const config = loadCliConfig(file);
-    expect(config.vaultPairs[0]!.primary.vaultName).toBe("contoso-exo-eu-a1");
-    expect(config.backupDirectories).toHaveLength(2);
+    if (name.endsWith(".yaml")) expect(readFileSync(file, "utf8")).toContain("# Two subscriptions");
+    const config = await loadCliConfig(file);
+    expect(config.vaultPairs.map((p) => [p.workload, p.primary.vaultName])).toEqual([["exchange", "contoso-exo-eu-a1"], ["sharePoint", "contoso-spo-eu-a1"]]);
+    expect(config.backupDirectories).toEqual([join(dir, "backups"), "/mnt/offline/customer-key-backups"]);
     const again = await cli("init", file);
     expect(again.code).toBe(2);
     expect(again.err).toContain("--force");
@@ -90,18 +90,21 @@ describe("customer-key commands: help, usage errors, error output", () => {
   });
 
   it.each([
-    [{ vaultPairs: [], extra: 1 }, "extra: unknown field"],
-    [{ vaultPairs: [{ workload: "teams" }] }, "vaultPairs[0].workload: must be one of"],
-    [{ vaultPairs: [{ workload: "exchange", primary: { subscriptionId: "x" } }] }, "vaultPairs[0].primary: needs subscriptionId and vaultName"],
-    [{ backupDirectories: "b", vaultPairs: [] }, "backupDirectories: must be a list"],
-  ])("a bad configuration names the path in the file: %j", async (content, message) => {
+    [{ extra: 1 }, "extra: unknown field"],
+    [{ vaultPairs: { exchange: { primary: { vaultName: "contoso_exo_eu_a1" } } } }, "vaultPairs.exchange.primary"],
+    [{ backups: { directories: ["./only-one"] } }, "backups.directories"],
+  ])("a bad configuration names the path in the file, before any request: %j", async (change, message) => {
     const dir = mkdtempSync(join(tmpdir(), "ck-cli-cfg-"));
+    const sample = join(dir, "sample.json");
+    await cli("init", sample);
+    const content = { ...JSON.parse(readFileSync(sample, "utf8")), ...change };
     const file = join(dir, "c.json");
     writeFileSync(file, JSON.stringify(content));
-    const result = await cli("validate", "--config", file, "--emulator");
+    const result = await cli("validate", "--config", file, "--state", join(dir, "no-emulator.json"));
     expect(result.code).toBe(2);
+    expect(result.err).toContain("ERR_CONFIG_INVALID");
     expect(result.err).toContain(message);
-    expect(readFileSync(file, "utf8")).toBe(JSON.stringify(content));
+    expect(result.err).not.toContain("ERR_CLI_EMULATOR_NOT_RUNNING"); // the file is checked before connecting
   });
 });
 

@@ -23,11 +23,11 @@ export const registerBackup: RegisterCommand = (program: Command, context: CliCo
       .option("--to <dir>", "a backup directory instead of the configuration's (repeatable)", collect),
     "customer-key backup --state ./emulator-state.json --to ./backups --to /mnt/offline/backups",
   ).action(async (options: BackupOptions) => {
-    const config = options.key && options.to ? undefined : loadCliConfig(options.config);
+    const config = options.key && options.to ? undefined : await loadCliConfig(options.config);
     const directories = (options.to ?? config?.backupDirectories ?? []).map((d) => path.resolve(d));
     if (!directories.length) throw new CliError("ERR_BACKUP_DIRECTORY_REQUIRED", "No backup directory.", "Pass --to <dir> or list backupDirectories in the configuration.");
     const say = notes(context, options);
-    const connection = await connect(options);
+    const connection = await connect({ ...(config ? { tenant: config.tenantId } : {}), ...options });
     try {
       const keyUris = options.key ?? (await Promise.all(configuredKeys(config!).map((k) => connection.client.keys.getKeyUri(k.vault as never, k.keyName))));
       const written: { keyUri: string; file: string }[] = [];

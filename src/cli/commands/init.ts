@@ -1,33 +1,22 @@
-/** `customer-key init`: writes a sample configuration to fill in. */
+/** `customer-key init`: writes a commented sample configuration (the SDK's onboarding configuration). */
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
 import { CliError } from "../cli-error.js";
-import { DEFAULT_CONFIG_FILE } from "../cli-config.js";
 import type { CliContext, RegisterCommand } from "../context.js";
-
-/** JSON has no comments: each `//` field explains the one after it, and loading ignores none of them silently. */
-export const SAMPLE_CONFIG = {
-  $schema: "(the CLI's configuration; the SDK's onboarding configuration will replace it)",
-  backupDirectories: ["./backups", "/mnt/offline/customer-key-backups"],
-  vaultPairs: [
-    {
-      workload: "exchange",
-      primary: { subscriptionId: "00000000-0000-0000-0000-000000000001", resourceGroup: "rg-customer-key-a", vaultName: "contoso-exo-eu-a1", keyName: "exo-root" },
-      secondary: { subscriptionId: "00000000-0000-0000-0000-000000000002", resourceGroup: "rg-customer-key-b", vaultName: "contoso-exo-eu-b1", keyName: "exo-root" },
-    },
-  ],
-};
+import { SAMPLE_CONFIG_YAML } from "../sample-config.js";
 
 export const registerInit: RegisterCommand = (program: Command, context: CliContext) => {
   program
     .command("init")
-    .description("write a sample configuration file to fill in")
-    .argument("[file]", "where to write it", DEFAULT_CONFIG_FILE)
+    .description("write a commented sample configuration to fill in (YAML; a .json name writes JSON without comments)")
+    .argument("[file]", "where to write it", "customer-key.config.yaml")
     .option("--force", "overwrite an existing file")
-    .addHelpText("after", "\nExample:\n  customer-key init customer-key.config.json\n\nThen fill in your subscriptions and vaults, and run `customer-key validate`.")
+    .addHelpText("after", "\nExample:\n  customer-key init customer-key.config.yaml\n\nThen fill in your tenant, subscriptions and vaults, and run `customer-key plan`.")
     .action((file: string, options: { force?: boolean }) => {
-      if (existsSync(file) && !options.force) throw new CliError("ERR_CLI_CONFIG_INVALID", `${file} exists already.`, "Pass --force to overwrite it, or another file name.");
-      writeFileSync(file, `${JSON.stringify(SAMPLE_CONFIG, null, 2)}\n`);
-      context.io.err(`Wrote ${file}: one Exchange vault pair and two backup directories. Fill in your subscriptions and vaults.`);
+      if (existsSync(file) && !options.force) throw new CliError("ERR_CLI_CONFIG_INVALID", `${file} exists already.`, "Pass --force to overwrite it, or give another file name.");
+      const text = /\.json$/i.test(file) ? `${JSON.stringify(parseYaml(SAMPLE_CONFIG_YAML), null, 2)}\n` : SAMPLE_CONFIG_YAML;
+      writeFileSync(file, text);
+      context.io.err(`Wrote ${file}. Fill in your tenant, subscriptions and vaults, then run \`customer-key plan --config ${file}\`.`);
     });
 };

@@ -21,7 +21,7 @@ export const registerRoll: RegisterCommand = (program: Command, context: CliCont
       .option("--backup-dir <dir>", "where the new version's backup goes (default: the configuration's first)"),
     "customer-key roll https://contoso-exo-eu-a1.vault.azure.net/keys/exo-root --backup-dir ./backups",
   ).action(async (keyUri: string, options: RollOptions) => {
-    const backupDirectory = options.backupDir ?? loadCliConfig(options.config).backupDirectories[0];
+    const backupDirectory = options.backupDir ?? (await loadCliConfig(options.config)).backupDirectories[0];
     if (!backupDirectory) throw new CliError("ERR_BACKUP_DIRECTORY_REQUIRED", "No backup directory for the new version.", "Pass --backup-dir <dir>.");
     const say = notes(context, options);
     const connection = await connect(options);

@@ -11,8 +11,8 @@ export const registerStatus: RegisterCommand = (program: Command, context: CliCo
     program.command("status").description("show the data encryption policies, the multi-workload assignment, SharePoint's state and each root key's versions"),
     "customer-key status --state ./emulator-state.json --json",
   ).action(async (options: CommonOptions) => {
-    const config = loadCliConfig(options.config);
-    const connection = await connect(options);
+    const config = await loadCliConfig(options.config);
+    const connection = await connect({ tenant: config.tenantId, ...options });
     try {
       const status = await collectStatus(connection.client, configuredKeys(config), context.signal);
       context.io.out(options.json ? JSON.stringify(status, null, 2) : formatStatus(status));

@@ -23,8 +23,8 @@ export const registerValidate: RegisterCommand = (program: Command, context: Cli
       .option("--microsoft365", "also check the Microsoft 365 policies (DEPs, assignments, SharePoint)"),
     "customer-key validate --config customer-key.config.json --microsoft365 --format md > report.md",
   ).action(async (options: ValidateOptions) => {
-    const config = loadCliConfig(options.config);
-    const connection = await connect(options);
+    const config = await loadCliConfig(options.config);
+    const connection = await connect({ tenant: config.tenantId, ...options });
     try {
       const reports: PreflightReport[] = [];
       for (const pair of config.vaultPairs) {
