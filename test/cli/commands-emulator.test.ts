@@ -120,4 +120,16 @@ describe("customer-key validate, status, backup against `emulator start --state`
       ["contoso-exo-eu-b1/exo-root", 1],
     ]);
   });
+
+  it("apply --json runs the plan up to Microsoft's Do-Not-Cancel approval and says it is waiting; exit 0", async () => {
+    const journal = join(dir, "journal.json");
+    const result = await cli("apply", "--config", configFile, "--state", state, "--journal", journal, "--json");
+    expect(result.err).not.toContain("error");
+    expect(result.code).toBe(0);
+    const applied = JSON.parse(result.out) as { status: string; waitingFor?: { id: string }; changed: string[] };
+    expect(applied.status).toBe("waiting");
+    expect(applied.waitingFor?.id).toMatch(/^doNotCancel\//);
+    expect(applied.changed).toContain("doNotCancel/primary/register");
+    expect(existsSync(journal)).toBe(true);
+  });
 });
