@@ -100,6 +100,18 @@ export class ValidationReader {
     return this.#once(`rd:${subscriptionId.toLowerCase()}/${guid.toLowerCase()}`, () => this.#services.arm.getRoleDefinition(subscriptionId, guid, this.#options));
   }
 
+  /** The key if a check already read it (for the report's topology), else undefined; never sends a request. */
+  async keyIfRead(vaultUrl: string, name: string, version?: string): Promise<KeyVaultKey | undefined> {
+    const promise = this.#memo.get(`key:${vaultUrl.toLowerCase()}/${name.toLowerCase()}/${version ?? ""}`) as Promise<KeyVaultKey | undefined> | undefined;
+    return promise?.catch(() => undefined);
+  }
+
+  /** The subscription if a check already read it, else undefined; never sends a request. */
+  async subscriptionIfRead(subscriptionId: string): Promise<SubscriptionInfo | undefined> {
+    const promise = this.#memo.get(`sub:${subscriptionId.toLowerCase()}`) as Promise<SubscriptionInfo> | undefined;
+    return promise?.catch(() => undefined);
+  }
+
   key(vaultUrl: string, name: string, version?: string): Promise<KeyVaultKey | undefined> {
     const key = `key:${vaultUrl.toLowerCase()}/${name.toLowerCase()}/${version ?? ""}`;
     return this.#once(key, () => getKeyOrUndefined(this.#context, vaultUrl, name, { ...this.#options, ...(version ? { version } : {}) }));

@@ -1,6 +1,7 @@
-/** The preflight report: JSON for tools, Markdown for a compliance ticket. */
+/** The preflight report: JSON for tools, Markdown for a compliance ticket, HTML for people. */
 import type { Workload } from "../rules/workloads.js";
-import type { CheckStatus, PreflightCheck, PreflightReportJson } from "./types.js";
+import { reportHtml } from "./report-html.js";
+import type { CheckStatus, PreflightCheck, PreflightHtmlOptions, PreflightReportJson, PreflightTopology } from "./types.js";
 
 const ICON: Record<CheckStatus, string> = { pass: "PASS", fail: "FAIL", warn: "WARN", skip: "SKIP" };
 const WORKLOAD_LABEL: Record<Workload, string> = { exchange: "Exchange Online", sharePoint: "SharePoint Online / OneDrive / Teams files", multiWorkload: "Multi-workload (M365 data at rest)" };
@@ -21,8 +22,18 @@ export class PreflightReport {
   /** The workload checked. */
   readonly workload: Workload;
 
-  constructor(workload: Workload, checks: PreflightCheck[], generatedAt: Date = new Date()) {
+  /** What the picture of `toHtml()` shows (tenant, subscriptions, vaults, key versions, policies); set by `client.validate`. */
+  readonly topology: PreflightTopology | undefined;
+
+  /**
+   * @param workload - The workload checked.
+   * @param checks - The checks, in report order.
+   * @param generatedAt - When the report was made; default now.
+   * @param topology - What the checks saw of the tenant, for the picture of `toHtml()`.
+   */
+  constructor(workload: Workload, checks: PreflightCheck[], generatedAt: Date = new Date(), topology?: PreflightTopology) {
     this.workload = workload;
+    this.topology = topology;
     this.checks = Object.freeze(checks.map((c) => Object.freeze({ ...c })));
     this.ok = checks.every((c) => c.status !== "fail");
     this.generatedAt = generatedAt.toISOString();
@@ -42,7 +53,17 @@ export class PreflightReport {
 
   /** The report as plain JSON. */
   toJSON(): PreflightReportJson {
-    return { ok: this.ok, generatedAt: this.generatedAt, workload: this.workload, summary: this.summary, checks: this.checks.map((c) => ({ ...c })) };
+    return { ok: this.ok, generatedAt: this.generatedAt, workload: this.workload, summary: this.summary, checks: this.checks.map((c) => ({ ...c })), ...(this.topology ? { topology: structuredClone(this.topology) } : {}) };
+  }
+
+  /**
+   * The report as one self-contained HTML page: the result, a picture of the topology (inline SVG,
+   * failing parts marked) and every check with its evidence and fix. The page loads nothing (its
+   * Content-Security-Policy allows no fetch) and every name from the tenant is HTML-escaped.
+   */
+  toHtml(options: PreflightHtmlOptions = {}): string {
+    const at = options.generatedAt instanceof Date ? options.generatedAt.toISOString() : options.generatedAt ?? this.generatedAt;
+    return reportHtml({ title: options.title ?? `Customer Key preflight: ${WORKLOAD_LABEL[this.workload]}`, generatedAt: at, ok: this.ok, summary: this.summary, checks: this.checks, topology: this.topology });
   }
 
   /** The report as a Markdown table with the remedies. */

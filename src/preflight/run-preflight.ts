@@ -14,8 +14,9 @@ import { subscriptionChecks } from "./checks/subscription.js";
 import { vaultChecks } from "./checks/vault.js";
 import { Blocked, TITLES, type CheckInputs, type CheckTask, type Outcome } from "./checks/check-task.js";
 import { keyChecks } from "./checks/key.js";
-import { policyChecks } from "./checks/policy.js";
-import { sharePointPolicyChecks } from "./checks/sharepoint-policy.js";
+import { policyChecks, policyReads, type PolicyReads } from "./checks/policy.js";
+import { collectTopology, type Microsoft365Reads } from "./collect-topology.js";
+import { sharePointPolicyChecks, type SharePointPolicyView } from "./checks/sharepoint-policy.js";
 import { ValidationReader, type PreflightServices } from "./preflight-reads.js";
 import { PreflightReport } from "./report.js";
 import { normalizeTarget } from "./normalize-target.js";
@@ -51,10 +52,12 @@ async function runCheck(task: CheckTask, signal: AbortSignal | undefined, reader
 }
 
 /** The Microsoft 365 checks: one per SharePoint geo (read first: the geos make the checks); a failed read is one failing check. */
-async function microsoft365Checks(services: PreflightServices, target: ReturnType<typeof normalizeTarget>, options: ValidateOptions): Promise<CheckTask[]> {
+async function microsoft365Checks(services: PreflightServices, target: ReturnType<typeof normalizeTarget>, options: ValidateOptions, seen: Microsoft365Reads): Promise<CheckTask[]> {
   if (!services.sharePoint) return [];
   try {
-    return sharePointPolicyChecks(await services.sharePoint.list(options.abortSignal ? { abortSignal: options.abortSignal } : {}), target);
+    const geos: SharePointPolicyView[] = await services.sharePoint.list(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    seen.sharePoint = geos;
+    return sharePointPolicyChecks(geos, target);
   } catch (error) {
     if (error instanceof OperationAbortedError || options.abortSignal?.aborted) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -68,10 +71,14 @@ export async function validate(context: ClientContext, services: PreflightServic
   const reader = new ValidationReader(context, services, options.abortSignal);
   const inputs: CheckInputs = { reader, target: normalized, tenantId: context.tenantId };
   const tasks = [...subscriptionChecks(inputs), ...vaultChecks(inputs), ...accessChecks(inputs), ...keyChecks(inputs), ...backupChecks(inputs)];
-  if (options.microsoft365 && services.exchange) {
-    tasks.push(...policyChecks({ context, arm: services.arm, directory: services.directory, exchange: services.exchange, abortSignal: options.abortSignal }));
+  const m365: Microsoft365Reads | undefined = options.microsoft365 ? {} : undefined;
+  if (m365 && services.exchange) {
+    const policyServices = { context, arm: services.arm, directory: services.directory, exchange: services.exchange, abortSignal: options.abortSignal };
+    const reads: PolicyReads = policyReads(policyServices);
+    m365.policies = reads;
+    tasks.push(...policyChecks(policyServices, reads));
   }
-  if (options.microsoft365) tasks.push(...(await microsoft365Checks(services, normalized, options)));
+  if (m365) tasks.push(...(await microsoft365Checks(services, normalized, options, m365)));
   let done = 0;
   const checks = await mapWithConcurrency(tasks, context.maxConcurrency, async (task) => {
     const check = await runCheck(task, options.abortSignal, reader);
@@ -83,7 +90,8 @@ export async function validate(context: ClientContext, services: PreflightServic
   });
   // Stable order: by check id as listed in CHECK_IDS, then primary before secondary.
   const sorted = checks.map((c, i) => ({ c, i })).sort((a, b) => order.get(a.c.id)! - order.get(b.c.id)! || a.i - b.i).map((x) => x.c);
-  const report = new PreflightReport(normalized.workload, sorted);
+  const topology = await collectTopology(reader, normalized, context.tenantId, m365);
+  const report = new PreflightReport(normalized.workload, sorted, new Date(), topology);
   context.logger.info(`validate: ${report.ok ? "ready" : "not ready"} (${JSON.stringify(report.summary)}).`);
   return report;
 }

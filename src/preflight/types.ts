@@ -139,4 +139,82 @@ export interface PreflightReportJson {
   summary: Record<CheckStatus, number>;
   /** Every check, in `CHECK_IDS` order, primary before secondary. */
   checks: PreflightCheck[];
+  /** What the report's picture shows, when validate collected it. */
+  topology?: PreflightTopology;
+}
+
+/** A subscription in the report's topology. */
+export interface TopologySubscription {
+  /** The subscription id (a GUID). */
+  subscriptionId: string;
+  /** Its display name, when validate could read it. */
+  displayName?: string;
+  /** Its state (`Enabled`, `Warned`, ...), when validate could read it. */
+  state?: string;
+}
+
+/** A key in the report's topology: its name and the versions validate saw (the one checked, and those policies name). */
+export interface TopologyKey {
+  /** The key name. */
+  name: string;
+  /** Version ids (32 hex digits), the checked one first. */
+  versions: string[];
+}
+
+/** A vault of the pair in the report's topology. */
+export interface TopologyVault {
+  /** Which member of the pair. */
+  member: "primary" | "secondary";
+  /** The vault's subscription (a GUID). */
+  subscriptionId: string;
+  /** The vault name. */
+  vaultName: string;
+  /** The Azure region (`location`), when validate could read the vault. */
+  location?: string;
+  /** The vault URI (no trailing slash), when validate could read the vault. */
+  vaultUri?: string;
+  /** The root keys validate read in it. */
+  keys: TopologyKey[];
+}
+
+/** A Microsoft 365 data encryption policy in the report's topology (`validate(target, { microsoft365: true })`). */
+export interface TopologyPolicy {
+  /** `exchange` (a mailbox DEP), `multiWorkload`, or `sharePoint` (one per geo). */
+  kind: "exchange" | "multiWorkload" | "sharePoint";
+  /** The policy name; for SharePoint, `SharePoint <geo>` (its policies have no name). */
+  name: string;
+  /** Its key URIs, primary first. */
+  keyUris: string[];
+  /** Exchange: how many mailboxes have this policy (from the Get-Mailbox read of `policy.exchange.assignment`). */
+  mailboxCount?: number;
+  /** Multi-workload: whether it is the tenant's assigned policy. */
+  assigned?: boolean;
+  /** SharePoint: the geo (empty for a single-geo tenant). */
+  geo?: string;
+  /** SharePoint: the policy state (`Registered`, `Registering`, ...). */
+  state?: string;
+}
+
+/**
+ * What the report's picture shows: tenant, subscriptions, the pair's vaults with their regions and
+ * key versions, and (with `microsoft365: true`) the policies with their assignment counts. Collected
+ * from the reads validate made anyway: no extra request, no secret (names, ids and URIs only).
+ */
+export interface PreflightTopology {
+  /** The Entra tenant id. */
+  tenantId: string;
+  /** The pair's subscriptions (one or two). */
+  subscriptions: TopologySubscription[];
+  /** The pair's two vaults, primary first. */
+  vaults: TopologyVault[];
+  /** The tenant's data encryption policies; absent unless the Microsoft 365 checks ran. */
+  policies?: TopologyPolicy[];
+}
+
+/** Options of `report.toHtml()`. */
+export interface PreflightHtmlOptions {
+  /** The page title and heading; default `Customer Key preflight: <workload>`. */
+  title?: string;
+  /** The time shown as generated; default the report's `generatedAt`. */
+  generatedAt?: Date | string;
 }

@@ -16,7 +16,7 @@ import { WORKLOAD_APP_IDS, WORKLOAD_DISPLAY_NAMES, type Workload } from "../../r
 import type { ExchangeTransport } from "../../transports/exchange-transport.js";
 import { pass, type CheckTask, type Outcome } from "./check-task.js";
 
-interface PolicyRow {
+export interface PolicyRow {
   name: string;
   keyUris: string[];
   kind: "mailbox" | "multiWorkload";
@@ -33,15 +33,42 @@ export interface PolicyCheckServices {
 const rowsOf = (value: Record<string, unknown>[], kind: PolicyRow["kind"]): PolicyRow[] =>
   value.map((r) => ({ name: String(r["Name"] ?? r["Identity"] ?? ""), keyUris: Array.isArray(r["AzureKeyIDs"]) ? (r["AzureKeyIDs"] as string[]) : [], kind }));
 
-export function policyChecks(s: PolicyCheckServices): CheckTask[] {
+/** The Exchange reads the policy checks share (each sent at most once); the report's topology reuses them. */
+export interface PolicyReads {
+  mailboxPolicies(): Promise<PolicyRow[]>;
+  m365Policies(): Promise<PolicyRow[]>;
+  /** Get-Mailbox rows. */
+  mailboxes(): Promise<Record<string, unknown>[]>;
+  /** The multi-workload assignment row, if any. */
+  m365Assignment(): Promise<Record<string, unknown> | undefined>;
+  /** Whether a read was already sent (the topology only reuses reads, it sends none of its own). */
+  wasRead(name: "dep" | "m365" | "mailboxes" | "m365Assignment"): boolean;
+}
+
+export function policyReads(s: PolicyCheckServices): PolicyReads {
   const o = s.abortSignal ? { abortSignal: s.abortSignal } : {};
   const memo = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
     if (!memo.has(key)) memo.set(key, read());
     return memo.get(key) as Promise<T>;
   };
-  const mailboxPolicies = () => once("dep", async () => rowsOf((await s.exchange.invoke({ cmdlet: "Get-DataEncryptionPolicy" }, o)).value, "mailbox"));
-  const m365Policies = () => once("m365", async () => rowsOf((await s.exchange.invoke({ cmdlet: "Get-M365DataAtRestEncryptionPolicy" }, o)).value, "multiWorkload"));
+  return {
+    mailboxPolicies: () => once("dep", async () => rowsOf((await s.exchange.invoke({ cmdlet: "Get-DataEncryptionPolicy" }, o)).value, "mailbox")),
+    m365Policies: () => once("m365", async () => rowsOf((await s.exchange.invoke({ cmdlet: "Get-M365DataAtRestEncryptionPolicy" }, o)).value, "multiWorkload")),
+    mailboxes: () => once("mailboxes", async () => (await s.exchange.invoke({ cmdlet: "Get-Mailbox" }, o)).value),
+    m365Assignment: () => once("m365Assignment", async () => (await s.exchange.invoke({ cmdlet: "Get-M365DataAtRestEncryptionPolicyAssignment" }, o)).value[0]),
+    wasRead: (name) => memo.has(name),
+  };
+}
+
+export function policyChecks(s: PolicyCheckServices, reads: PolicyReads = policyReads(s)): CheckTask[] {
+  const o = s.abortSignal ? { abortSignal: s.abortSignal } : {};
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!memo.has(key)) memo.set(key, read());
+    return memo.get(key) as Promise<T>;
+  };
+  const { mailboxPolicies, m365Policies } = reads;
   const all = async () => [...(await mailboxPolicies()), ...(await m365Policies())];
   const located = (url: string) => once(`vault:${url}`, () => locateVault(s.context, url, o));
   const principal = (w: Workload) => once(`sp:${w}`, () => s.directory.findServicePrincipalByAppId(WORKLOAD_APP_IDS[w], o));
@@ -139,7 +166,7 @@ export function policyChecks(s: PolicyCheckServices): CheckTask[] {
       target: "Exchange mailboxes",
       run: async () => {
         if ((await mailboxPolicies()).length === 0) return none("mailbox data encryption policy");
-        const rows = (await s.exchange.invoke({ cmdlet: "Get-Mailbox" }, o)).value;
+        const rows = await reads.mailboxes();
         const without = rows.filter((r) => r["DataEncryptionPolicy"] == null).length;
         if (without > 0) {
           return { status: "warn", evidence: `${without} of ${rows.length} mailbox(es) have no data encryption policy (they stay under Microsoft-managed keys).`, remediation: "client.policies.exchange.beginAssign({ allWithoutPolicy: true }, policy, { checkpoint }) (Get-Mailbox | Set-Mailbox -DataEncryptionPolicy <name>)." };
@@ -154,7 +181,7 @@ export function policyChecks(s: PolicyCheckServices): CheckTask[] {
       run: async () => {
         const policies = await m365Policies();
         if (policies.length === 0) return none("multi-workload data encryption policy");
-        const row = (await s.exchange.invoke({ cmdlet: "Get-M365DataAtRestEncryptionPolicyAssignment" }, o)).value[0];
+        const row = await reads.m365Assignment();
         if (!row || typeof row["Name"] !== "string") {
           return { status: "warn", evidence: `${policies.length} multi-workload policy(ies), none assigned: Teams and the other workloads stay under Microsoft-managed keys.`, remediation: `client.policies.multiWorkload.assign("${policies[0]!.name}") (Set-M365DataAtRestEncryptionPolicyAssignment -DataEncryptionPolicy "${policies[0]!.name}").` };
         }

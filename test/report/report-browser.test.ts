@@ -1,0 +1,92 @@
+/**
+ * report.toHtml() in a real headless browser (Debian's Chromium driven by playwright-core): a
+ * report from a real validate() against the emulator — an Exchange pair whose primary key has an
+ * expiry (key.expiry fails), an Exchange DEP with a mailbox, SharePoint unregistered — renders
+ * without console errors and without any request beyond the file itself; the picture names every
+ * vault and policy; the failing check is in the page text. A screenshot lands in test/.artifacts/.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawKeyClient, rawVaultManagement, startScenario, type Scenario } from "../../examples/shared-setup.js";
+import { PreflightReport } from "../../src/index.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+// In CI a missing browser is a failure (.ci/run installs it); locally the test says why it skips.
+if (!haveChromium && !process.env["CI"]) console.warn(`report-browser.test.ts: skipped, ${CHROMIUM} is missing (apt-get install -y chromium).`);
+const ARTIFACTS = path.resolve("test/.artifacts");
+
+describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromium", () => {
+  let s: Scenario;
+  let report: PreflightReport;
+
+  beforeAll(async () => {
+    s = await startScenario();
+    await s.client.policies.exchange.create({ name: "EU_mailboxes", keyUris: s.keyUris });
+    const [box] = s.emulator.exchange.listMailboxes({ offset: 0, limit: 1 });
+    await s.client.policies.exchange.assign(box!.userPrincipalName, "EU_mailboxes");
+    // Give the admin keys 'update' (administrators lack it by design), then set an expiry after the DEP exists: key.expiry fails.
+    await rawVaultManagement(s.emulator, s.primary.subscriptionId).vaults.updateAccessPolicy(s.primary.resourceGroup, s.primary.vaultName, "add", {
+      properties: { accessPolicies: [{ tenantId: s.emulator.tenantId, objectId: s.emulator.admin.objectId, permissions: { keys: ["update"] } }] },
+    });
+    const vaultUrl = s.emulator.endpoints.vaultUrl(s.primary.vaultName);
+    const [, , name, version] = new URL(s.keyUris[0]!).pathname.split("/");
+    await rawKeyClient(s.emulator, vaultUrl).updateKeyProperties(name!, version!, { expiresOn: new Date("2031-06-30T00:00:00Z") });
+    const real = await s.client.validate({ ...s.spec, keyUris: s.keyUris }, { microsoft365: true });
+    // A hostile string where tenant text goes: it must show as text, not run (and the CSP forbids scripts anyway).
+    const checks = real.checks.map((c) => (c.id === "key.expiry" && c.member === "primary" ? { ...c, evidence: `${c.evidence} <script>console.error("xss")</script>` } : { ...c }));
+    report = new PreflightReport(real.workload, checks, new Date(real.generatedAt), real.topology);
+  }, 120_000);
+  afterAll(async () => s?.stop());
+
+  it("renders offline, without console errors, showing every vault and policy and the failing check", async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing in CI: .ci/run must install chromium before the tests.`);
+    expect(report.ok).toBe(false);
+    expect(report.find("key.expiry").some((c) => c.status === "fail")).toBe(true);
+    const topology = report.topology!;
+    const policies = topology.policies!.map((p) => p.name);
+    expect(policies).toContain("EU_mailboxes");
+    expect(topology.policies!.find((p) => p.name === "EU_mailboxes")!.mailboxCount).toBe(1);
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, "preflight-report.html");
+    await writeFile(file, report.toHtml({ title: "Contoso preflight" }));
+    const fileUrl = pathToFileURL(file).href;
+
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      await page.route("**/*", async (route) => {
+        const url = route.request().url();
+        if (url === fileUrl) return route.continue();
+        requests.push(url);
+        return route.abort();
+      });
+      await page.goto(fileUrl, { waitUntil: "load" });
+      const svgText = await page.locator("svg").innerText().catch(async () => (await page.locator("svg").textContent()) ?? "");
+      for (const v of topology.vaults) expect(svgText).toContain(v.vaultName);
+      for (const name of policies) expect(svgText).toContain(name);
+      expect(await page.locator("svg g.node.fail").count()).toBeGreaterThan(0);
+      const text = await page.locator("body").innerText();
+      expect(text).toContain("key.expiry");
+      expect(text).toContain("FAIL");
+      expect(text).toContain(`<script>console.error("xss")</script>`);
+      await page.screenshot({ path: path.join(ARTIFACTS, "preflight-report.png"), fullPage: true });
+      await page.locator(".picture").screenshot({ path: path.join(ARTIFACTS, "preflight-topology.png") });
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,116 @@
+/** toHtml() without a browser: escaping of every tenant string, the CSP, and the layered layout of the topology. */
+import { describe, expect, it } from "vitest";
+import { PreflightReport, type PreflightCheck, type PreflightTopology } from "../../src/index.js";
+import { escapeHtml } from "../../src/preflight/report-html.js";
+import { layoutTopology, NODE_HEIGHT, NODE_WIDTH } from "../../src/preflight/topology-layout.js";
+
+const SUB_A = "11111111-1111-1111-1111-111111111111";
+const SUB_B = "22222222-2222-2222-2222-222222222222";
+const V1 = "0123456789abcdef0123456789abcdef";
+const V2 = "fedcba9876543210fedcba9876543210";
+const EVIL = `<script>alert("x")</script>`;
+
+const topology: PreflightTopology = {
+  tenantId: "tenant-guid",
+  subscriptions: [{ subscriptionId: SUB_A, displayName: "Primary", state: "Enabled" }, { subscriptionId: SUB_B }],
+  vaults: [
+    { member: "primary", subscriptionId: SUB_A, vaultName: "contoso-a1", location: "westeurope", vaultUri: "https://contoso-a1.vault.azure.net", keys: [{ name: "root", versions: [V1, V2] }] },
+    { member: "secondary", subscriptionId: SUB_B, vaultName: "contoso-b1", location: "swedencentral", vaultUri: "https://contoso-b1.vault.azure.net", keys: [{ name: "root", versions: [V1] }] },
+  ],
+  policies: [
+    { kind: "exchange", name: EVIL, keyUris: [`https://contoso-a1.vault.azure.net/keys/root/${V2}`, `https://contoso-b1.vault.azure.net/keys/root/${V1}`], mailboxCount: 3 },
+    { kind: "sharePoint", name: "SharePoint NAM", geo: "NAM", state: "Registered", keyUris: [`https://contoso-a1.vault.azure.net/keys/root/${V1}`, "https://contoso-b1.vault.azure.net/keys/root"] },
+  ],
+};
+
+const check = (over: Partial<PreflightCheck>): PreflightCheck => ({ id: "vault.sku", title: "t", status: "pass", target: "x", evidence: "e", remediation: "", ...over });
+const checks: PreflightCheck[] = [
+  check({ id: "key.expiry", status: "fail", target: "key contoso-a1/root", vaultName: "contoso-a1", keyName: "root", subscriptionId: SUB_A, member: "primary", evidence: `Expires soon ${EVIL}`, remediation: `clearExpiry ${EVIL}` }),
+  check({ id: "vault.softDelete", status: "warn", vaultName: "contoso-b1", subscriptionId: SUB_B, target: `vault ${EVIL}` }),
+  check({ id: "policy.keys.resolvable", status: "fail", evidence: `Exchange DEP '${EVIL}': key expires` }),
+  check({ id: "subscription.enabled", status: "pass", subscriptionId: SUB_A }),
+];
+
+describe("escapeHtml", () => {
+  it("escapes the five HTML metacharacters", () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  });
+});
+
+describe("report.toHtml()", () => {
+  const report = new PreflightReport("exchange", checks, new Date("2026-01-02T03:04:05Z"), topology);
+  const html = report.toHtml({ title: `Audit ${EVIL}`, generatedAt: new Date("2026-02-03T04:05:06Z") });
+
+  it("has no tag, script or external reference of the tenant's strings, and a CSP that allows no fetch", () => {
+    expect(html).not.toContain("<script");
+    expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
+    expect(html).not.toMatch(/\b(src|href)=/);
+    expect(html).not.toMatch(/url\(|@import/);
+    expect(html).toContain("<title>Audit &lt;script&gt;");
+    expect(html).toContain("Generated 2026-02-03T04:05:06.000Z");
+    expect(html).toContain("Result: NOT ready");
+  });
+
+  it("lists every check with evidence, and the fix of failing ones", () => {
+    expect(html.match(/<tr class="(pass|fail|warn|skip)">/g)).toHaveLength(checks.length);
+    expect(html).toContain("<strong>Fix:</strong> clearExpiry &lt;script&gt;");
+  });
+
+  it("has no picture without a topology, and defaults its title to the workload", () => {
+    const plain = new PreflightReport("exchange", checks).toHtml();
+    expect(plain).not.toContain("<svg");
+    expect(plain).toContain("<h1>Customer Key preflight: Exchange Online</h1>");
+  });
+
+  it("keeps the topology in toJSON", () => {
+    expect(report.toJSON().topology).toEqual(topology);
+    expect(new PreflightReport("exchange", checks).toJSON()).not.toHaveProperty("topology");
+  });
+});
+
+describe("layoutTopology", () => {
+  const layout = layoutTopology(topology, checks);
+  const node = (id: string) => layout.nodes.find((n) => n.id === id)!;
+
+  it("places six layers left to right, one node per key version, without overlaps", () => {
+    const xs = ["tenant", "subscription", "vault", "keyVersion", "policy", "assignment"].map((l) => new Set(layout.nodes.filter((n) => n.layer === l).map((n) => n.x)));
+    xs.forEach((set) => expect(set.size).toBe(1));
+    const columns = xs.map((s) => [...s][0]!);
+    expect([...columns].sort((a, b) => a - b)).toEqual(columns);
+    expect(layout.nodes.filter((n) => n.layer === "keyVersion").map((n) => n.detail)).toEqual(["version 01234567", "version fedcba98", "version 01234567"]);
+    for (const a of layout.nodes) {
+      for (const b of layout.nodes) {
+        if (a === b) continue;
+        const apart = a.x + NODE_WIDTH <= b.x || b.x + NODE_WIDTH <= a.x || a.y + NODE_HEIGHT <= b.y || b.y + NODE_HEIGHT <= a.y;
+        expect(apart, `${a.id} overlaps ${b.id}`).toBe(true);
+      }
+      expect(a.x + NODE_WIDTH).toBeLessThanOrEqual(layout.width);
+      expect(a.y + NODE_HEIGHT).toBeLessThanOrEqual(layout.height);
+    }
+  });
+
+  it("links policies to the key versions they name (a versionless URI to the key's first version)", () => {
+    const into = (id: string) => layout.edges.filter((e) => e.to === id).map((e) => e.from).sort();
+    expect(into("policy:0")).toEqual([`key:contoso-a1/root/${V2}`, `key:contoso-b1/root/${V1}`]);
+    expect(into("policy:1")).toEqual([`key:contoso-a1/root/${V1}`, `key:contoso-b1/root/${V1}`]);
+    expect(into("vault:contoso-a1")).toEqual([`sub:${SUB_A}`]);
+    expect(node("assign:0").label).toBe("3 mailboxes");
+    expect(node("assign:1").label).toBe("geo NAM");
+  });
+
+  it("marks the parts failing or warning checks name, and only those", () => {
+    expect(node(`key:contoso-a1/root/${V1}`).status).toBe("fail");
+    expect(node(`key:contoso-b1/root/${V1}`).status).toBe("pass");
+    expect(node("vault:contoso-b1").status).toBe("warn");
+    expect(node("vault:contoso-a1").status).toBe("pass");
+    expect(node("policy:0").status).toBe("fail");
+    expect(node("policy:0").marks).toEqual(["FAIL policy.keys.resolvable: x"]);
+    expect(node("policy:1").status).toBe("pass");
+    expect(node(`sub:${SUB_A}`).status).toBe("pass");
+  });
+
+  it("is deterministic", () => {
+    expect(layoutTopology(structuredClone(topology), checks)).toEqual(layout);
+  });
+});
