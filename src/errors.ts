@@ -135,6 +135,7 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   // The CLI's own errors (CliError): its configuration file, how it reaches a tenant.
   "ERR_CLI_CONFIG_INVALID",
   "ERR_CLI_EMULATOR_NOT_RUNNING",
+  "ERR_CLI_OUTPUT_REQUIRED",
   "ERR_CLI_TENANT_REQUIRED",
   "ERR_CLI_UNEXPECTED",
 ] as const;

@@ -95,6 +95,17 @@ describe("customer-key validate, status, backup against `emulator start --state`
     expect(Math.max(...text.out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
+  it("validate --format html writes one self-contained page with the failing check", async () => {
+    const out = join(dir, "report.html");
+    const result = await cli("validate", "--config", configFile, "--state", state, "--format", "html", "--out", out);
+    expect(result.code).toBe(1);
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain("subscription.doNotCancel");
+    expect(html).toContain("<svg");
+    expect(html).not.toMatch(/<script|https?:\/\/[^"'\s]*\.(js|css)/i);
+  });
+
   it("plan --json lists the remaining steps in order; nothing is changed", async () => {
     const result = await cli("plan", "--config", configFile, "--state", state, "--json");
     expect(result.code).toBe(0);

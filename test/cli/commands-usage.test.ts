@@ -22,7 +22,7 @@ describe("customer-key commands: help, usage errors, error output", () => {
   });
 
   it.each([
-    [["validate", "--format", "xml"], "Allowed choices are text, md, json"],
+    [["validate", "--format", "xml"], "Allowed choices are text, md, json, html"],
     [["demo", "--mailboxes", "0"], "'0' is invalid"],
     [["demo", "--mailboxes", "abc"], "'abc' is invalid"],
     [["roll"], "missing required argument 'keyUri'"],
