@@ -25,6 +25,9 @@ export interface CustomerKeyEndpoints {
   sharePointAdmin?: string;
 }
 
+/** Where audit lines go: appended to a file, or handed to a function (one JSON line each). */
+export type AuditOptions = { file: string } | { write(line: string): void | Promise<void> };
+
 /**
  * Options of `CustomerKeyClient`. The Azure pipeline options (agent, proxy, TLS, user agent …)
  * are passed to every underlying Azure SDK client, so `...emulator.clientOptions()` works.
@@ -33,9 +36,6 @@ export interface CustomerKeyEndpoints {
  * logs (the agent's sockets hold the raw request text, bearer token included; the TLS settings a
  * client certificate's private key).
  */
-/** Where audit lines go: appended to a file, or handed to a function (one JSON line each). */
-export type AuditOptions = { file: string } | { write(line: string): void | Promise<void> };
-
 export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOptions"> {
   /** Sends the HTTP requests of every Azure client (the Azure SDK's `httpClient` option); default core-rest-pipeline's Node client. */
   httpClient?: HttpClient;

@@ -28,9 +28,9 @@ const vaultName = z.string().superRefine((name, ctx) => {
 const region = z.string().refine(isKnownRegion, { message: "is not a known Azure region (use an ARM name such as 'westeurope')" });
 
 const vault = z.strictObject({
-  resourceGroup: z.string().regex(/^[-\p{L}\p{N}_.()]{1,90}$/u, "is not a valid resource group name (1–90 letters, digits, '_', '-', '.', '(', ')')"),
-  location: region,
-  vaultName,
+  resourceGroup: z.string().regex(/^[-\p{L}\p{N}_.()]{1,90}$/u, "is not a valid resource group name (1–90 letters, digits, '_', '-', '.', '(', ')')").describe("Resource group of the vault; created when missing."),
+  location: region.describe("ARM region name, e.g. westeurope."),
+  vaultName: vaultName.describe("Vault name: 3–24 letters, digits and single hyphens, starting with a letter (globally unique)."),
 });
 
 const keyName = z.string().regex(/^[0-9A-Za-z-]{1,127}$/, "must be 1–127 letters, digits and hyphens");
@@ -39,8 +39,8 @@ const vaultPair = z
   .strictObject({
     primary: vault,
     secondary: vault,
-    keyName,
-    allowPairedRegions: z.boolean().optional(),
+    keyName: keyName.describe("The root key's name in both vaults."),
+    allowPairedRegions: z.boolean().optional().describe("Accept two paired Azure regions (Microsoft advises two non-paired regions)."),
   })
   .superRefine((pair, ctx) => {
     if (pair.primary.vaultName.toLowerCase() === pair.secondary.vaultName.toLowerCase()) {
@@ -83,7 +83,7 @@ const exchangePolicy = z.strictObject({
   name: policyName,
   description: z.string().max(256).optional(),
   ...policyKeys,
-  mailboxes: mailboxes.optional(),
+  mailboxes: mailboxes.optional().describe("The mailboxes: { list: [...] }, { file: 'one address per line' } or { allWithoutPolicy: true }."),
 });
 
 const sharePointPolicy = z.strictObject({
@@ -102,9 +102,9 @@ const multiWorkloadPolicy = z.strictObject({
 export const onboardingConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    tenantId: guid("the Entra tenant id"),
-    subscriptions: z.strictObject({ primary: guid("a subscription id"), secondary: guid("a subscription id") }),
-    administrators: z.array(principal).min(1, "list at least one key-vault administrator"),
+    tenantId: guid("the Entra tenant id").describe("The Entra tenant id (GUID)."),
+    subscriptions: z.strictObject({ primary: guid("a subscription id"), secondary: guid("a subscription id") }).describe("The two subscriptions: every vault pair has one vault in each."),
+    administrators: z.array(principal).min(1, "list at least one key-vault administrator").describe("Key-vault administrators (UPN or object id) on every vault."),
     permissionModel: z.enum(["accessPolicy", "rbac"]).default("accessPolicy"),
     keys: z.strictObject({
       size: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
@@ -112,8 +112,8 @@ export const onboardingConfigSchema = z
     }).prefault({}),
     backups: z.strictObject({
       directories: z.array(z.string().min(1)).min(2, "list at least two backup directories (an online and an offline copy)"),
-    }),
-    vaultPairs: z.strictObject({ exchange: vaultPair.optional(), sharePoint: vaultPair.optional(), multiWorkload: vaultPair.optional() }),
+    }).describe("Backup directories (at least two: online and offline copies); relative to the configuration file."),
+    vaultPairs: z.strictObject({ exchange: vaultPair.optional(), sharePoint: vaultPair.optional(), multiWorkload: vaultPair.optional() }).describe("One vault pair per workload."),
     policies: z
       .strictObject({
         exchange: z.array(exchangePolicy).max(EXCHANGE_POLICY_LIMIT, `a tenant holds at most ${EXCHANGE_POLICY_LIMIT} Exchange data encryption policies`).default([]),

@@ -26,6 +26,7 @@ beforeAll(async () => {
     backups: { directories: [path.join(dir, "online"), path.join(dir, "offline")] },
     vaultPairs: {
       exchange: { primary: { resourceGroup: "rg-exo-a", location: "westeurope", vaultName: "contoso-exo-eu-a1" }, secondary: { resourceGroup: "rg-exo-b", location: "swedencentral", vaultName: "contoso-exo-eu-b1" }, keyName: "exo-root" },
+      sharePoint: { primary: { resourceGroup: "rg-spo-a", location: "westeurope", vaultName: "contoso-spo-eu-a1" }, secondary: { resourceGroup: "rg-spo-b", location: "swedencentral", vaultName: "contoso-spo-eu-b1" }, keyName: "spo-root" },
       multiWorkload: { primary: { resourceGroup: "rg-m365-a", location: "westeurope", vaultName: "contoso-m365-eu-a1" }, secondary: { resourceGroup: "rg-m365-b", location: "swedencentral", vaultName: "contoso-m365-eu-b1" }, keyName: "m365-root" },
     },
     policies: {
@@ -33,6 +34,7 @@ beforeAll(async () => {
         { name: "EU_mailboxes", vaultPair: "exchange", mailboxes: { list: mailboxes.slice(0, 10) } },
         { name: "EU_file", vaultPair: "exchange", mailboxes: { file: path.join(dir, "mailboxes.txt") } },
       ],
+      sharePoint: [{ vaultPair: "sharePoint" }],
       multiWorkload: { name: "Tenant_default", vaultPair: "multiWorkload" },
     },
     microsoft: { onboardingRequestSubmitted: true },
@@ -46,14 +48,14 @@ afterAll(async () => {
 
 describe("client.onboarding", () => {
   it("plans from nothing without changing anything, in order, within 100 columns", async () => {
-    const since = emulator.requests.list().at(-1)?.seq ?? 0;
+    const since = emulator.requests.size;
     const plan = await client.onboarding.plan(config);
     expect(emulator.requests.mutating(since)).toEqual([]);
     const phases = [...new Set(plan.steps.map((s) => s.phase))];
     expect(phases).toEqual(["doNotCancel", "vaults", "keys", "backups", "preflight", "policies", "assignments"]);
     expect(plan.steps.find((s) => s.id === "doNotCancel/primary/approval")?.kind).toBe("wait");
-    expect(plan.steps.filter((s) => s.phase === "keys" && s.kind === "create")).toHaveLength(4);
-    expect(plan.steps.filter((s) => s.phase === "backups" && s.kind === "create")).toHaveLength(8);
+    expect(plan.steps.filter((s) => s.phase === "keys" && s.kind === "create")).toHaveLength(6);
+    expect(plan.steps.filter((s) => s.phase === "backups" && s.kind === "create")).toHaveLength(12);
     const text = plan.format();
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
     expect(JSON.parse(JSON.stringify(plan)).steps).toHaveLength(plan.steps.length);
@@ -69,14 +71,16 @@ describe("client.onboarding", () => {
     const progress: string[] = [];
     const second = await client.onboarding.beginApply(await client.onboarding.plan(config), { journal, onProgress: (p) => progress.push(`${p.step.id}:${p.outcome}`) }).pollUntilDone();
     expect(second.status).toBe("completed");
-    expect(Object.keys(second.keys).sort()).toEqual(["exchange/primary", "exchange/secondary", "multiWorkload/primary", "multiWorkload/secondary"]);
+    expect(Object.keys(second.keys).sort()).toEqual(["exchange/primary", "exchange/secondary", "multiWorkload/primary", "multiWorkload/secondary", "sharePoint/primary", "sharePoint/secondary"]);
     expect(progress).toContain("assignments/multiWorkload/Tenant_default:done");
-    expect((await readdir(path.join(dir, "offline"))).filter((f) => f.endsWith(".backup"))).toHaveLength(4);
+    expect(progress).toContain("policies/sharePoint/default:done");
+    expect((await client.policies.sharePoint.get()).primaryKeyUri?.toLowerCase()).toContain("contoso-spo-eu-a1");
+    expect((await readdir(path.join(dir, "offline"))).filter((f) => f.endsWith(".backup"))).toHaveLength(6);
     // Ten mailboxes from the list and ten from the file, each assigned once.
     const assigned = emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "Set-Mailbox" && r.status === 200);
     expect(assigned).toHaveLength(20);
 
-    const since = emulator.requests.list().at(-1)?.seq ?? 0;
+    const since = emulator.requests.size;
     const plan = await client.onboarding.plan(config);
     expect(plan.steps.filter((s) => s.kind !== "noop" && s.kind !== "check").map((s) => s.id)).toEqual([]);
     const third = await client.onboarding.beginApply(plan, { journal: path.join(dir, "journal-2.json") }).pollUntilDone();
@@ -88,7 +92,7 @@ describe("client.onboarding", () => {
   it("writes an audit trail without tokens, secrets or key material", async () => {
     const text = await readFile(path.join(dir, "audit.jsonl"), "utf8");
     const lines = text.trim().split("\n").map((l) => JSON.parse(l) as { who: { name?: string }; what: string });
-    expect(lines.map((l) => l.what)).toEqual(expect.arrayContaining(["keys.create", "backups.backupKey", "policies.exchange.create", "policies.multiWorkload.assign"]));
+    expect(lines.map((l) => l.what)).toEqual(expect.arrayContaining(["keys.create", "backups.backupKey", "policies.exchange.create", "policies.sharePoint.register", "policies.multiWorkload.assign"]));
     expect(lines[0]!.who.name ?? (lines[0]!.who as { objectId?: string }).objectId).toBeTruthy();
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
     expect(text).not.toMatch(/"(d|p|q|dp|dq|qi|k)":"[A-Za-z0-9_-]{16,}/);
