@@ -1,9 +1,15 @@
 /** The sample configuration `customer-key init` writes: the onboarding configuration, commented (YAML). */
 
-export const SAMPLE_CONFIG_YAML = `# customer-key onboarding configuration. Check it with \`customer-key plan\`, run it with
+/** Where the published JSON Schema is once customer-key is installed (editors complete the file from it). */
+export const SCHEMA_PATH = "./node_modules/customer-key/schema/customer-key.config.schema.json";
+
+export const SAMPLE_CONFIG_YAML = `# yaml-language-server: $schema=${SCHEMA_PATH}
+# customer-key onboarding configuration. Check it with \`customer-key plan\`, run it with
 # \`customer-key apply\`; \`validate\`, \`status\`, \`backup\` and \`roll\` read it too.
 # Replace every 00000000-… id with yours (Entra admin centre → Overview → Tenant ID;
 # \`az account list -o table\` for the subscriptions).
+
+$schema: ${SCHEMA_PATH}
 
 # The Entra tenant (directory) id of your Microsoft 365 tenant, a GUID.
 tenantId: 00000000-0000-0000-0000-000000000000
