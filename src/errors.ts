@@ -132,6 +132,12 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_SHAREPOINT_NOT_IN_RECOVERY",
   "ERR_SHAREPOINT_NOT_REGISTERED",
   "ERR_SHAREPOINT_POLICY_CONFLICT",
+  // The CLI's own errors (CliError): its configuration file, how it reaches a tenant.
+  "ERR_CLI_CONFIG_INVALID",
+  "ERR_CLI_EMULATOR_NOT_RUNNING",
+  "ERR_CLI_OUTPUT_REQUIRED",
+  "ERR_CLI_TENANT_REQUIRED",
+  "ERR_CLI_UNEXPECTED",
 ] as const;
 
 /** A code of the SDK's errors: `switch (error.code)` over it is checked by the compiler. */

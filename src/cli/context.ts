@@ -11,6 +11,12 @@ export interface CliContext {
   io: CliIo;
   /** Set by a long-running command when it stopped because of a signal or its parent's exit. */
   stopReason?: StopReason;
+  /** Where progress bars go (stdout; a bar only when it is a TTY). Default: none. */
+  progress?: { write(text: string): unknown; isTTY?: boolean };
+  /** Aborted on SIGINT by the executable: long commands stop and exit 130. */
+  signal?: AbortSignal;
+  /** Set by a command that finished but whose result is a failure (1: checks failed). */
+  exitCode?: number;
 }
 
 /** One file under commands/ per command (group); each adds itself to the program. */

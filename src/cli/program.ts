@@ -1,10 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 import type { CliContext } from "./context.js";
+import { EXIT_INTERRUPTED, EXIT_USAGE, reportError } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
 
-/** Exit code for every usage error (unknown command or option, bad value, missing command), as POSIX utilities do. */
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE } from "./exit-codes.js";
 
 export function createProgram(context: CliContext): Command {
   const program = new Command("customer-key")
@@ -22,18 +22,18 @@ export function createProgram(context: CliContext): Command {
   return program;
 }
 
-/** Runs the CLI on `argv` (without node and script) and returns the exit code: 0 ok, 1 failure, 2 usage error. */
+/** Runs the CLI on `argv` (without node and script) and returns the exit code: 0 ok, 1 checks failed, 2 usage, 3 service error, 130 interrupted. */
 export async function run(argv: readonly string[], context: CliContext): Promise<number> {
   const program = createProgram(context);
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return context.exitCode ?? 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with 0; commander has printed the message and usage already.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    context.io.err(`customer-key: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    const code = reportError(error, context.io, argv.includes("--verbose"));
+    return context.signal?.aborted ? EXIT_INTERRUPTED : code;
   }
 }

@@ -1,0 +1,61 @@
+/** `customer-key plan` and `customer-key apply`: client.onboarding over the configuration file. */
+import path from "node:path";
+import type { Command } from "commander";
+import { loadCliConfig } from "../cli-config.js";
+import { notes, withCommonOptions, type CommonOptions } from "../common-options.js";
+import { connect } from "../connection.js";
+import type { CliContext, RegisterCommand } from "../context.js";
+import { progressBar } from "../progress.js";
+
+interface ApplyOptions extends CommonOptions {
+  journal?: string;
+}
+
+export const registerPlan: RegisterCommand = (program: Command, context: CliContext) => {
+  withCommonOptions(
+    program.command("plan").description("show every change the configuration needs, in order, without changing anything (like terraform plan)"),
+    "customer-key plan --config customer-key.config.yaml",
+  ).action(async (options: CommonOptions) => {
+    const config = await loadCliConfig(options.config);
+    const connection = await connect({ tenant: config.tenantId, ...options });
+    try {
+      const plan = await connection.client.onboarding.plan(config.onboarding, context.signal ? { abortSignal: context.signal } : {});
+      context.io.out(options.json ? JSON.stringify(plan.toJSON(), null, 2) : plan.format());
+    } finally {
+      await connection.close();
+    }
+  });
+};
+
+export const registerApply: RegisterCommand = (program: Command, context: CliContext) => {
+  withCommonOptions(
+    program
+      .command("apply")
+      .description("make the changes of the plan; a journal lets a stopped apply resume where it stopped")
+      .option("--journal <file>", "the journal file (default: <config>.journal.json)"),
+    "customer-key apply --config customer-key.config.yaml",
+  ).action(async (options: ApplyOptions) => {
+    const config = await loadCliConfig(options.config);
+    const journal = path.resolve(options.journal ?? `${options.config ?? "customer-key.config"}.journal.json`);
+    const say = notes(context, options);
+    const connection = await connect({ tenant: config.tenantId, ...options });
+    try {
+      const plan = await connection.client.onboarding.plan(config.onboarding, context.signal ? { abortSignal: context.signal } : {});
+      const bar = progressBar("applying", options.json || !context.progress ? { write: (t: string) => context.io.err(t.replace(/\n$/, "")) } : context.progress);
+      const result = await connection.client.onboarding.beginApply(plan, {
+        journal,
+        ...(context.signal ? { abortSignal: context.signal } : {}),
+        onProgress: (p) => bar.update(p.completed, p.total, p.step.id),
+      });
+      bar.done(result.status);
+      if (options.json) context.io.out(JSON.stringify(result, null, 2));
+      else {
+        say(`${result.changed.length} step(s) changed something, ${result.skipped.length} already done.`);
+        if (result.status === "waiting") say(`Waiting at ${result.waitingFor?.id}: ${result.instructions ?? ""} Then run apply again.`);
+        for (const [where, keyId] of Object.entries(result.keys)) say(`  ${where}: ${keyId}`);
+      }
+    } finally {
+      await connection.close();
+    }
+  });
+};

@@ -1,0 +1,62 @@
+/** `customer-key validate`: the preflight report of every vault pair in the configuration. */
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { PreflightReport } from "../../index.js";
+import { loadCliConfig } from "../cli-config.js";
+import { CliError } from "../cli-error.js";
+import { withCommonOptions, type CommonOptions } from "../common-options.js";
+import { connect } from "../connection.js";
+import type { CliContext, RegisterCommand } from "../context.js";
+import { EXIT_CHECKS_FAILED } from "../exit-codes.js";
+import { formatReportTable } from "../report-table.js";
+
+interface ValidateOptions extends CommonOptions {
+  format: "text" | "md" | "json" | "html";
+  microsoft365?: boolean;
+  out?: string;
+}
+
+export const registerValidate: RegisterCommand = (program: Command, context: CliContext) => {
+  withCommonOptions(
+    program
+      .command("validate")
+      .description("run the preflight checks on every vault pair of the configuration; exit 1 when one fails")
+      .addOption(new Option("--format <format>", "report format").choices(["text", "md", "json", "html"]).default("text"))
+      .option("--microsoft365", "also check the Microsoft 365 policies (DEPs, assignments, SharePoint)")
+      .option("--out <file>", "write the report to this file instead of stdout (html: one file per vault pair, <name>-<workload>.html)"),
+    "customer-key validate --config customer-key.config.yaml --microsoft365 --format html --out report.html",
+  ).action(async (options: ValidateOptions) => {
+    const config = await loadCliConfig(options.config);
+    const connection = await connect({ tenant: config.tenantId, ...options });
+    try {
+      const reports: PreflightReport[] = [];
+      for (const pair of config.vaultPairs) {
+        const backupDirectory = config.backupDirectories[0];
+        reports.push(
+          await connection.client.validate({ ...pair, ...(backupDirectory ? { backupDirectory } : {}) }, {
+            microsoft365: !!options.microsoft365,
+            ...(context.signal ? { abortSignal: context.signal } : {}),
+          }),
+        );
+      }
+      const format = options.json ? "json" : options.format;
+      const write = (text: string, file = options.out) => {
+        if (!file) return context.io.out(text);
+        writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
+        context.io.err(`Wrote ${file}`);
+      };
+      if (format === "json") write(JSON.stringify(reports.map((r) => r.toJSON()), null, 2));
+      else if (format === "md") write(reports.map((r) => r.toMarkdown()).join("\n"));
+      else if (format === "html") {
+        // One self-contained page per report: a single pair prints (or writes) one page, several need --out.
+        if (reports.length === 1) write(reports[0]!.toHtml());
+        else if (!options.out) throw new CliError("ERR_CLI_OUTPUT_REQUIRED", `The configuration has ${reports.length} vault pairs: one HTML page each.`, "Pass --out report.html (it writes report-<workload>.html per pair).");
+        else for (const r of reports) write(r.toHtml(), options.out.replace(/(\.html?)?$/i, `-${r.workload}.html`));
+      } else write(reports.map((r) => formatReportTable(r.toJSON()).trimEnd()).join("\n\n"));
+      if (reports.some((r) => !r.ok)) context.exitCode = EXIT_CHECKS_FAILED;
+    } finally {
+      await connection.close();
+    }
+  });
+};
