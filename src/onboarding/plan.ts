@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { OperationOptions } from "../internal/operation.js";
+import { statusOf } from "../internal/service-errors.js";
 import type { VaultPairSpec } from "../rules/vault-pair-spec.js";
 import type { OnboardingConfig, OnboardingVaultPair, OnboardingWorkload } from "./config-types.js";
 import type { OnboardingServices } from "./dependencies.js";
@@ -81,8 +82,12 @@ export async function planOnboarding(services: OnboardingServices, config: Onboa
 
   // 2. Vaults and access, 3. keys, 4. backups: per workload's pair.
   const pairs = WORKLOADS.flatMap((w) => (config.vaultPairs[w] ? [[w, config.vaultPairs[w]!] as const] : []));
+  // Pairs whose vaults step will change something (e.g. a vault a killed apply made before it
+  // granted any access): their keys may not be readable yet, which the keys step settles.
+  const vaultsPending = new Set<OnboardingWorkload>();
   for (const [workload, pair] of pairs) {
     const plan = await services.planVaultPair(pairSpec(config, workload, pair), options);
+    if (plan.changes.length > 0 || plan.problems.length > 0) vaultsPending.add(workload);
     const target = `${pair.primary.vaultName} + ${pair.secondary.vaultName}`;
     if (plan.problems.length > 0) add({ id: `vaults/${workload}`, phase: "vaults", kind: "check", target, reason: `blocked: ${plan.problems.join("; ")}` });
     else add({ id: `vaults/${workload}`, phase: "vaults", kind: plan.changes.length === 0 ? "noop" : plan.changes.every((c) => c.startsWith("create")) ? "create" : "update", target, reason: plan.changes.length === 0 ? "vaults, access and roles as configured" : `${plan.changes.length} change(s): ${plan.changes.slice(0, 3).join("; ")}${plan.changes.length > 3 ? "; …" : ""}` });
@@ -90,9 +95,16 @@ export async function planOnboarding(services: OnboardingServices, config: Onboa
   const keyIds = new Map<string, string | undefined>();
   for (const [workload, pair] of pairs) {
     for (const member of MEMBERS) {
-      const keyId = await services.currentKeyId(memberVault(config, pair, member), pair.keyName, options);
+      let unreadable = false;
+      const keyId = await services.currentKeyId(memberVault(config, pair, member), pair.keyName, options).catch((error: unknown) => {
+        // 403 before the vaults step granted the administrator: unknown, not a failure. keys.create
+        // is idempotent, so planning "create" never makes a second version of a key that exists.
+        if (!vaultsPending.has(workload) || statusOf(error) !== 403) throw error;
+        unreadable = true;
+        return undefined;
+      });
       keyIds.set(`${workload}/${member}`, keyId);
-      add({ id: `keys/${workload}/${member}`, phase: "keys", kind: keyId ? "noop" : "create", target: `${pair[member].vaultName}/${pair.keyName}`, reason: keyId ? `exists: ${keyId}` : `RSA ${config.keys.size} ${config.keys.protection}, no expiry` });
+      add({ id: `keys/${workload}/${member}`, phase: "keys", kind: keyId ? "noop" : "create", target: `${pair[member].vaultName}/${pair.keyName}`, reason: keyId ? `exists: ${keyId}` : unreadable ? `not readable until the vaults step grants access; made if missing (RSA ${config.keys.size} ${config.keys.protection})` : `RSA ${config.keys.size} ${config.keys.protection}, no expiry` });
     }
   }
   for (const [workload, pair] of pairs) {
