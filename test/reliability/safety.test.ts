@@ -79,7 +79,17 @@ const CLASSIFIED: Record<string, Kind> = {
   "onboarding.plan": "read",
   "onboarding.beginApply": "additive", // creates what the configuration lists; never revokes, purges or replaces (it calls multiWorkload.assign without replaceConfirm)
 };
-const CLI_COMMANDS: Record<string, Kind> = { "emulator start": "additive" };
+const CLI_COMMANDS: Record<string, Kind> = {
+  "emulator start": "additive",
+  init: "additive", // writes a sample configuration; refuses to overwrite a file without --force
+  plan: "read",
+  apply: "additive", // client.onboarding.beginApply: never revokes, purges or replaces
+  validate: "read",
+  status: "read",
+  backup: "additive", // new backup files; never writes over another
+  roll: "additive", // client.beginRollRootKey: a new key version, the old one stays
+  demo: "additive", // against its own embedded emulator only
+};
 
 /** Own methods of an object's class (getters excluded). */
 function methodsOf(value: object): string[] {
