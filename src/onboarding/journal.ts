@@ -3,10 +3,10 @@
  * (temporary file, fsync, rename, fsync of the directory) after every step, so a crash, a kill or
  * Ctrl-C leaves either the previous journal or the new one, never half of one.
  */
-import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { replaceFileAtomic } from "../store/backup-files.js";
 
 const FORMAT = "customer-key/onboarding-journal";
 
@@ -79,31 +79,9 @@ export class Journal {
   }
 }
 
-/** Replaces `target` atomically: a synced temporary file renamed over it, then the directory synced. */
+/** Replaces `target` atomically (the store's temp file, fsync, rename, directory fsync), making its directory first. */
 export async function writeFileAtomic(target: string, text: string): Promise<void> {
-  const directory = path.dirname(path.resolve(target));
-  await fs.mkdir(directory, { recursive: true });
-  const temp = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await fs.open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  let dir: fs.FileHandle | undefined;
-  try {
-    dir = await fs.open(directory, "r");
-    await dir.sync();
-  } catch {
-    /* directories cannot be opened on some platforms */
-  } finally {
-    await dir?.close();
-  }
+  const resolved = path.resolve(target);
+  await fs.mkdir(path.dirname(resolved), { recursive: true });
+  await replaceFileAtomic(resolved, Buffer.from(text, "utf8"));
 }
