@@ -20,8 +20,8 @@ import path from "node:path";
 import { ClientSecretCredential, UsernamePasswordCredential } from "@azure/identity";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { KeyClient } from "@azure/keyvault-keys";
-import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from "@azure/logger";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureLogs } from "../helpers/log-capture.js";
 import { Agent } from "node:https";
 import { emulatorLookup, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { CustomerKeyClient, ExchangeRestTransport, SharePointRestTransport, type CustomerKeyLogger } from "../../src/index.js";
@@ -34,25 +34,15 @@ const TLS_PASSPHRASE = `tls-passphrase-${randomBytes(8).toString("hex")}`;
 
 let emulator: Emulator;
 const lines: string[] = [];
-let previousLevel: AzureLogLevel | undefined;
-let previousLog: typeof AzureLogger.log;
-const consoleSpies: ReturnType<typeof vi.spyOn>[] = [];
+let capture: ReturnType<typeof captureLogs> | undefined;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  previousLevel = getLogLevel();
-  previousLog = AzureLogger.log;
-  AzureLogger.log = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-  setLogLevel("verbose");
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    consoleSpies.push(vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(`console.${method} ${args.map(String).join(" ")}`)));
-  }
+  capture = captureLogs(lines);
 });
 
 afterAll(async () => {
-  for (const spy of consoleSpies) spy.mockRestore();
-  AzureLogger.log = previousLog;
-  setLogLevel(previousLevel);
+  capture?.stop();
   await emulator?.stop();
 });
 

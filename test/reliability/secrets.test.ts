@@ -11,8 +11,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from "@azure/logger";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureLogs } from "../helpers/log-capture.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { CustomerKeyClient, type CustomerKeyLogger } from "../../src/index.js";
 import { keyNameOf, pairSpecOf, runOnboarding } from "./onboarding-flow.js";
@@ -22,26 +22,16 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ/;
 let emulator: Emulator;
 let backupDirectory: string;
 const lines: string[] = [];
-let previousLevel: AzureLogLevel | undefined;
-let previousLog: typeof AzureLogger.log;
-const consoleSpies: ReturnType<typeof vi.spyOn>[] = [];
+let capture: ReturnType<typeof captureLogs> | undefined;
 
 beforeAll(async () => {
   emulator = await startEmulator();
   backupDirectory = await mkdtemp(path.join(tmpdir(), "ck-reliability-secrets-"));
-  previousLevel = getLogLevel();
-  previousLog = AzureLogger.log;
-  AzureLogger.log = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-  setLogLevel("verbose");
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    consoleSpies.push(vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(`console.${method} ${args.map(String).join(" ")}`)));
-  }
+  capture = captureLogs(lines);
 });
 
 afterAll(async () => {
-  for (const spy of consoleSpies) spy.mockRestore();
-  AzureLogger.log = previousLog;
-  setLogLevel(previousLevel);
+  capture?.stop();
   await emulator?.stop();
   await rm(backupDirectory, { recursive: true, force: true });
 });
