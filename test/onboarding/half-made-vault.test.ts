@@ -3,29 +3,25 @@
  * but not yet granted to the administrator. Planning again must not fail on the key reads it
  * cannot make there yet, and the apply must grant the access, then make the keys.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import type { Emulator } from "../../src/emulator/index.js";
+import { startOnboardingFixture, type OnboardingFixture } from "./onboarding-fixture.js";
 import { CustomerKeyClient, parseOnboardingConfig, type OnboardingConfig } from "../../src/index.js";
 import { pairSpec } from "../../src/onboarding/plan.js";
 
+let fixture: OnboardingFixture;
 let emulator: Emulator;
 let dir: string;
 let client: CustomerKeyClient;
 let config: OnboardingConfig;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  dir = await mkdtemp(path.join(tmpdir(), "ck-onboarding-half-made-"));
-  client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
-  const [a, b] = emulator.subscriptionIds as [string, string];
+  fixture = await startOnboardingFixture("half-made");
+  ({ emulator, dir, client } = fixture);
+  const { primary: a, secondary: b } = fixture.base.subscriptions;
   config = parseOnboardingConfig({
-    tenantId: emulator.tenantId,
-    subscriptions: { primary: a, secondary: b },
-    administrators: [emulator.admin.userPrincipalName],
-    backups: { directories: [path.join(dir, "online"), path.join(dir, "offline")] },
+    ...fixture.base,
     vaultPairs: {
       multiWorkload: { primary: { resourceGroup: "rg-m365-a", location: "westeurope", vaultName: "contoso-m365-eu-a1" }, secondary: { resourceGroup: "rg-m365-b", location: "swedencentral", vaultName: "contoso-m365-eu-b1" }, keyName: "m365-root" },
     },
@@ -41,8 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 it("resumes over vaults made by a killed apply before any access policy was added", async () => {

@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import type { Emulator } from "../../src/emulator/index.js";
+import { startOnboardingFixture, type OnboardingFixture } from "./onboarding-fixture.js";
 import { CustomerKeyClient, parseOnboardingConfig, type OnboardingConfig } from "../../src/index.js";
 
+let fixture: OnboardingFixture;
 let emulator: Emulator;
 let dir: string;
 let client: CustomerKeyClient;
@@ -12,16 +13,12 @@ let config: OnboardingConfig;
 let mailboxes: string[];
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  dir = await mkdtemp(path.join(tmpdir(), "ck-onboarding-resume-"));
-  client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
-  const [a, b] = emulator.subscriptionIds as [string, string];
+  fixture = await startOnboardingFixture("resume");
+  ({ emulator, dir, client } = fixture);
+  const { primary: a, secondary: b } = fixture.base.subscriptions;
   mailboxes = emulator.exchange.listMailboxes({ limit: 60 }).map((m) => m.userPrincipalName);
   config = parseOnboardingConfig({
-    tenantId: emulator.tenantId,
-    subscriptions: { primary: a, secondary: b },
-    administrators: [emulator.admin.userPrincipalName],
-    backups: { directories: [path.join(dir, "online"), path.join(dir, "offline")] },
+    ...fixture.base,
     vaultPairs: {
       exchange: { primary: { resourceGroup: "rg-exo-a", location: "westeurope", vaultName: "fabrikam-exo-a1" }, secondary: { resourceGroup: "rg-exo-b", location: "swedencentral", vaultName: "fabrikam-exo-b1" }, keyName: "exo-root" },
     },
@@ -35,8 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 const setMailboxes = () => emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "Set-Mailbox" && r.status === 200).length;

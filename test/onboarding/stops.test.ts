@@ -1,25 +1,22 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import type { Emulator } from "../../src/emulator/index.js";
+import { startOnboardingFixture, type OnboardingFixture } from "./onboarding-fixture.js";
 import { CustomerKeyClient, OnboardingPreflightError, parseOnboardingConfig, type OnboardingConfig } from "../../src/index.js";
 
+let fixture: OnboardingFixture;
 let emulator: Emulator;
 let dir: string;
 let client: CustomerKeyClient;
 let config: OnboardingConfig;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  dir = await mkdtemp(path.join(tmpdir(), "ck-onboarding-stops-"));
-  client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
-  const [a, b] = emulator.subscriptionIds as [string, string];
+  fixture = await startOnboardingFixture("stops");
+  ({ emulator, dir, client } = fixture);
+  const { primary: a, secondary: b } = fixture.base.subscriptions;
   config = parseOnboardingConfig({
-    tenantId: emulator.tenantId,
-    subscriptions: { primary: a, secondary: b },
-    administrators: [emulator.admin.userPrincipalName],
-    backups: { directories: [path.join(dir, "online"), path.join(dir, "offline")] },
+    ...fixture.base,
     vaultPairs: {
       exchange: { primary: { resourceGroup: "rg-a", location: "westeurope", vaultName: "woodgrove-exo-a1" }, secondary: { resourceGroup: "rg-b", location: "swedencentral", vaultName: "woodgrove-exo-b1" }, keyName: "exo-root" },
     },
@@ -31,8 +28,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 describe("onboarding apply stops", () => {
