@@ -82,7 +82,7 @@ export function wireModules(context: ClientContext): ClientModules {
     },
     backups,
     sharePoint: sharePointPolicies,
-    workloads: new ExchangePolicyRefresher(exchangeTransport),
+    workloads: new ExchangePolicyRefresher(exchangeTransport, context.audit),
   };
   const policies: PoliciesOperations = {
     exchange: new ExchangePoliciesClient(context, exchangeTransport, bulkTransport, (keyUris, o) => remainingWorkloadAccess(context, arm, graph, WORKLOAD_APP_IDS.exchange, keyUris, o)),
