@@ -23,6 +23,8 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 /**
  * Where audit lines go: appended to `file` (created with mode 0600), or handed to `write`
  * (one JSON line each, no trailing newline). Lines are written in the order the changes finished.
+ * A line that cannot be written (a full disk, a `write` that throws) fails the operation that made
+ * the change, after the change: the caller learns the trail is missing a line.
  */
 export type AuditOptions = { file: string } | { write(line: string): void | Promise<void> };
 
