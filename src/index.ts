@@ -257,5 +257,4 @@ export type {
 } from "./onboarding/types.js";
 export { OnboardingPreflightError } from "./onboarding/apply.js";
 export type { OnboardingApplyState } from "./onboarding/apply.js";
-export type { AuditOptions } from "./internal/context.js";
-export type { AuditRecord } from "./onboarding/audit.js";
+export type { AuditOptions, AuditRecord } from "./internal/audit.js";

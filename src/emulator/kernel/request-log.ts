@@ -23,6 +23,8 @@ export interface RequestLogEntry {
   status: number;
   /** Time to answer, in wall-clock milliseconds. */
   durationMs: number;
+  /** The request id the emulator answered with (`x-ms-request-id`, and `request-id` where the service sends it); absent when the connection was reset. */
+  requestId?: string;
   /** Set when an injected fault (`fault#n`, `reset`) or the throttle (`throttle`) answered instead of the service. */
   fault?: string;
 }

@@ -91,7 +91,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
   core.requests.record({
     time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
     ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,
-    ...(fault ? { fault } : {}),
+    ...(fault ? { fault } : {}), requestId: req.requestId,
   }, { readOnly });
 }
 
@@ -108,7 +108,7 @@ function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, service: 
   const headers: Record<string, string> = {
     "cache-control": "no-cache",
     pragma: "no-cache",
-    "x-ms-request-id": randomUUID(),
+    "x-ms-request-id": req.requestId,
     "x-content-type-options": "nosniff",
     "strict-transport-security": "max-age=31536000;includeSubDomains",
     date: new Date().toUTCString(),
