@@ -268,7 +268,8 @@ async function describeFiles(files: DemoResult["files"], kept: boolean, log: (li
   log(kept ? `Files, kept in ${files.directory}:` : "Files (in a temporary directory, removed now; --keep <dir> keeps them):");
   const rows: [string, string][] = [
     ["configuration", path.basename(files.config)],
-    ["journal", path.basename(files.journal)],
+    ["mailboxes", "mailboxes.txt (the policy's mailboxes, one per line)"],
+    ["journal", `${path.basename(files.journal)} (and the assignment's checkpoint beside it)`],
     ["backups", (await Promise.all(files.backups.map(async (d) => `${path.basename(d)}/ (${await count(d)} files)`))).join(", ")],
     ["audit trail", `${path.basename(files.audit)} (${audit} changes, JSON lines)`],
   ];
