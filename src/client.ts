@@ -170,9 +170,9 @@ function wireOnboarding(m: {
       return mailboxes.filter((box) => policyOf.get(box.toLowerCase())?.toLowerCase() !== policy.toLowerCase());
     },
     countMailboxesWithoutPolicy: async (o) => (await assignments(o)).rows.filter((r) => r["DataEncryptionPolicy"] == null).length,
-    assignExchangePolicy: async (mailboxes, policy, checkpoint, o) => {
+    assignExchangePolicy: async (mailboxes, policy, checkpoint, o, onProgress) => {
       // readCurrentState: a resumed or repeated run skips mailboxes that already have the policy.
-      const r = await m.policies.exchange.beginAssign(mailboxes, policy, { ...o, readCurrentState: true, ...(checkpoint ? { checkpoint } : {}) });
+      const r = await m.policies.exchange.beginAssign(mailboxes, policy, { ...o, readCurrentState: true, ...(checkpoint ? { checkpoint } : {}), ...(onProgress ? { onProgress } : {}) });
       return { done: r.done, failed: r.failed };
     },
     sharePointPolicy: (geo, o) => m.policies.sharePoint.get({ ...o, ...(geo ? { geo } : {}) }),

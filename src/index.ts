@@ -247,6 +247,7 @@ export type {
 export type {
   OnboardingApplyOptions,
   OnboardingApplyResult,
+  OnboardingAssignmentProgress,
   OnboardingApplyStatus,
   OnboardingPhase,
   OnboardingPlan,

@@ -162,7 +162,8 @@ export function beginApplyOnboarding(
           const list = "allWithoutPolicy" in boxes ? boxes : await services.mailboxesWithoutPolicy(await mailboxList(boxes), policy.name, o);
           if (Array.isArray(list) && list.length === 0) return { outcome: "skipped" };
           const checkpoint = options.journal ? `${options.journal}.assign-${policy.name}.json` : undefined;
-          const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o);
+          const report = options.onAssignmentProgress;
+          const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o, report && ((p) => report({ policy: policy.name, done: p.done, failed: p.failed, total: p.remaining === undefined ? undefined : p.done + p.failed + p.remaining, rate: p.rate })));
           if (r.failed > 0) throw new PreconditionFailedError("ERR_SERVICE_FAILED", `${r.failed} mailbox(es) could not get ${policy.name}; apply again to retry them.`);
           if (r.done === 0) return { outcome: "skipped" };
           return { outcome: "done" };
