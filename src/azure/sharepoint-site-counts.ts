@@ -93,11 +93,17 @@ export async function countSharePointSites(context: ClientContext, options: Coun
         const request = link ? client.api(link) : client.api("/sites/getAllSites").select("siteCollection");
         if (!link && options.pageSize !== undefined) request.top(options.pageSize);
         if (signal) request.option("signal", signal);
-        return (await request.get()) as SitesPage;
+        try {
+          return (await request.get()) as SitesPage;
+        } catch (error) {
+          // Not transient: mapped here, with the fix, so withRetry passes it on as it is.
+          if ((error as { statusCode?: number }).statusCode === 403) throw toServiceError(error, OPERATION, DELEGATED_HINT);
+          throw error;
+        }
       }), context.retryOptions(options));
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw toServiceError(error, OPERATION, (error as { statusCode?: number }).statusCode === 403 ? DELEGATED_HINT : undefined);
+      throw toServiceError(error, OPERATION);
     }
     for (const site of page.value ?? []) {
       const geo = (site.siteCollection?.dataLocationCode ?? "").toUpperCase();
