@@ -57,7 +57,7 @@ interface SitesPage {
 
 const OPERATION = "policies.sharePoint.countSites";
 const DELEGATED_HINT =
-  "Graph's sites/getAllSites answers only an application with the Sites.Read.All application permission (a signed-in user is refused even as SharePoint administrator): " +
+  "— Graph's sites/getAllSites answers only an application with the Sites.Read.All application permission (a signed-in user is refused even as SharePoint administrator): " +
   "run it as an app registration with Sites.Read.All granted (admin consent).";
 
 const graphClients = new WeakMap<ClientContext, Client>();

@@ -69,7 +69,8 @@ async function microsoft365Checks(services: PreflightServices, target: ReturnTyp
           },
           (error: unknown): SiteCountRead => {
             if (error instanceof OperationAbortedError || options.abortSignal?.aborted) throw error;
-            return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+            const forbidden = (error as { code?: unknown }).code === "ERR_SERVICE_FORBIDDEN";
+            return { ok: false, reason: forbidden ? "Graph's sites/getAllSites refused the caller; it answers only an application with the Sites.Read.All application permission." : error instanceof Error ? error.message : String(error) };
           },
         ))
       : undefined;

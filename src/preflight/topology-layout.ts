@@ -143,7 +143,7 @@ export function layoutTopology(topology: PreflightTopology, checks: readonly Pre
       : p.kind === "multiWorkload" ? (p.assigned === undefined ? undefined : p.assigned ? "assigned to the tenant" : "not assigned")
       : sharePointCountLabel(p);
     if (count) {
-      const detail = p.kind === "sharePoint" ? (p.geo ? `geo ${p.geo} · SharePoint, OneDrive` : "SharePoint, OneDrive, Teams files") : p.kind === "exchange" ? "Exchange Online" : "Teams, other workloads";
+      const detail = p.kind === "sharePoint" ? (p.geo ? `geo ${p.geo} · SharePoint, OneDrive` : "SharePoint, OneDrive, Teams") : p.kind === "exchange" ? "Exchange Online" : "Teams, other workloads";
       drafts.push({ id: `assign:${i}`, layer: "assignment", label: count, detail, scope: { policy: ref } });
       edges.push({ from: id, to: `assign:${i}` });
     }
