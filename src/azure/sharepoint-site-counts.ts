@@ -12,6 +12,7 @@ import type { Client } from "@microsoft/microsoft-graph-client";
 import { InvalidInputError } from "../errors.js";
 import { throwIfAborted } from "../internal/abort.js";
 import type { ClientContext } from "../internal/context.js";
+import type { OperationOptions } from "../internal/operation.js";
 import { withRetry } from "../internal/retry.js";
 import { toServiceError } from "../internal/service-errors.js";
 import { createGraphClient, graphCall } from "./graph-transport.js";
@@ -40,10 +41,8 @@ export interface SharePointSiteCountProgress {
   pages: number;
 }
 
-/** Options of `countSites`. */
-export interface CountSitesOptions {
-  /** Cancels the count between pages and during a request. */
-  abortSignal?: AbortSignal;
+/** Options of `countSites`; the abort signal stops the count between pages and during a request. */
+export interface CountSitesOptions extends OperationOptions {
   /** Sites per page (`$top`), 1 to 999; default Graph's own page size. */
   pageSize?: number;
   /** Called after each page. */

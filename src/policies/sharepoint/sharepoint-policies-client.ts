@@ -55,7 +55,7 @@ export interface SharePointPoliciesOperations {
    * `ERR_SERVICE_FORBIDDEN` (403) with that fix. One request per page (Graph's page size unless
    * `pageSize`); `onProgress` after each.
    */
-  countSites(options?: CountSitesOptions & OperationOptions): Promise<SharePointSiteCounts>;
+  countSites(options?: CountSitesOptions): Promise<SharePointSiteCounts>;
   /**
    * `Update-SPODataEncryptionPolicy`: replaces the primary or secondary key (usually by a new version
    * of it) and follows the roll to `Registered`. Refused before sending while a registration or
@@ -122,7 +122,7 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
     });
   }
 
-  countSites(options: CountSitesOptions & OperationOptions = {}): Promise<SharePointSiteCounts> {
+  countSites(options: CountSitesOptions = {}): Promise<SharePointSiteCounts> {
     return runOperation(this.#context, "policies.sharePoint.countSites", options, (o) => {
       checkCountSitesOptions(o);
       return countSharePointSites(this.#context, o);
