@@ -5,6 +5,7 @@
  * the reason shown; an abort stops everything.
  */
 import { OperationAbortedError, type CustomerKeyClient } from "../index.js";
+import { wrapIndented } from "./terminal-text.js";
 
 export interface TenantStatus {
   exchangePolicies: { name: string; enabled: boolean; state: string | undefined; keyUris: string[] }[];
@@ -33,14 +34,19 @@ export interface CollectStatusOptions {
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 /** A count that fails for a reason other than an abort becomes its reason. */
-async function attempt<T>(read: () => Promise<T>, signal: AbortSignal | undefined): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+async function attempt<T>(read: () => Promise<T>, signal: AbortSignal | undefined): Promise<{ ok: true; value: T } | { ok: false; reason: string; forbidden: boolean }> {
   try {
     return { ok: true, value: await read() };
   } catch (error) {
     if (error instanceof OperationAbortedError || signal?.aborted) throw error;
-    return { ok: false, reason: reasonOf(error) };
+    return { ok: false, reason: reasonOf(error), forbidden: (error as { code?: unknown }).code === "ERR_SERVICE_FORBIDDEN" };
   }
 }
+
+/** Graph's refusal of getAllSites, said shortly: the usual reason, a signed-in user. */
+const SITES_FORBIDDEN = "Graph's sites/getAllSites refused the caller (403): it answers only an application with the Sites.Read.All application permission.";
+/** Notes wrap at this width, as the demo's other lines do. */
+const NOTE_WIDTH = 100;
 
 type KeyTarget = { vault: { subscriptionId: string; resourceGroup?: string; vaultName: string }; keyName: string; workload: string };
 
@@ -72,7 +78,7 @@ export async function collectStatus(client: CustomerKeyClient, keys: KeyTarget[]
     if (counted.ok) {
       const byGeo = new Map(counted.value.geos.map((g) => [g.geo.toUpperCase(), g.sites]));
       for (const row of sharePoint) row.sites = byGeo.get(row.geo.toUpperCase()) ?? 0;
-    } else status.siteCountError = counted.reason;
+    } else status.siteCountError = counted.forbidden ? SITES_FORBIDDEN : counted.reason;
   }
   return status;
 }
@@ -94,14 +100,14 @@ export function formatStatus(status: TenantStatus): string {
     lines.push(`  ${p.name.padEnd(24)} ${p.enabled ? "enabled " : "disabled"} ${(p.state ?? "").padEnd(12)}${count !== undefined ? ` ${mailboxesText(count)}` : ""}`);
   }
   if (status.mailboxesWithoutPolicy !== undefined) lines.push(`  ${"(no policy)".padEnd(24)} ${"".padEnd(8)} ${"".padEnd(12)} ${mailboxesText(status.mailboxesWithoutPolicy)}`);
-  if (status.mailboxCountError) lines.push(`  Mailboxes not counted: ${status.mailboxCountError}`);
+  if (status.mailboxCountError) lines.push(...wrapIndented(`Mailboxes not counted: ${status.mailboxCountError}`, NOTE_WIDTH, "  "));
   lines.push("Multi-workload policies:");
   if (!status.multiWorkloadPolicies.length) lines.push("  (none)");
   for (const p of status.multiWorkloadPolicies) lines.push(`  ${p.name.padEnd(24)} ${p.enabled ? "enabled " : "disabled"}${status.multiWorkloadAssignment === p.name ? " assigned to the tenant" : ""}`);
   lines.push("SharePoint Online, OneDrive and Teams files:");
   if (!status.sharePoint.length) lines.push("  (no policy)");
   for (const p of status.sharePoint) lines.push(`  geo ${(p.geo || "(default)").padEnd(10)} ${p.state.padEnd(12)} ${sharePointCounts(p)}`);
-  if (status.siteCountError) lines.push(`  Sites not counted: ${status.siteCountError}`);
+  if (status.siteCountError) lines.push(...wrapIndented(`Sites not counted: ${status.siteCountError}`, NOTE_WIDTH, "  "));
   lines.push("Root keys (vault/key: versions, current):");
   for (const k of status.keys) lines.push(`  ${k.workload.padEnd(14)} ${k.keyUri.padEnd(36)} ${String(k.versions).padStart(2)} version(s), current ${k.current?.slice(0, 12) ?? "-"}…`);
   return lines.join("\n");

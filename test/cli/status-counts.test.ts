@@ -77,7 +77,10 @@ describe("customer-key status: mailbox and site counts", () => {
     expect(status.mailboxesWithoutPolicy).toBe(mailboxes - 3);
     expect(status.sharePoint).toEqual([expect.objectContaining({ geo: "", state: "Unregistered" })]);
     expect(status.sharePoint[0]).not.toHaveProperty("sites");
-    expect(status.siteCountError).toMatch(/403 accessDenied.*Sites\.Read\.All application permission/);
+    expect(status.siteCountError).toBe("Graph's sites/getAllSites refused the caller (403): it answers only an application with the Sites.Read.All application permission.");
+    const text = await cli("status", "--config", configFile, "--state", state);
+    expect(text.out).toContain("  Sites not counted: Graph's sites/getAllSites refused the caller (403)");
+    expect(Math.max(...text.out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
   it("as an application: the geo's sites beside its state, in text and --json", async () => {
@@ -112,5 +115,9 @@ describe("formatStatus", () => {
     expect(text).toContain("geo NAM        Registering  1 site, 40 % registered");
     expect(text).toContain("geo APC        Rolling      75 % rolled");
     expect(text).toContain("Mailboxes not counted: Exchange said no");
+    // A long reason wraps under its note instead of running past the terminal's width.
+    const long = formatStatus({ ...base, siteCountError: "word ".repeat(60).trim() });
+    expect(long.split("\n").filter((l) => l.startsWith("  Sites not counted: word"))).toHaveLength(1);
+    expect(Math.max(...long.split("\n").map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 });
