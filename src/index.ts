@@ -207,6 +207,7 @@ export type {
   BulkAssignResult,
   BulkAssignState,
 } from "./policies/exchange/bulk-assign-types.js";
+export type { CountMailboxesOptions, MailboxCountProgress, MailboxCountsByPolicy } from "./policies/exchange/mailbox-counts.js";
 export { EXCHANGE_POLICY_LIMIT, POLICY_NAME_MAX_LENGTH, policyNameProblems } from "./rules/data-encryption-policy.js";
 // client.policies.sharePoint
 export type { SharePointPoliciesOperations } from "./policies/sharepoint/sharepoint-policies-client.js";
@@ -220,6 +221,7 @@ export type {
   SharePointPolicyOperationState,
   SharePointPollerOptions,
 } from "./policies/sharepoint/types.js";
+export type { CountSitesOptions, SharePointGeoSiteCount, SharePointSiteCounts, SharePointSiteCountProgress } from "./azure/sharepoint-site-counts.js";
 export type {
   KeyRollOperationState,
   KeyRollPolicyState,

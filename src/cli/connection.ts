@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
-import { DefaultAzureCredential, UsernamePasswordCredential } from "@azure/identity";
+import { ClientSecretCredential, DefaultAzureCredential, UsernamePasswordCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/core-auth";
 import { Option, type Command } from "commander";
 import { CustomerKeyClient } from "../index.js";
@@ -81,13 +81,21 @@ function connectToRunningEmulator(stateFile: string): Connection {
   // TLS verification stays on: the agent trusts the emulator's CA and resolves *.localhost to loopback.
   const agent = new Agent({ ca, keepAlive: true, lookup: emulatorLookup as never });
   Object.defineProperty(agent, "toJSON", { value: () => "[https.Agent]" });
-  const credential: TokenCredential = new UsernamePasswordCredential(
-    info.tenantId,
-    "04b07795-8ddb-461a-bbee-02f9e1bf7b46", // Azure CLI's public client id, as the emulator's own credentials use
-    info.admin.userPrincipalName,
-    info.admin.password,
-    { authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent } as never,
-  );
+  const credentialOptions = { authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent } as never;
+  // CUSTOMER_KEY_EMULATOR_CLIENT_ID and _SECRET sign in as that application of the emulated directory (e.g. for Graph
+  // reads that answer applications only, such as SharePoint's site count); else the seeded admin. Not AZURE_CLIENT_ID:
+  // a shell set up for real Azure must not point the emulator at a real app.
+  const appId = process.env["CUSTOMER_KEY_EMULATOR_CLIENT_ID"];
+  const appSecret = process.env["CUSTOMER_KEY_EMULATOR_CLIENT_SECRET"];
+  const credential: TokenCredential = appId && appSecret
+    ? new ClientSecretCredential(info.tenantId, appId, appSecret, credentialOptions)
+    : new UsernamePasswordCredential(
+        info.tenantId,
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46", // Azure CLI's public client id, as the emulator's own credentials use
+        info.admin.userPrincipalName,
+        info.admin.password,
+        credentialOptions,
+      );
   const client = new CustomerKeyClient(credential, {
     tenantId: info.tenantId,
     endpoints: { resourceManager: endpoints.resourceManager, graph: endpoints.graph, exchange: endpoints.exchange, sharePointAdmin: endpoints.sharePointAdmin },

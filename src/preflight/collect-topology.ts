@@ -14,6 +14,8 @@ import type { PreflightTopology, TopologyPolicy, TopologyVault } from "./types.j
 export interface Microsoft365Reads {
   policies?: PolicyReads;
   sharePoint?: SharePointPolicyView[];
+  /** Sites per geo code (upper case, `""` single geo), when a `policy.sharePoint.state` check read them. */
+  siteCounts?: Map<string, number>;
 }
 
 const settled = async <T>(read: () => Promise<T>): Promise<T | undefined> => read().catch(() => undefined);
@@ -39,7 +41,8 @@ async function policiesOf(m365: Microsoft365Reads): Promise<TopologyPolicy[]> {
   }
   for (const g of m365.sharePoint ?? []) {
     const keyUris = [g.primaryKeyUri, g.secondaryKeyUri].filter((u): u is string => typeof u === "string");
-    out.push({ kind: "sharePoint", name: g.geo ? `SharePoint ${g.geo}` : "SharePoint", keyUris, geo: g.geo, state: g.state });
+    const siteCount = m365.siteCounts ? (m365.siteCounts.get(g.geo.toUpperCase()) ?? 0) : undefined;
+    out.push({ kind: "sharePoint", name: g.geo ? `SharePoint ${g.geo}` : "SharePoint", keyUris, geo: g.geo, state: g.state, progressPercent: g.progressPercent, ...(siteCount !== undefined ? { siteCount } : {}) });
   }
   return out;
 }

@@ -16,7 +16,7 @@ import { Blocked, TITLES, type CheckInputs, type CheckTask, type Outcome } from 
 import { keyChecks } from "./checks/key.js";
 import { policyChecks, policyReads, type PolicyReads } from "./checks/policy.js";
 import { collectTopology, type Microsoft365Reads } from "./collect-topology.js";
-import { sharePointPolicyChecks, type SharePointPolicyView } from "./checks/sharepoint-policy.js";
+import { sharePointPolicyChecks, type SharePointPolicyView, type SiteCountRead } from "./checks/sharepoint-policy.js";
 import { ValidationReader, type PreflightServices } from "./preflight-reads.js";
 import { PreflightReport } from "./report.js";
 import { normalizeTarget } from "./normalize-target.js";
@@ -57,7 +57,24 @@ async function microsoft365Checks(services: PreflightServices, target: ReturnTyp
   try {
     const geos: SharePointPolicyView[] = await services.sharePoint.list(options.abortSignal ? { abortSignal: options.abortSignal } : {});
     seen.sharePoint = geos;
-    return sharePointPolicyChecks(geos, target);
+    const reader = services.sharePoint;
+    let siteCounts: Promise<SiteCountRead> | undefined;
+    // Read once, when the first geo's check runs (so it counts against the checks' concurrency); the topology reuses it.
+    const counts = reader.countSites
+      ? () => (siteCounts ??= reader.countSites!(options.abortSignal ? { abortSignal: options.abortSignal } : {}).then(
+          (c): SiteCountRead => {
+            const read: SiteCountRead = { ok: true, byGeo: new Map(c.geos.map((g) => [g.geo.toUpperCase(), g.sites])) };
+            seen.siteCounts = read.byGeo;
+            return read;
+          },
+          (error: unknown): SiteCountRead => {
+            if (error instanceof OperationAbortedError || options.abortSignal?.aborted) throw error;
+            const forbidden = (error as { code?: unknown }).code === "ERR_SERVICE_FORBIDDEN";
+            return { ok: false, reason: forbidden ? "Graph's sites/getAllSites refused the caller; it answers only an application with the Sites.Read.All application permission." : error instanceof Error ? error.message : String(error) };
+          },
+        ))
+      : undefined;
+    return sharePointPolicyChecks(geos, target, counts);
   } catch (error) {
     if (error instanceof OperationAbortedError || options.abortSignal?.aborted) throw error;
     const message = error instanceof Error ? error.message : String(error);

@@ -6,7 +6,7 @@
  * usual shapes; it is a few dozen lines, needs no dependency in the page or the package, and the
  * same report always gives the same picture (snapshot-testable).
  */
-import type { CheckStatus, PreflightCheck, PreflightTopology } from "./types.js";
+import type { CheckStatus, PreflightCheck, PreflightTopology, TopologyPolicy } from "./types.js";
 
 /** The six layers, left to right. */
 export const LAYERS = ["tenant", "subscription", "vault", "keyVersion", "policy", "assignment"] as const;
@@ -96,6 +96,13 @@ interface TopologyPolicyRef {
   geo?: string;
 }
 
+/** A SharePoint geo's count node: "1,240 sites · 100 %" (registration progress), or its geo when the sites were not counted. */
+function sharePointCountLabel(p: TopologyPolicy): string {
+  const progress = p.progressPercent !== undefined && p.state && !/^unregistered$/i.test(p.state) ? ` · ${p.progressPercent} %` : "";
+  if (p.siteCount === undefined) return `geo ${p.geo || "(single geo)"}${progress}`;
+  return `${p.siteCount.toLocaleString("en-US")} site${p.siteCount === 1 ? "" : "s"}${progress}`;
+}
+
 /** Lays the topology out in six columns; node and edge order follow the report's order, so the result is deterministic. */
 export function layoutTopology(topology: PreflightTopology, checks: readonly PreflightCheck[]): TopologyLayout {
   const drafts: Array<Draft & { scope: Parameters<typeof marksFor>[1] }> = [];
@@ -134,9 +141,10 @@ export function layoutTopology(topology: PreflightTopology, checks: readonly Pre
     }
     const count = p.kind === "exchange" ? (p.mailboxCount !== undefined ? `${p.mailboxCount} mailbox${p.mailboxCount === 1 ? "" : "es"}` : undefined)
       : p.kind === "multiWorkload" ? (p.assigned === undefined ? undefined : p.assigned ? "assigned to the tenant" : "not assigned")
-      : `geo ${p.geo || "(single geo)"}`;
+      : sharePointCountLabel(p);
     if (count) {
-      drafts.push({ id: `assign:${i}`, layer: "assignment", label: count, detail: p.kind === "sharePoint" ? "SharePoint, OneDrive, Teams files" : p.kind === "exchange" ? "Exchange Online" : "Teams, other workloads", scope: { policy: ref } });
+      const detail = p.kind === "sharePoint" ? (p.geo ? `geo ${p.geo} · SharePoint, OneDrive` : "SharePoint, OneDrive, Teams") : p.kind === "exchange" ? "Exchange Online" : "Teams, other workloads";
+      drafts.push({ id: `assign:${i}`, layer: "assignment", label: count, detail, scope: { policy: ref } });
       edges.push({ from: id, to: `assign:${i}` });
     }
   }

@@ -193,6 +193,10 @@ export interface TopologyPolicy {
   geo?: string;
   /** SharePoint: the policy state (`Registered`, `Registering`, ...). */
   state?: string;
+  /** SharePoint: percent of the geo's sites done in the registration or roll (100 when Registered). */
+  progressPercent?: number;
+  /** SharePoint: the geo's site collections (Graph `sites/getAllSites`, read by `policy.sharePoint.state`); absent when they could not be counted. */
+  siteCount?: number;
 }
 
 /**

@@ -94,6 +94,8 @@ interface Invocation {
   requestId: string;
   abortSignal: AbortSignal | undefined;
   tracingOptions: OperationTracingOptions | undefined;
+  /** The caller's per-page progress hook. */
+  onPage?: ((rowsSoFar: number) => void) | undefined;
 }
 
 /**
@@ -149,7 +151,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
     const operation = known ? `exchange.invoke:${command.cmdlet}` : "exchange.invoke";
     return runOperation({ logger: this.#logger }, operation, options, async (updated) => {
       const parameters = checkExchangeCommand(command, { resultSize: updated.resultSize });
-      const invocation: Invocation = { cmdlet: command.cmdlet, operation, requestId: randomUUID(), abortSignal: updated.abortSignal, tracingOptions: updated.tracingOptions };
+      const invocation: Invocation = { cmdlet: command.cmdlet, operation, requestId: randomUUID(), abortSignal: updated.abortSignal, tracingOptions: updated.tracingOptions, onPage: options.onPage };
       return this.#collect(invocation, parameters, updated.resultSize);
     });
   }
@@ -241,6 +243,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
       const rows = Array.isArray(page["value"]) ? (page["value"] as unknown[]) : [];
       for (const row of rows) if (isObject(row)) value.push(row);
       warnings.push(...warningsOf(page));
+      inv.onPage?.(value.length);
       const next = page["@odata.nextLink"];
       if ((resultSize !== undefined && value.length >= resultSize) || typeof next !== "string" || next === "") break;
       url = this.#checkNextLink(next, inv);

@@ -55,6 +55,8 @@ export interface ExchangeCommandResult {
 export interface ExchangeInvokeOptions extends OperationOptions {
   /** At most this many output objects (the cmdlet's `ResultSize`); default all. */
   resultSize?: number;
+  /** Called with the rows read so far after each page, by transports that page (the REST transport does); optional for others. */
+  onPage?: (rowsSoFar: number) => void;
 }
 
 /** The outcome of one command of a batch: its result, or the typed error it failed with. */

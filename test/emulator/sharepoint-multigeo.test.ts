@@ -72,6 +72,32 @@ describe("emulated SharePoint Online: geos, Graph discovery and persistence", ()
     await expect(startEmulator({ geos: ["XYZ"] })).rejects.toThrow(/data location code/);
   });
 
+  it("serves Graph's getAllSites to an application only, every geo's sites in pages with @odata.nextLink", async () => {
+    const emulator = await start({ geos: ["NAM", "EUR"] });
+    emulator.sharePoint.createSite({ name: "projects", geo: "EUR" });
+    // A user, even Global Administrator: Graph's documented 403 for delegated callers.
+    const denied = await rootSites(emulator, "/v1.0/sites/getAllSites");
+    expect(denied.status).toBe(403);
+    expect(denied.body.error).toMatchObject({ code: "accessDenied", message: "Access denied" });
+    const app = emulator.directory.createServicePrincipal({ displayName: "ck-sites" });
+    const appToken = await tokenFor(emulator, app.appId, "https://graph.microsoft.com/.default");
+    expect((await rawRequest(emulator, { method: "GET", url: `${emulator.endpoints.graph}/v1.0/sites/getAllSites`, token: appToken })).status).toBe(403);
+    emulator.directory.assignDirectoryRole(app.objectId, "SharePoint Administrator");
+    const seen: [string, string][] = [];
+    let url: string | undefined = `${emulator.endpoints.graph}/v1.0/sites/getAllSites?$select=webUrl,siteCollection&$top=3`;
+    let pages = 0;
+    while (url) {
+      const page = await rawRequest(emulator, { method: "GET", url, token: appToken });
+      expect(page.status).toBe(200);
+      for (const site of page.body.value as { webUrl: string; siteCollection: { dataLocationCode: string } }[]) seen.push([site.webUrl, site.siteCollection.dataLocationCode]);
+      url = page.body["@odata.nextLink"];
+      pages++;
+    }
+    const all = emulator.sharePoint.sites();
+    expect(seen).toEqual(all.map((site) => [site.url, site.dataLocationCode]));
+    expect(pages).toBe(Math.ceil(all.length / 3));
+  });
+
   it("keeps geos, keys, operations in progress and sites across a restart on the same state file", async () => {
     const stateFile = join(dir, "state.json");
     const first = await start({ stateFile, geos: ["EUR", "APC"] });

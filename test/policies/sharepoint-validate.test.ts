@@ -55,7 +55,10 @@ describe("policy.sharePoint.state", () => {
     await poller;
     const after = await policyChecks();
     expect(after.map((c) => c.status)).toEqual(["fail", "pass"]);
-    expect(after[1]!.evidence).toBe(`Registered with primary ${keys.primary.keyId} and secondary ${keys.secondary.keyId}.`);
+    // The seeded admin is a signed-in user: Graph's getAllSites refuses it, and the evidence says so instead of a count.
+    expect(after[1]!.evidence).toBe(
+      `Registered with primary ${keys.primary.keyId} and secondary ${keys.secondary.keyId}. Sites not counted: Graph's sites/getAllSites refused the caller; it answers only an application with the Sites.Read.All application permission.`,
+    );
   });
 
   it("fails in recovery mode with the recovery call and cmdlet as the fix", async () => {
@@ -64,5 +67,29 @@ describe("policy.sharePoint.state", () => {
     expect(check.status).toBe("fail");
     expect(check.remediation).toContain("client.policies.sharePoint.beginRecover");
     expect(check.remediation).toContain("Restore-SPODataEncryptionPolicy");
+  });
+});
+
+describe("policy.sharePoint.state with an application caller (Graph's getAllSites answers it)", () => {
+  it("gives each geo's site count as evidence, and the report's topology carries it with the progress", async () => {
+    const sp = emulator.directory.createServicePrincipal({ displayName: "ck-validate-app" });
+    emulator.directory.assignDirectoryRole(sp.objectId, "Global Administrator");
+    emulator.sharePoint.createSite({ name: "board", geo: "NAM" });
+    const app = new CustomerKeyClient(emulator.credentialFor(sp.appId), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 5, retry: { retryDelayInMs: 5 } });
+    const allSites = () => emulator.requests.list({ service: "graph" }).filter((r) => r.operation === "Sites_GetAllSites").length;
+    const before = allSites();
+    const report = await app.validate(target, { microsoft365: true });
+    const nam = emulator.sharePoint.sites("NAM").length;
+    const eur = emulator.sharePoint.sites("EUR").length;
+    const [namCheck, eurCheck] = report.checks.filter((c) => c.id === "policy.sharePoint.state");
+    expect(namCheck!.evidence).toMatch(new RegExp(` ${nam} sites in this geo \\(Graph sites/getAllSites\\)`));
+    expect(eurCheck!.evidence).toMatch(new RegExp(` ${eur} sites in this geo \\(Graph sites/getAllSites\\)`));
+    const progress = new Map((await app.policies.sharePoint.list()).map((p) => [p.geo, p.progressPercent]));
+    expect(report.topology!.policies!.filter((p) => p.kind === "sharePoint").map((p) => [p.name, p.siteCount, p.progressPercent])).toEqual([
+      ["SharePoint NAM", nam, progress.get("NAM")],
+      ["SharePoint EUR", eur, progress.get("EUR")],
+    ]);
+    // One getAllSites read for both geos' checks.
+    expect(allSites() - before).toBe(1);
   });
 });

@@ -63,6 +63,7 @@ const CLASSIFIED: Record<string, Kind> = {
   "policies.exchange.assign": "reversible",
   "policies.exchange.beginAssign": "reversible",
   "policies.exchange.getMailboxEncryption": "read",
+  "policies.exchange.countMailboxesByPolicy": "read",
   "policies.exchange.requestPermanentDataPurge": "confirm",
   "policies.multiWorkload.create": "additive",
   "policies.multiWorkload.get": "read",
@@ -74,6 +75,7 @@ const CLASSIFIED: Record<string, Kind> = {
   "policies.sharePoint.beginRegister": "additive", // another registration is ERR_SHAREPOINT_POLICY_CONFLICT
   "policies.sharePoint.get": "read",
   "policies.sharePoint.list": "read",
+  "policies.sharePoint.countSites": "read",
   "policies.sharePoint.beginRollKey": "additive", // the roll: the key's new version, same vault
   "policies.sharePoint.beginRecover": "additive",
   "onboarding.plan": "read",

@@ -3,14 +3,17 @@
  * report from a real validate() against the emulator — an Exchange pair whose primary key has an
  * expiry (key.expiry fails), an Exchange DEP with a mailbox, SharePoint unregistered — renders
  * without console errors and without any request beyond the file itself; the picture names every
- * vault and policy; the failing check is in the page text. A screenshot lands in test/.artifacts/.
+ * vault and policy with its mailbox or site count; the failing check is in the page text. validate
+ * runs as an application (Reader, key get/list, Global Administrator): Graph's getAllSites, which
+ * the site count comes from, answers only applications. A screenshot lands in test/.artifacts/.
  */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rawKeyClient, rawVaultManagement, startScenario, type Scenario } from "../../examples/shared-setup.js";
+import { clientFor, rawKeyClient, rawVaultManagement, startScenario, type Scenario } from "../../examples/shared-setup.js";
+import { BUILT_IN_ROLES } from "../../src/emulator/index.js";
 import { PreflightReport } from "../../src/index.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -35,7 +38,16 @@ describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromiu
     const vaultUrl = s.emulator.endpoints.vaultUrl(s.primary.vaultName);
     const [, , name, version] = new URL(s.keyUris[0]!).pathname.split("/");
     await rawKeyClient(s.emulator, vaultUrl).updateKeyProperties(name!, version!, { expiresOn: new Date("2031-06-30T00:00:00Z") });
-    const real = await s.client.validate({ ...s.spec, keyUris: s.keyUris }, { microsoft365: true });
+    // An application that can read everything validate reads (Graph's getAllSites refuses signed-in users).
+    const app = s.emulator.directory.createServicePrincipal({ displayName: "ck-report" });
+    s.emulator.directory.assignDirectoryRole(app.objectId, "Global Administrator");
+    for (const vault of [s.primary, s.secondary]) {
+      s.emulator.assignRole({ scope: `/subscriptions/${vault.subscriptionId}`, roleId: BUILT_IN_ROLES.reader.id, principalId: app.objectId });
+      await rawVaultManagement(s.emulator, vault.subscriptionId).vaults.updateAccessPolicy(vault.resourceGroup, vault.vaultName, "add", {
+        properties: { accessPolicies: [{ tenantId: s.emulator.tenantId, objectId: app.objectId, permissions: { keys: ["get", "list"] } }] },
+      });
+    }
+    const real = await clientFor(s.emulator, app.appId).validate({ ...s.spec, keyUris: s.keyUris }, { microsoft365: true });
     // A hostile string where tenant text goes: it must show as text, not run (and the CSP forbids scripts anyway).
     const checks = real.checks.map((c) => (c.id === "key.expiry" && c.member === "primary" ? { ...c, evidence: `${c.evidence} <script>console.error("xss")</script>` } : { ...c }));
     report = new PreflightReport(real.workload, checks, new Date(real.generatedAt), real.topology);
@@ -50,6 +62,8 @@ describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromiu
     const policies = topology.policies!.map((p) => p.name);
     expect(policies).toContain("EU_mailboxes");
     expect(topology.policies!.find((p) => p.name === "EU_mailboxes")!.mailboxCount).toBe(1);
+    const sites = s.emulator.sharePoint.sites().length;
+    expect(topology.policies!.find((p) => p.kind === "sharePoint")!.siteCount).toBe(sites);
 
     await mkdir(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, "preflight-report.html");
@@ -76,6 +90,10 @@ describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromiu
       const svgText = await page.locator("svg").innerText().catch(async () => (await page.locator("svg").textContent()) ?? "");
       for (const v of topology.vaults) expect(svgText).toContain(v.vaultName);
       for (const name of policies) expect(svgText).toContain(name);
+      // The counts beside the policies: the DEP's one mailbox, the SharePoint geo's sites.
+      expect(svgText).toContain("1 mailbox");
+      expect(svgText).toContain(`${sites} sites`);
+      expect(await page.locator('svg g.node[data-layer="assignment"]').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("1 mailbox"), expect.stringContaining(`${sites} sites`)]));
       expect(await page.locator("svg g.node.fail").count()).toBeGreaterThan(0);
       const text = await page.locator("body").innerText();
       expect(text).toContain("key.expiry");

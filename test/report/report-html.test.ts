@@ -19,7 +19,8 @@ const topology: PreflightTopology = {
   ],
   policies: [
     { kind: "exchange", name: EVIL, keyUris: [`https://contoso-a1.vault.azure.net/keys/root/${V2}`, `https://contoso-b1.vault.azure.net/keys/root/${V1}`], mailboxCount: 3 },
-    { kind: "sharePoint", name: "SharePoint NAM", geo: "NAM", state: "Registered", keyUris: [`https://contoso-a1.vault.azure.net/keys/root/${V1}`, "https://contoso-b1.vault.azure.net/keys/root"] },
+    { kind: "sharePoint", name: "SharePoint NAM", geo: "NAM", state: "Registered", progressPercent: 100, siteCount: 1240, keyUris: [`https://contoso-a1.vault.azure.net/keys/root/${V1}`, "https://contoso-b1.vault.azure.net/keys/root"] },
+    { kind: "sharePoint", name: "SharePoint EUR", geo: "EUR", state: "Registering", progressPercent: 40, keyUris: [`https://contoso-a1.vault.azure.net/keys/root/${V1}`, "https://contoso-b1.vault.azure.net/keys/root"] },
   ],
 };
 
@@ -55,6 +56,12 @@ describe("report.toHtml()", () => {
   it("lists every check with evidence, and the fix of failing ones", () => {
     expect(html.match(/<tr class="(pass|fail|warn|skip)">/g)).toHaveLength(checks.length);
     expect(html).toContain("<strong>Fix:</strong> clearExpiry &lt;script&gt;");
+  });
+
+  it("draws the mailbox and site counts in the picture", () => {
+    const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+    expect(svg).toContain(">3 mailboxes<");
+    expect(svg).toContain(">1,240 sites · 100 %<");
   });
 
   it("has no picture without a topology, and defaults its title to the workload", () => {
@@ -96,7 +103,9 @@ describe("layoutTopology", () => {
     expect(into("policy:1")).toEqual([`key:contoso-a1/root/${V1}`, `key:contoso-b1/root/${V1}`]);
     expect(into("vault:contoso-a1")).toEqual([`sub:${SUB_A}`]);
     expect(node("assign:0").label).toBe("3 mailboxes");
-    expect(node("assign:1").label).toBe("geo NAM");
+    // A geo's sites and its registration progress; without a site count (not readable), its geo and progress.
+    expect(node("assign:1")).toMatchObject({ label: "1,240 sites · 100 %", detail: "geo NAM · SharePoint, OneDrive" });
+    expect(node("assign:2")).toMatchObject({ label: "geo EUR · 40 %", detail: "geo EUR · SharePoint, OneDrive" });
   });
 
   it("marks the parts failing or warning checks name, and only those", () => {

@@ -1,6 +1,7 @@
 /** report.topology from a real validate() against the emulator: what the picture of toHtml() is drawn from. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScenario, type Scenario } from "../../examples/shared-setup.js";
+import { clientFor, startScenario, type Scenario } from "../../examples/shared-setup.js";
+import { BUILT_IN_ROLES } from "../../src/emulator/index.js";
 
 let s: Scenario;
 beforeAll(async () => {
@@ -34,5 +35,19 @@ describe("report.topology", () => {
     const exchange = t.policies!.filter((p) => p.kind === "exchange");
     expect(exchange).toEqual([{ kind: "exchange", name: "EU_mailboxes", keyUris: s.keyUris, mailboxCount: 2 }]);
     expect(t.policies!.filter((p) => p.kind === "sharePoint").map((p) => p.state)).toEqual(["Unregistered"]);
+    // The seeded admin is a signed-in user: Graph's getAllSites refuses it, so no site count (rather than a wrong one).
+    expect(t.policies!.find((p) => p.kind === "sharePoint")).not.toHaveProperty("siteCount");
+  });
+
+  it("with microsoft365 as an application: the SharePoint geo's site count and progress, read by policy.sharePoint.state", async () => {
+    const app = s.emulator.directory.createServicePrincipal({ displayName: "ck-topology" });
+    s.emulator.directory.assignDirectoryRole(app.objectId, "Global Administrator");
+    for (const id of s.emulator.subscriptionIds) s.emulator.assignRole({ scope: `/subscriptions/${id}`, roleId: BUILT_IN_ROLES.reader.id, principalId: app.objectId });
+    s.emulator.sharePoint.createSite({ name: "topology" });
+    const report = await clientFor(s.emulator, app.appId).validate(s.spec, { microsoft365: true });
+    const sharePoint = report.topology!.policies!.filter((p) => p.kind === "sharePoint");
+    expect(sharePoint).toEqual([{ kind: "sharePoint", name: "SharePoint", keyUris: [], geo: "", state: "Unregistered", progressPercent: 0, siteCount: s.emulator.sharePoint.sites().length }]);
+    expect(report.topology!.policies!.find((p) => p.kind === "exchange")).toMatchObject({ name: "EU_mailboxes", mailboxCount: 2 });
+    expect(report.find("policy.sharePoint.state")[0]!.evidence).toContain(`${s.emulator.sharePoint.sites().length} sites in this geo`);
   });
 });

@@ -10,6 +10,7 @@ import { UNCHANGED } from "../../internal/audit.js";
 import { changedNothing } from "../policy-rows.js";
 import type { CreatePolicyInput, CreatePolicyOptions, CreatePolicyResult, DataEncryptionPolicy, MailboxAssignmentResult, MailboxEncryption, PermanentDataPurgeRequest } from "../types.js";
 import { beginBulkAssign } from "./bulk-assign.js";
+import { countMailboxesByPolicy, type CountMailboxesOptions, type MailboxCountsByPolicy } from "./mailbox-counts.js";
 import type { BulkAssignMailboxes, BulkAssignOptions, BulkAssignPoller } from "./bulk-assign-types.js";
 
 /** Checks that the Exchange Online principal has lost access to both vaults of a policy; returns the access that remains (empty when none). */
@@ -46,6 +47,13 @@ export interface ExchangePoliciesOperations {
    * checkpoint (the poller's own `serialize()` holds only counts).
    */
   beginAssign(mailboxes: BulkAssignMailboxes, policy: string, options?: BulkAssignOptions): BulkAssignPoller;
+  /**
+   * Mailboxes per DEP, and those without one: `Get-DataEncryptionPolicy`, then one `Get-Mailbox`
+   * read of every mailbox (all pages, `ResultSize Unlimited`), grouped by each mailbox's
+   * `DataEncryptionPolicy`. Every DEP appears, with 0 when unused. Mail users are not counted.
+   * `onProgress` after each page; the abort signal stops it between pages.
+   */
+  countMailboxesByPolicy(options?: CountMailboxesOptions): Promise<MailboxCountsByPolicy>;
   /** Whether a mailbox is encrypted and with which DEP (`Get-MailboxStatistics`, the GUID resolved to the name). */
   getMailboxEncryption(mailbox: string, options?: OperationOptions): Promise<MailboxEncryption>;
   /**
@@ -154,6 +162,13 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
       policy,
       options,
     );
+  }
+
+  countMailboxesByPolicy(options: CountMailboxesOptions = {}): Promise<MailboxCountsByPolicy> {
+    return runOperation(this.#context, "policies.exchange.countMailboxesByPolicy", options, (o) => {
+      if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw new InvalidInputError("ERR_EXCHANGE_PARAMETER_INVALID", "onProgress must be a function.", { field: "onProgress" });
+      return countMailboxesByPolicy(this.#transport, (lo) => this.#commands.list(lo), o);
+    });
   }
 
   getMailboxEncryption(mailbox: string, options: OperationOptions = {}): Promise<MailboxEncryption> {

@@ -10,6 +10,7 @@ import { InvalidInputError, PreconditionFailedError } from "../../errors.js";
 import type { ClientContext } from "../../internal/context.js";
 import { runOperation, type OperationOptions } from "../../internal/operation.js";
 import { createPoller, type CustomerKeyPoller } from "../../internal/poller.js";
+import { checkCountSitesOptions, countSharePointSites, type CountSitesOptions, type SharePointSiteCounts } from "../../azure/sharepoint-site-counts.js";
 import { checkGeoCode, listSharePointGeos, pickGeo, type SharePointGeo } from "../../azure/sharepoint-geos.js";
 import { resolveKeyUri, resolveKeyUriPair, type ResolvedKeyUri } from "../../azure/key-uri-reads.js";
 import { parseKeyUri, parseKeyUriPair, tryParseKeyUri, type ParsedKeyUri } from "../../rules/key-uris.js";
@@ -46,6 +47,15 @@ export interface SharePointPoliciesOperations {
   get(options?: GetSharePointPolicyOptions): Promise<SharePointPolicy>;
   /** The policy of every geo of the tenant (geos read from Microsoft Graph), default geo first. */
   list(options?: OperationOptions): Promise<SharePointPolicy[]>;
+  /**
+   * The tenant's site collections counted per geo, for showing beside each geo's registration
+   * progress: Microsoft Graph `GET /v1.0/sites/getAllSites`, every page, only `siteCollection`
+   * selected. No Customer Key read returns a site count. Graph serves getAllSites only to an
+   * application with the Sites.Read.All application permission; a signed-in user gets
+   * `ERR_SERVICE_FORBIDDEN` (403) with that fix. One request per page (Graph's page size unless
+   * `pageSize`); `onProgress` after each.
+   */
+  countSites(options?: CountSitesOptions): Promise<SharePointSiteCounts>;
   /**
    * `Update-SPODataEncryptionPolicy`: replaces the primary or secondary key (usually by a new version
    * of it) and follows the roll to `Registered`. Refused before sending while a registration or
@@ -109,6 +119,13 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
       const out: SharePointPolicy[] = [];
       for (const geo of await this.#geos(o)) out.push(toPolicy(geo.code, geo.adminSiteUrl, await this.#transport(geo.adminSiteUrl).getTenantKeyStatus(o)));
       return out;
+    });
+  }
+
+  countSites(options: CountSitesOptions = {}): Promise<SharePointSiteCounts> {
+    return runOperation(this.#context, "policies.sharePoint.countSites", options, (o) => {
+      checkCountSitesOptions(o);
+      return countSharePointSites(this.#context, o);
     });
   }
 

@@ -17,9 +17,26 @@ export interface SharePointPolicyView {
   recoveryEnabled: boolean;
 }
 
-/** Reads every geo's policy. */
+/** Reads every geo's policy, and (when it can) the sites per geo. */
 export interface SharePointPolicyReader {
   list(options: { abortSignal?: AbortSignal }): Promise<SharePointPolicyView[]>;
+  /** Sites per geo (`client.policies.sharePoint.countSites()` fits); the checks show it as evidence, the report's picture draws it. */
+  countSites?(options: { abortSignal?: AbortSignal }): Promise<{ geos: { geo: string; sites: number }[] }>;
+}
+
+/** The site count read for the checks: per geo code (upper case, `""` single geo), or why it could not be read. */
+export type SiteCountRead = { ok: true; byGeo: Map<string, number> } | { ok: false; reason: string };
+
+/** "4 sites" (with a thousands separator), or undefined when the count is unknown. */
+export const sitesText = (n: number | undefined) => (n === undefined ? undefined : `${n.toLocaleString("en-US")} site${n === 1 ? "" : "s"}`);
+
+/** The evidence a site count adds to a geo's outcome. */
+function withSiteCount(outcome: Outcome, policy: SharePointPolicyView, count: SiteCountRead | undefined): Outcome {
+  if (!count) return outcome;
+  if (!count.ok) return { ...outcome, evidence: `${outcome.evidence} Sites not counted: ${count.reason}` };
+  const n = count.byGeo.get(policy.geo.toUpperCase()) ?? 0;
+  const done = is(policy.state, "Registered") ? ", all under these keys" : is(policy.state, "Registering") || is(policy.state, "Rolling") ? `, ${policy.progressPercent} % done` : "";
+  return { ...outcome, evidence: `${outcome.evidence} ${sitesText(n)} in this geo (Graph sites/getAllSites)${done}.` };
 }
 
 const is = (state: string, name: string) => state.toLowerCase() === name.toLowerCase();
@@ -64,11 +81,11 @@ export function sharePointStateOutcome(policy: SharePointPolicyView, target: Nor
   return { status: target.workload === "sharePoint" ? "fail" : "warn", evidence: `SharePoint Online is ${policy.state}: SharePoint and OneDrive data are not under Customer Key.`, remediation: register };
 }
 
-/** One `policy.sharePoint.state` task per geo. */
-export function sharePointPolicyChecks(policies: readonly SharePointPolicyView[], target: NormalizedTarget): CheckTask[] {
+/** One `policy.sharePoint.state` task per geo; with `siteCounts`, each geo's evidence gives its number of sites. */
+export function sharePointPolicyChecks(policies: readonly SharePointPolicyView[], target: NormalizedTarget, siteCounts?: () => Promise<SiteCountRead>): CheckTask[] {
   return policies.map((policy) => ({
     id: "policy.sharePoint.state" as const,
     target: policy.geo ? `SharePoint Online, geo ${policy.geo}` : "SharePoint Online",
-    run: async () => sharePointStateOutcome(policy, target),
+    run: async () => withSiteCount(sharePointStateOutcome(policy, target), policy, siteCounts ? await siteCounts() : undefined),
   }));
 }

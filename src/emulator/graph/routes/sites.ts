@@ -1,7 +1,8 @@
 import { EMULATOR_HOSTS } from "../../endpoints.js";
 import type { EmulatorCore } from "../../kernel/core.js";
 import { json, ServiceError, type EmulatorRequest } from "../../kernel/http.js";
-import type { Route } from "../../kernel/router.js";
+import type { Route, RouteContext } from "../../kernel/router.js";
+import { collection } from "../odata-query.js";
 import { sharePointState, type GeoRecord, type SiteRecord } from "../../sharepoint/model.js";
 
 /**
@@ -9,6 +10,14 @@ import { sharePointState, type GeoRecord, type SiteRecord } from "../../sharepoi
  * multigeo-discovery.md): `GET /v1.0/sites?filter=siteCollection/root ne null` lists the root site
  * of every geo with `siteCollection.dataLocationCode` (empty string on a single-geo tenant). The
  * query options are accepted with or without `$`, as that page writes them without.
+ *
+ * `GET /v1.0/sites/getAllSites` (learn.microsoft.com/graph/api/site-getallsites) lists every site
+ * of every geo, paged with `@odata.nextLink`. Its documented permission is the application
+ * permission Sites.Read.All; delegated tokens are "Not supported" and answered 403 `accessDenied`
+ * "Access denied" even for a SharePoint administrator (microsoft-graph-docs-contrib issue #9064,
+ * PR #9102). The emulator has no application-permission grants, so an application stands in for
+ * Sites.Read.All with the SharePoint Administrator (or Global Administrator) directory role, the
+ * same right its SharePoint admin sites ask for [INF].
  */
 
 /** A query option by name, with or without its `$`. */
@@ -53,6 +62,12 @@ function rootOnly(req: EmulatorRequest): boolean {
   throw new ServiceError(400, "invalidRequest", `Invalid filter clause: the emulator supports only 'siteCollection/root ne null', got '${filter}'.`);
 }
 
+/** Application only, holding the emulator's stand-in for Sites.Read.All (see the header). */
+function requireSitesReadAll(ctx: RouteContext): void {
+  if (ctx.caller.kind !== "servicePrincipal") throw new ServiceError(403, "accessDenied", "Access denied");
+  if (!ctx.core.directory.hasDirectoryRole(ctx.caller.objectId, ["SharePoint Administrator"])) throw new ServiceError(403, "accessDenied", "Access denied");
+}
+
 export function siteRoutesFor(version: "v1.0" | "beta"): Route[] {
   const context = (req: EmulatorRequest, fragment: string) => `${req.origin}/${version}/$metadata#${fragment}`;
   const geos = (core: EmulatorCore) => (core.services.has("sharepoint") ? sharePointState(core).geos : []);
@@ -66,6 +81,16 @@ export function siteRoutesFor(version: "v1.0" | "beta"): Route[] {
         // Without a filter every site collection is listed [INF: Graph's unfiltered answer was not captured].
         const value = geos(ctx.core).flatMap((geo) => (roots ? geo.sites.slice(0, 1) : geo.sites).map((site) => pick(ctx.req, siteEntity(ctx.core, geo, site))));
         return json({ "@odata.context": context(ctx.req, "sites"), value });
+      },
+    },
+    {
+      method: "GET",
+      path: `/${version}/sites/getAllSites`,
+      operation: "Sites_GetAllSites",
+      handler: (ctx) => {
+        requireSitesReadAll(ctx);
+        const all = geos(ctx.core).flatMap((geo) => geo.sites.map((site) => pick(ctx.req, siteEntity(ctx.core, geo, site))));
+        return json(collection(ctx.req, context(ctx.req, "sites"), all));
       },
     },
     {
