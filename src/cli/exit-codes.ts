@@ -18,6 +18,7 @@ const FIXES: [RegExp, string][] = [
   [/^ERR_SERVICE_(UNAVAILABLE|UNREACHABLE|THROTTLED|FAILED)$/, "The service did not answer in time; run the same command again (it resumes)."],
   [/^ERR_ABORTED$/, "Run the same command again: work done stays done and it resumes."],
   [/^ERR_CONFIG_INVALID$/, "Correct each field listed above (its fix is in brackets); `customer-key init` writes a commented sample."],
+  [/^ERR_KEY_ID_INVALID$/, "Give a key URI as https://<vault>.vault.azure.net/keys/<name> (az keyvault key show --vault-name <vault> --name <name> --query key.kid)."],
   [/^ERR_CONFIRMATION_REQUIRED$/, "Pass the confirmation the message names (it names the target on purpose)."],
 ];
 
