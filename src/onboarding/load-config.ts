@@ -43,7 +43,6 @@ const FIXES: Array<[RegExp, string]> = [
   [/\.name$/, "use letters, digits, '_' and '-' without spaces, at most 64 characters"],
   [/keyUris/, "give two key URIs https://<vault>.vault.azure.net/keys/<name>, one in each vault"],
   [/mailboxes\.list\[\d+\]$/, "give one mailbox per entry, e.g. user@contoso.com"],
-  [/mailboxes\.list\[\d+\]$/, "give one mailbox per entry, e.g. user@contoso.com"],
   [/^policies\.exchange$/, "remove policies beyond 50, or reuse one policy for more mailboxes"],
   [/subscriptions/, "give two different subscription ids (GUIDs)"],
   [/administrators/, "list UPNs (name@domain) or object ids"],
