@@ -96,7 +96,7 @@ describe.skipIf(!hasScript)("apply's progress on a terminal and through a pipe",
     // Never wider than the terminal (a wrapped bar is redrawn on its second row only). Key URIs may be: they are not cut.
     expect(bars[0]!.widest).toBeLessThan(80);
     expect(screen.lines).toContainEqual(expect.stringMatching(/^\d+ step\(s\) changed something, \d+ already done\.$/));
-  });
+  }, 180_000);
 
   it("through a pipe (the same configuration again, every step already done): plain lines, no carriage return, no escape code", async () => {
     // In this process, with stdout as the executable sets it (bin.ts) when it is a pipe: a stream that is not a TTY.

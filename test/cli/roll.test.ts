@@ -24,7 +24,7 @@ beforeAll(async () => {
   state = shareWithCli(scenario.emulator, dir);
   await scenario.client.policies.exchange.create({ name: "EU_mailboxes", keyUris: scenario.keyUris });
   primaryKey = scenario.keyUris[0]!.replace(/\/[0-9a-f]{32}$/, "");
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await scenario?.stop();
@@ -143,5 +143,5 @@ describe("customer-key roll", () => {
     expect((await versions(primaryKey)).filter((v) => !before.includes(v))).toEqual(made);
     expect(existsSync(journal)).toBe(false);
     expect(readdirSync(backups).filter((f) => f.endsWith(".backup"))).toHaveLength(1);
-  });
+  }, 180_000);
 });
