@@ -3,7 +3,7 @@
  * (`--emulator`), or an emulator another process runs (`--state FILE`, the state file given to
  * `emulator start --state`, which writes `<FILE>.connection.json` next to it while it runs).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { ClientSecretCredential, DefaultAzureCredential, UsernamePasswordCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/core-auth";
@@ -30,6 +30,21 @@ export interface EmulatorConnectionFile {
 }
 
 export const connectionFileOf = (stateFile: string) => `${stateFile}.connection.json`;
+
+/**
+ * Writes `FILE.connection.json` for an emulator running in this process, so `--state FILE` reaches it
+ * (0600: it holds the emulator-only admin password, which the state file holds too).
+ */
+export function writeConnectionFile(stateFile: string, emulator: Emulator, caCertificateFile: string): void {
+  const connection: EmulatorConnectionFile = {
+    port: emulator.endpoints.port,
+    tenantId: emulator.tenantId,
+    caCertificateFile,
+    subscriptions: [...emulator.subscriptionIds],
+    admin: { userPrincipalName: emulator.admin.userPrincipalName, password: emulator.admin.password },
+  };
+  writeFileSync(connectionFileOf(stateFile), JSON.stringify(connection, null, 2), { mode: 0o600 });
+}
 
 /** Adds --emulator, --state and --tenant to a command that talks to a tenant. */
 export function withConnectionOptions(command: Command): Command {

@@ -18,6 +18,8 @@ const FIXES: [RegExp, string][] = [
   [/^ERR_SERVICE_(UNAVAILABLE|UNREACHABLE|THROTTLED|FAILED)$/, "The service did not answer in time; run the same command again (it resumes)."],
   [/^ERR_ABORTED$/, "Run the same command again: work done stays done and it resumes."],
   [/^ERR_CONFIG_INVALID$/, "Correct each field listed above (its fix is in brackets); `customer-key init` writes a commented sample."],
+  [/^ERR_KEY_ID_INVALID$/, "Give a key URI as https://<vault>.vault.azure.net/keys/<name> (az keyvault key show --vault-name <vault> --name <name> --query key.kid)."],
+  [/^ERR_PREFLIGHT_FAILED$/, "Correct each failing check listed above (its fix is under it), or see them all with `customer-key validate`; then run apply again (it resumes)."],
   [/^ERR_CONFIRMATION_REQUIRED$/, "Pass the confirmation the message names (it names the target on purpose)."],
 ];
 
@@ -33,6 +35,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
   if (!isCustomerKeyError(error)) return EXIT_SERVICE;
   if (error.code === "ERR_ABORTED") return EXIT_INTERRUPTED;
+  // The preflight report failed: checks failed, as with validate (the service answered, the tenant is not ready).
+  if (error.code === "ERR_PREFLIGHT_FAILED") return EXIT_CHECKS_FAILED;
   // Bad input found before any request (InvalidInputError) is a usage error of the configuration.
   if (error instanceof InvalidInputError || error instanceof ConfirmationRequiredError) return EXIT_USAGE;
   return EXIT_SERVICE;

@@ -7,6 +7,8 @@
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width (a TTY stream has it; 0 or absent when unknown). */
+  columns?: number;
 }
 
 export interface ProgressBar {
@@ -14,17 +16,20 @@ export interface ProgressBar {
   done(note?: string): void;
 }
 
-const WIDTH = 30;
+const BAR = 30;
+const MAX_WIDTH = 100;
 
 export function progressBar(label: string, stream: ProgressStream, options: { width?: number } = {}): ProgressBar {
   const tty = !!stream.isTTY;
+  // One column short of the width: a line that fills the last column wraps on some terminals, and `\r` then redraws only its tail.
+  const width = Math.min(options.width ?? MAX_WIDTH, stream.columns || MAX_WIDTH) - 1;
+  const fit = (text: string) => [...text].slice(0, Math.max(1, width)).join("");
   let lastStep = -1;
   let lastLine = "";
   const line = (done: number, total: number, note = "") => {
     const fraction = total > 0 ? Math.min(1, done / total) : 0;
-    const filled = Math.round(fraction * WIDTH);
-    const text = `${label} [${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${done}/${total}${note ? ` ${note}` : ""}`;
-    return text.slice(0, (options.width ?? 100) - 1);
+    const filled = Math.round(fraction * BAR);
+    return fit(`${label} [${"#".repeat(filled)}${"-".repeat(BAR - filled)}] ${done}/${total}${note ? ` ${note}` : ""}`);
   };
   return {
     update(done, total, note) {
@@ -40,8 +45,15 @@ export function progressBar(label: string, stream: ProgressStream, options: { wi
       lastLine = text;
     },
     done(note) {
-      if (tty) stream.write(`\r${lastLine}${note ? ` ${note}` : ""}\x1b[K\n`);
-      else if (note) stream.write(`${label}: ${note}\n`);
+      // The last bar with the outcome, cut to the width like every other line (the outcome kept in view).
+      if (tty) stream.write(`\r${note ? fitWithNote(lastLine || label, note, width) : lastLine || label}\x1b[K\n`);
+      else if (note) stream.write(`${fit(`${label}: ${note}`)}\n`);
     },
   };
+}
+
+/** `text note` in `width` columns: the text is shortened, not the note, so the outcome stays visible. */
+function fitWithNote(text: string, note: string, width: number): string {
+  const tail = [...` ${note}`].slice(0, Math.max(1, width));
+  return [...[...text].slice(0, Math.max(0, width - tail.length)), ...tail].join("");
 }

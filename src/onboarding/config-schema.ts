@@ -9,6 +9,7 @@ import { vaultNameProblems } from "../rules/vault-naming.js";
 import { arePaired, isKnownRegion, normalizeRegion } from "../rules/regions.js";
 import { EXCHANGE_POLICY_LIMIT, parsePolicyKeyUri, policyNameProblems } from "../rules/data-encryption-policy.js";
 import { isPrincipalReference } from "../rules/vault-pair-spec.js";
+import { isMailboxIdentity } from "../rules/mailbox-identity.js";
 import type { OnboardingConfig } from "./config-types.js";
 
 const guid = (what: string) =>
@@ -21,7 +22,7 @@ const principal = z.string().refine(isPrincipalReference, {
 const vaultName = z.string().superRefine((name, ctx) => {
   const problems = vaultNameProblems(name);
   if (problems.length > 0) {
-    ctx.addIssue({ code: "custom", message: `'${name}' is not a valid Key Vault name: it ${problems.join("; it ")} (use 3–24 letters, digits and single hyphens, starting with a letter)` });
+    ctx.addIssue({ code: "custom", message: `'${name}' is not a valid Key Vault name: it ${problems.join("; it ")}` });
   }
 });
 
@@ -57,7 +58,8 @@ const vaultPair = z
   });
 
 const policyName = z.string().superRefine((name, ctx) => {
-  const problems = policyNameProblems(name);
+  // Without the SDK's hint to pass allowSpacesInName: that is an option of policies.*.create, not a field of this file.
+  const problems = policyNameProblems(name).map((p) => p.replace(/; pass allowSpacesInName: true to allow them/, ""));
   if (problems.length > 0) ctx.addIssue({ code: "custom", message: `'${name.slice(0, 80)}' is not a valid data encryption policy name: ${problems.join("; ")}` });
 });
 
@@ -74,7 +76,11 @@ const policyKeys = {
 };
 
 const mailboxes = z.union([
-  z.strictObject({ list: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({
+    list: z
+      .array(z.string().min(1).refine(isMailboxIdentity, { message: "is not a mailbox identity (a UPN, alias, GUID or SMTP address, with no line break or control character)" }))
+      .min(1),
+  }),
   z.strictObject({ file: z.string().min(1) }),
   z.strictObject({ allWithoutPolicy: z.literal(true) }),
 ]);

@@ -42,6 +42,7 @@ const FIXES: Array<[RegExp, string]> = [
   [/location$/, "use an ARM region name such as westeurope, and a non-paired region for the secondary vault"],
   [/\.name$/, "use letters, digits, '_' and '-' without spaces, at most 64 characters"],
   [/keyUris/, "give two key URIs https://<vault>.vault.azure.net/keys/<name>, one in each vault"],
+  [/mailboxes\.list\[\d+\]$/, "give one mailbox per entry, e.g. user@contoso.com"],
   [/^policies\.exchange$/, "remove policies beyond 50, or reuse one policy for more mailboxes"],
   [/subscriptions/, "give two different subscription ids (GUIDs)"],
   [/administrators/, "list UPNs (name@domain) or object ids"],

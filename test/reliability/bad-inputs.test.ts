@@ -5,7 +5,7 @@
  * requests aside, which the credential makes on its own). Inputs that can only be judged from the
  * service's state (a 51st policy, an expired key) are judged from reads: no mutating request.
  *
- * The CLI in main has one command (`emulator start`), whose bad inputs test/cli/usage.test.ts covers.
+ * The same table through the CLI (configuration file and arguments, exit codes) is bad-inputs-cli.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawKeyClient, startScenario, type Scenario } from "../../examples/shared-setup.js";

@@ -1,6 +1,7 @@
 /** `customer-key backup`: back up root keys to one or more directories (copies online and offline). */
 import path from "node:path";
 import type { Command } from "commander";
+import { parseKeyUri } from "../../rules/key-uris.js";
 import { configuredKeys, loadCliConfig } from "../cli-config.js";
 import { CliError } from "../cli-error.js";
 import { notes, withCommonOptions, type CommonOptions } from "../common-options.js";
@@ -23,6 +24,8 @@ export const registerBackup: RegisterCommand = (program: Command, context: CliCo
       .option("--to <dir>", "a backup directory instead of the configuration's (repeatable)", collect),
     "customer-key backup --state ./emulator-state.json --to ./backups --to /mnt/offline/backups",
   ).action(async (options: BackupOptions) => {
+    // Every --key before any request: a bad one after a good one must not leave a backup half made.
+    for (const uri of options.key ?? []) parseKeyUri(uri, "--key");
     const config = options.key && options.to ? undefined : await loadCliConfig(options.config);
     const directories = (options.to ?? config?.backupDirectories ?? []).map((d) => path.resolve(d));
     if (!directories.length) throw new CliError("ERR_BACKUP_DIRECTORY_REQUIRED", "No backup directory.", "Pass --to <dir> or list backupDirectories in the configuration.");

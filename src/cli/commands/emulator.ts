@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { startEmulator } from "../../emulator/index.js";
-import { connectionFileOf, type EmulatorConnectionFile } from "../connection.js";
+import { connectionFileOf, writeConnectionFile } from "../connection.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { describeEmulator } from "../emulator-info.js";
 import { waitForStop } from "../lifetime.js";
@@ -61,18 +61,8 @@ async function runEmulator(options: EmulatorStartOptions, context: CliContext): 
     const caFile = resolve(options.caFile ?? (stateFile ? `${stateFile}.ca.pem` : join(tmpdir(), `customer-key-emulator-${emulator.endpoints.port}-ca.pem`)));
     mkdirSync(dirname(caFile), { recursive: true });
     writeFileSync(caFile, emulator.caCertificate);
-    if (stateFile) {
-      // For `--state FILE` of the other commands: how to reach this emulator while it runs (0600: it holds the
-      // emulator-only admin password, which the state file holds too).
-      const connection: EmulatorConnectionFile = {
-        port: emulator.endpoints.port,
-        tenantId: emulator.tenantId,
-        caCertificateFile: caFile,
-        subscriptions: [...emulator.subscriptionIds],
-        admin: { userPrincipalName: emulator.admin.userPrincipalName, password: emulator.admin.password },
-      };
-      writeFileSync(connectionFileOf(stateFile), JSON.stringify(connection, null, 2), { mode: 0o600 });
-    }
+    // For `--state FILE` of the other commands: how to reach this emulator while it runs.
+    if (stateFile) writeConnectionFile(stateFile, emulator, caFile);
     context.io.out(JSON.stringify(describeEmulator(emulator, caFile), null, 2));
     context.io.err(
       `customer-key emulator running as pid ${process.pid} on port ${emulator.endpoints.port}. ` +

@@ -1,11 +1,13 @@
 /** `customer-key plan` and `customer-key apply`: client.onboarding over the configuration file. */
 import path from "node:path";
 import type { Command } from "commander";
+import { OnboardingPreflightError, type PreflightCheck } from "../../index.js";
 import { loadCliConfig } from "../cli-config.js";
 import { notes, withCommonOptions, type CommonOptions } from "../common-options.js";
 import { connect } from "../connection.js";
 import type { CliContext, RegisterCommand } from "../context.js";
 import { progressBar } from "../progress.js";
+import { wrapIndented } from "../terminal-text.js";
 
 interface ApplyOptions extends CommonOptions {
   journal?: string;
@@ -42,11 +44,18 @@ export const registerApply: RegisterCommand = (program: Command, context: CliCon
     try {
       const plan = await connection.client.onboarding.plan(config.onboarding, context.signal ? { abortSignal: context.signal } : {});
       const bar = progressBar("applying", options.json || !context.progress ? { write: (t: string) => context.io.err(t.replace(/\n$/, "")) } : context.progress);
-      const result = await connection.client.onboarding.beginApply(plan, {
-        journal,
-        ...(context.signal ? { abortSignal: context.signal } : {}),
-        onProgress: (p) => bar.update(p.completed, p.total, p.step.id),
-      });
+      const result = await connection.client.onboarding
+        .beginApply(plan, {
+          journal,
+          ...(context.signal ? { abortSignal: context.signal } : {}),
+          onProgress: (p) => bar.update(p.completed, p.total, p.step.id),
+        })
+        .catch((error: unknown) => {
+          bar.done("stopped");
+          // The message names the failing checks; what each saw and its fix are in the report, which nothing else prints.
+          if (error instanceof OnboardingPreflightError) for (const line of failingChecks(error.report)) context.io.err(line);
+          throw error;
+        });
       bar.done(result.status);
       if (options.json) context.io.out(JSON.stringify(result, null, 2));
       else {
@@ -59,3 +68,11 @@ export const registerApply: RegisterCommand = (program: Command, context: CliCon
     }
   });
 };
+
+/** Each failing check of a preflight report: what it concerns, what was seen, and its fix, within 100 columns. */
+function failingChecks(report: unknown): string[] {
+  const checks = (report as { checks?: readonly PreflightCheck[] } | undefined)?.checks ?? [];
+  return checks
+    .filter((c) => c.status === "fail")
+    .flatMap((c) => [...wrapIndented(`${c.id} (${c.target}): ${c.evidence}`, 100, "FAIL "), ...(c.remediation ? wrapIndented(c.remediation, 100, "     Fix: ") : [])]);
+}
