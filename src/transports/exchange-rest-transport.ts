@@ -68,7 +68,15 @@ export interface ExchangeRestTransportOptions extends TransportPipelineOptions {
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const isIdempotent = (cmdlet: string) => cmdlet.startsWith("Get-") || cmdlet.startsWith("Test-");
+/**
+ * Commands that ask for the same end state however often they run: reads, and a policy's
+ * `-Refresh` alone (rewrap with its keys' current versions; a second one finds nothing to change).
+ */
+function isIdempotent(command: ExchangeCommand): boolean {
+  if (command.cmdlet.startsWith("Get-") || command.cmdlet.startsWith("Test-")) return true;
+  const parameters = Object.keys(command.parameters ?? {}).sort().join(",");
+  return (command.cmdlet === "Set-DataEncryptionPolicy" || command.cmdlet === "Set-M365DataAtRestEncryptionPolicy") && parameters === "Identity,Refresh" && command.parameters?.["Refresh"] === true;
+}
 
 /** Failures of a continuation (a page after the first), which #collect answers by fetching again. */
 const continuationFailures = new WeakSet<ExchangeCommandError>();
@@ -77,7 +85,7 @@ const continuationFailures = new WeakSet<ExchangeCommandError>();
  * Whether a failed call may be sent again (withRetry then decides by status and back-off). A
  * cmdlet that ran and threw (its exception class is known) is not sent again, whatever the status
  * (a not-found can come with 500), unless the class is one of the module's retryable ones. Reads
- * (`Get-*`, `Test-*`) go again on any transient failure; a `New-*`/`Set-*` only when the failure
+ * (`Get-*`, `Test-*`) and a lone `-Refresh` go again on any transient failure; a `New-*`/`Set-*` only when the failure
  * shows it did not run (didNotRun), because one that had run would fail the second time ("already
  * exists") or repeat a change nobody asked for twice.
  */
@@ -90,6 +98,8 @@ function maySendAgain(error: unknown, idempotent: boolean): boolean {
 /** One invocation in flight: what every page of it shares. */
 interface Invocation {
   cmdlet: ExchangeCmdlet;
+  /** Whether a failed send may go again whatever the failure (see isIdempotent). */
+  idempotent: boolean;
   operation: string;
   requestId: string;
   abortSignal: AbortSignal | undefined;
@@ -151,7 +161,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
     const operation = known ? `exchange.invoke:${command.cmdlet}` : "exchange.invoke";
     return runOperation({ logger: this.#logger }, operation, options, async (updated) => {
       const parameters = checkExchangeCommand(command, { resultSize: updated.resultSize });
-      const invocation: Invocation = { cmdlet: command.cmdlet, operation, requestId: randomUUID(), abortSignal: updated.abortSignal, tracingOptions: updated.tracingOptions, onPage: options.onPage };
+      const invocation: Invocation = { cmdlet: command.cmdlet, idempotent: isIdempotent(command), operation, requestId: randomUUID(), abortSignal: updated.abortSignal, tracingOptions: updated.tracingOptions, onPage: options.onPage };
       return this.#collect(invocation, parameters, updated.resultSize);
     });
   }
@@ -234,7 +244,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
       if (!page) {
         throwIfAborted(inv.abortSignal, inv.operation);
         try {
-          page = await this.#post(url!, body, headers, inv, isIdempotent(inv.cmdlet));
+          page = await this.#post(url!, body, headers, inv);
         } catch (error) {
           if (n > 0 && error instanceof ExchangeCommandError) continuationFailures.add(error);
           throw error;
@@ -268,7 +278,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
   }
 
   /** One POST with retries of the failures maySendAgain allows. */
-  async #post(url: string, body: unknown, headers: Record<string, string>, inv: Invocation, idempotent: boolean, errorOf = (reply: HttpReply) => exchangeErrorOf(reply, inv.cmdlet, inv.operation)): Promise<Json> {
+  async #post(url: string, body: unknown, headers: Record<string, string>, inv: Invocation, errorOf = (reply: HttpReply) => exchangeErrorOf(reply, inv.cmdlet, inv.operation)): Promise<Json> {
     const outcome = await withRetry(
       inv.operation,
       async (): Promise<{ page: Json } | { failed: unknown }> => {
@@ -276,7 +286,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
         try {
           reply = await this.#poster.post(url, body, headers, { abortSignal: inv.abortSignal, tracingOptions: inv.tracingOptions });
         } catch (error) {
-          if (inv.abortSignal?.aborted || maySendAgain(error, idempotent)) throw error;
+          if (inv.abortSignal?.aborted || maySendAgain(error, inv.idempotent)) throw error;
           return { failed: error };
         }
         if (reply.status >= 200 && reply.status < 300) {
@@ -285,7 +295,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
           return { failed: new ExchangeCommandError("ERR_EXCHANGE_COMMAND_FAILED", `${inv.cmdlet}: the service answered ${reply.status} without a JSON body.`, { cmdlet: inv.cmdlet, operation: inv.operation, statusCode: reply.status }) };
         }
         const error = errorOf(reply);
-        if (maySendAgain(error, idempotent)) throw error;
+        if (maySendAgain(error, inv.idempotent)) throw error;
         return { failed: error };
       },
       { abortSignal: inv.abortSignal, retry: this.#retry, logger: this.#logger, retryIf: isRetryableExchangeException },
@@ -297,7 +307,7 @@ export class ExchangeRestTransport implements ExchangeTransport {
   /** One `$batch` request of up to 10 commands (research §1.10), each item's pages followed, each item's outcome its own. */
   async #batch(items: { command: ExchangeCommand; parameters: Record<string, ExchangeParameterValue> }[], options: OperationOptions): Promise<ExchangeBatchItemResult[]> {
     const operation = "exchange.invokeBatch";
-    const invocations: Invocation[] = items.map(({ command }) => ({ cmdlet: command.cmdlet, operation: `${operation}:${command.cmdlet}`, requestId: randomUUID(), abortSignal: options.abortSignal, tracingOptions: options.tracingOptions }));
+    const invocations: Invocation[] = items.map(({ command }) => ({ cmdlet: command.cmdlet, idempotent: isIdempotent(command), operation: `${operation}:${command.cmdlet}`, requestId: randomUUID(), abortSignal: options.abortSignal, tracingOptions: options.tracingOptions }));
     const bodies = items.map(({ command, parameters }) => this.#bodyOf(command.cmdlet, parameters, undefined));
     const requests = items.map(({ command }, i) => ({
       id: String(i + 1),
@@ -306,14 +316,13 @@ export class ExchangeRestTransport implements ExchangeTransport {
       headers: { "Content-Type": "application/json", ...this.#headers(command.cmdlet, invocations[i]!.requestId, this.#pageSize) },
       body: bodies[i],
     }));
-    const outer: Invocation = { cmdlet: items[0]!.command.cmdlet, operation, requestId: randomUUID(), abortSignal: options.abortSignal, tracingOptions: options.tracingOptions };
+    const outer: Invocation = { cmdlet: items[0]!.command.cmdlet, idempotent: items.every(({ command }) => isIdempotent(command)), operation, requestId: randomUUID(), abortSignal: options.abortSignal, tracingOptions: options.tracingOptions };
     // The cmdlet names travel in each item's X-CmdletName; the outer request names none.
     const { "X-CmdletName": _none, ...common } = this.#headers("$batch", outer.requestId, this.#pageSize);
     const headers = { ...common, Prefer: `odata.maxpagesize=${this.#pageSize};odata.continue-on-error` };
-    const idempotent = items.every(({ command }) => isIdempotent(command.cmdlet));
     let answer: Json;
     try {
-      answer = await this.#post(`${this.#base}/$batch`, { requests }, headers, outer, idempotent, (reply) => exchangeErrorOf(reply, outer.cmdlet, operation, "$batch"));
+      answer = await this.#post(`${this.#base}/$batch`, { requests }, headers, outer, (reply) => exchangeErrorOf(reply, outer.cmdlet, operation, "$batch"));
     } catch (error) {
       if (options.abortSignal?.aborted) throw error;
       // The whole request failed: every command of it failed the same way, under its own name.

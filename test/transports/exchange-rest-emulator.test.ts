@@ -301,6 +301,20 @@ describe("ExchangeRestTransport: retries", () => {
     await exo.invoke({ cmdlet: "Get-OrganizationConfig" });
     expect(exchangeRequests(since2).map((e) => e.status)).toEqual([500, 200]);
   });
+
+  it("sends a policy's -Refresh again after a reset connection (asking twice changes nothing), but not another Set-*", async () => {
+    const exo = transport();
+    await exo.invoke({ cmdlet: "New-DataEncryptionPolicy", parameters: { Name: "Refresh_retry", AzureKeyIDs: keyIds } });
+    emulator.faults.inject({ service: "exchange", mode: "reset", count: 1 });
+    await expect(exo.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: "Refresh_retry", Refresh: true } })).resolves.toBeDefined();
+
+    const remove = emulator.faults.inject({ service: "exchange", mode: "reset", count: 1 });
+    try {
+      await expect(exo.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: "Refresh_retry", Description: "changed" } })).rejects.toBeDefined();
+    } finally {
+      remove();
+    }
+  });
 });
 
 describe("ExchangeRestTransport: logs", () => {
