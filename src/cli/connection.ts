@@ -4,6 +4,7 @@
  * `emulator start --state`, which writes `<FILE>.connection.json` next to it while it runs).
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Agent } from "node:https";
 import { ClientSecretCredential, DefaultAzureCredential, UsernamePasswordCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/core-auth";
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   emulator?: boolean;
   state?: string;
   tenant?: string;
+  /** --audit FILE: the SDK's audit trail, one JSON line per change, appended to FILE. */
+  audit?: string;
 }
 
 /** What `emulator start --state FILE` writes to `FILE.connection.json` (mode 0600) while it runs. */
@@ -51,7 +54,8 @@ export function withConnectionOptions(command: Command): Command {
   return command
     .addOption(new Option("--emulator", "start an embedded emulator for this run (nothing real is touched)").conflicts("state"))
     .option("--state <file>", "use the emulator started by `customer-key emulator start --state <file>`")
-    .option("--tenant <id>", "Entra tenant id (real Azure; default AZURE_TENANT_ID)");
+    .option("--tenant <id>", "Entra tenant id (real Azure; default AZURE_TENANT_ID)")
+    .option("--audit <file>", "append one JSON line per change the command makes (who, what, before, after, request id)");
 }
 
 export interface Connection {
@@ -64,21 +68,22 @@ export interface Connection {
 }
 
 export async function connect(options: ConnectionOptions): Promise<Connection> {
+  const audit = options.audit ? { audit: { file: path.resolve(options.audit) } } : {};
   if (options.emulator) {
     const emulator = await startEmulator();
-    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 20 });
+    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 20, ...audit });
     return { client, emulator, subscriptions: [...emulator.subscriptionIds], close: () => emulator.stop() };
   }
-  if (options.state) return connectToRunningEmulator(options.state);
+  if (options.state) return connectToRunningEmulator(options.state, audit);
   const tenantId = options.tenant ?? process.env.AZURE_TENANT_ID;
   if (!tenantId) {
     throw new CliError("ERR_CLI_TENANT_REQUIRED", "No tenant given.", "Pass --tenant <id> or set AZURE_TENANT_ID (or use --emulator / --state <file> for an emulator).");
   }
-  const client = new CustomerKeyClient(new DefaultAzureCredential(), { tenantId });
+  const client = new CustomerKeyClient(new DefaultAzureCredential(), { tenantId, ...audit });
   return { client, subscriptions: [], close: async () => {} };
 }
 
-function connectToRunningEmulator(stateFile: string): Connection {
+function connectToRunningEmulator(stateFile: string, audit: { audit?: { file: string } }): Connection {
   const file = connectionFileOf(stateFile);
   let info: EmulatorConnectionFile;
   let ca: string;
@@ -116,6 +121,7 @@ function connectToRunningEmulator(stateFile: string): Connection {
     endpoints: { resourceManager: endpoints.resourceManager, graph: endpoints.graph, exchange: endpoints.exchange, sharePointAdmin: endpoints.sharePointAdmin },
     agent,
     pollIntervalInMs: 50,
+    ...audit,
   } as never);
   return { client, subscriptions: info.subscriptions, close: async () => void agent.destroy() };
 }

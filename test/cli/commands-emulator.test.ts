@@ -70,9 +70,14 @@ describe("customer-key validate, status, backup against `emulator start --state`
     for (const d of ["online", "offline"]) expect(readdirSync(join(dir, d)).filter((f) => f.endsWith(".backup"))).toHaveLength(2);
     // --key and --to without a configuration
     const other = join(dir, "third");
-    const single = await cli("backup", "--state", state, "--key", keyUris[0]!, "--to", other, "--config", join(dir, "none.json"));
+    const audit = join(dir, "audit.jsonl");
+    const single = await cli("backup", "--state", state, "--key", keyUris[0]!, "--to", other, "--config", join(dir, "none.json"), "--audit", audit);
     expect(single.code).toBe(0);
     expect(readdirSync(other).filter((f) => f.endsWith(".backup"))).toHaveLength(1);
+    // --audit: one line for the one change, with who and the service's request id, no backup bytes.
+    const lines = readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { what: string; target: string; requestId?: string; who: { name?: string } });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ what: "backups.backupKey", who: { name: expect.stringContaining("@") }, requestId: expect.any(String) });
   });
 
   it("validate --json as a child process: only JSON on stdout, exit 1 on failing checks", async () => {
