@@ -33,7 +33,8 @@ export interface FaultRule {
    * When the rule strikes: `request` (default) before the service sees the request; `response`
    * after the service acted and saved its state, in place of its answer, so the client cannot tell
    * whether the change happened (the request log keeps the service's status in `serviceStatus`).
-   * Requests the service refused before acting (authentication, throttle) never reach this stage.
+   * A request refused before the service ran (authentication, throttle) or failing with an error the
+   * service raised is left alone: it changed nothing.
    */
   stage?: "request" | "response";
   /**
