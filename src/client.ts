@@ -35,7 +35,6 @@ import type { CustomerKeyPoller } from "./internal/poller.js";
 import { parseKeyId } from "./azure/vault-and-key-ids.js";
 import { OnboardingClient, type OnboardingOperations } from "./onboarding/onboarding-client.js";
 import type { OnboardingServices } from "./onboarding/dependencies.js";
-import { AuditTrail } from "./onboarding/audit.js";
 import { isCustomerKeyError } from "./errors.js";
 
 /** Every module of one client, wired to one context and one set of shared readers. @internal */
@@ -83,7 +82,7 @@ export function wireModules(context: ClientContext): ClientModules {
     },
     backups,
     sharePoint: sharePointPolicies,
-    workloads: new ExchangePolicyRefresher(exchangeTransport),
+    workloads: new ExchangePolicyRefresher(exchangeTransport, context.audit),
   };
   const policies: PoliciesOperations = {
     exchange: new ExchangePoliciesClient(context, exchangeTransport, bulkTransport, (keyUris, o) => remainingWorkloadAccess(context, arm, graph, WORKLOAD_APP_IDS.exchange, keyUris, o)),
@@ -94,7 +93,6 @@ export function wireModules(context: ClientContext): ClientModules {
   const vaultPairs = new VaultPairsClient(context, arm, graph, subscriptionReads);
   const validateTarget: ClientModules["validate"] = (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o));
   const onboardingServices = wireOnboarding({ subscriptions, vaultPairs, keys, backups, policies, validate: validateTarget, exchange: exchangeTransport });
-  const audit = new AuditTrail(context.audit, context.credential, context.resourceManagerScope);
   return {
     context,
     subscriptions,
@@ -104,7 +102,7 @@ export function wireModules(context: ClientContext): ClientModules {
     directory: new DirectoryClient(context, graph),
     policies,
     keyRoll,
-    onboarding: new OnboardingClient(context, onboardingServices, audit),
+    onboarding: new OnboardingClient(context, onboardingServices),
     validate: validateTarget,
   };
 }
@@ -172,9 +170,9 @@ function wireOnboarding(m: {
       return mailboxes.filter((box) => policyOf.get(box.toLowerCase())?.toLowerCase() !== policy.toLowerCase());
     },
     countMailboxesWithoutPolicy: async (o) => (await assignments(o)).rows.filter((r) => r["DataEncryptionPolicy"] == null).length,
-    assignExchangePolicy: async (mailboxes, policy, checkpoint, o) => {
+    assignExchangePolicy: async (mailboxes, policy, checkpoint, o, onProgress) => {
       // readCurrentState: a resumed or repeated run skips mailboxes that already have the policy.
-      const r = await m.policies.exchange.beginAssign(mailboxes, policy, { ...o, readCurrentState: true, ...(checkpoint ? { checkpoint } : {}) });
+      const r = await m.policies.exchange.beginAssign(mailboxes, policy, { ...o, readCurrentState: true, ...(checkpoint ? { checkpoint } : {}), ...(onProgress ? { onProgress } : {}) });
       return { done: r.done, failed: r.failed };
     },
     sharePointPolicy: (geo, o) => m.policies.sharePoint.get({ ...o, ...(geo ? { geo } : {}) }),

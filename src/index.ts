@@ -247,6 +247,7 @@ export type {
 export type {
   OnboardingApplyOptions,
   OnboardingApplyResult,
+  OnboardingAssignmentProgress,
   OnboardingApplyStatus,
   OnboardingPhase,
   OnboardingPlan,
@@ -257,5 +258,4 @@ export type {
 } from "./onboarding/types.js";
 export { OnboardingPreflightError } from "./onboarding/apply.js";
 export type { OnboardingApplyState } from "./onboarding/apply.js";
-export type { AuditOptions } from "./internal/context.js";
-export type { AuditRecord } from "./onboarding/audit.js";
+export type { AuditOptions, AuditRecord } from "./internal/audit.js";

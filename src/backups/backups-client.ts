@@ -90,6 +90,8 @@ export class BackupsClient implements BackupsOperations {
         );
       }
       const versions = await listAllVersions(this.#context, vaultUrl, name, options);
+      // The change is the file written: one audit line naming it (never its bytes), with the id of Key Vault's backup request.
+      return this.#context.audit.change({ what: "backups.backupKey", target: keyIdOf(vaultUrl, name), before: null }, async () => {
       // BackupKey changes nothing, so it may be retried.
       const blob = await withRetry("keys.backup", () => this.#context.keys(vaultUrl).backupKey(name, signalOf(options)), this.#context.retryOptions(options));
       if (!blob || blob.length === 0) throw new PreconditionFailedError("ERR_BACKUP_EMPTY", `Key Vault returned an empty backup for ${keyIdOf(vaultUrl, name)}; nothing was written.`);
@@ -124,6 +126,7 @@ export class BackupsClient implements BackupsOperations {
         this.#context.logger.info(`backups.backupKey: ${record.keyId} → ${file} (${record.versions.length} version(s)).`);
         return { ...record, path: path.resolve(directory, file) };
       });
+      }, (r) => ({ file: r.path, sha256: r.sha256, size: r.size, versions: r.versions }));
     });
   }
 
@@ -217,7 +220,11 @@ export class BackupsClient implements BackupsOperations {
       if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) {
         throw new PreconditionFailedError("ERR_KEY_SOFT_DELETED", `Key '${name}' is soft-deleted in ${vaultUrl}. Recover it with client.keys.recover() (Undo-AzKeyVaultKeyRemoval) instead of restoring; nothing was sent. ${RECOVER_PERMISSION_HINT}`);
       }
-      const key = await this.#restore(vaultUrl, name, record, read.bytes, options);
+      const key = await this.#context.audit.change(
+        { what: "backups.restoreKey", target: keyIdOf(vaultUrl, name), before: null },
+        () => this.#restore(vaultUrl, name, record, read.bytes, options),
+        (k) => ({ keyId: k.id, fromFile: full, versions: record.versions }),
+      );
       const info = toRootKeyInfo(key);
       this.#context.logger.info(`backups.restoreKey: restored ${info.versionlessId} from ${record.file} (current version ${info.version}).`);
       return { key: info, file: full };

@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
-import type { HttpClient, PipelineOptions } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelineOptions, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { FeatureClient } from "@azure/arm-features";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
@@ -8,8 +8,12 @@ import { CryptographyClient, KeyClient, type KeyVaultKey } from "@azure/keyvault
 import { logger as packageLogger, type CustomerKeyLogger } from "./logger.js";
 import { defaultRetrySettings, type RetrySettings } from "./retry.js";
 import { withLogSafeAgent } from "./agent-http-client.js";
+import { AuditTrail, auditRequestIdPolicy, type AuditOptions } from "./audit.js";
 import type { ExchangeTransport } from "../transports/exchange-transport.js";
 import type { SharePointTransport } from "../transports/sharepoint-transport.js";
+
+/** A policy added to every Azure client's pipeline, as `@azure/core-client` takes them. */
+type AdditionalPolicy = { policy: PipelinePolicy; position: "perCall" | "perRetry" };
 
 /** Endpoints of the services the SDK calls; the defaults are Azure's public cloud. */
 export interface CustomerKeyEndpoints {
@@ -25,8 +29,7 @@ export interface CustomerKeyEndpoints {
   sharePointAdmin?: string;
 }
 
-/** Where audit lines go: appended to a file, or handed to a function (one JSON line each). */
-export type AuditOptions = { file: string } | { write(line: string): void | Promise<void> };
+export type { AuditOptions } from "./audit.js";
 
 /**
  * Options of `CustomerKeyClient`. The Azure pipeline options (agent, proxy, TLS, user agent …)
@@ -63,9 +66,14 @@ export interface CustomerKeyClientOptions extends Omit<PipelineOptions, "retryOp
    */
   sharePointTransport?: SharePointTransport | ((adminSiteUrl: string) => SharePointTransport);
   /**
-   * Opt-in audit trail of the changes `client.onboarding` makes: one JSON line per change (who, from
-   * the token's claims; what; before and after; when), appended to `file` or passed to `write`.
-   * Tokens, secrets and key material are never in it.
+   * Opt-in audit trail of every change the client makes, whichever method makes it (subscriptions,
+   * vault pairs, keys, backups, policies, the key roll, onboarding): one JSON line per change
+   * (`AuditRecord`: who, from the token's claims; what; target; before and after; when; the
+   * service's request id when the service sent one), appended to `file` (created with mode 0600)
+   * or passed to `write`. Only changes actually made are written: a call that finds everything in
+   * place writes nothing. Tokens, client secrets, key material and backup bytes are never in it.
+   * A transport you bring (`exchangeTransport`, `sharePointTransport`) is not seen by the SDK's
+   * HTTP pipeline, so its lines carry no request id. Default: off.
    */
   audit?: AuditOptions;
 }
@@ -92,10 +100,11 @@ export class ClientContext {
    * agent and TLS settings moved into `httpClient` (see agent-http-client.ts), so no request the
    * Azure SDK logs carries them.
    */
-  readonly pipelineOptions: Omit<PipelineOptions, "agent" | "tlsOptions"> & { httpClient?: HttpClient };
+  readonly pipelineOptions: Omit<PipelineOptions, "agent" | "tlsOptions"> & { httpClient?: HttpClient; additionalPolicies?: AdditionalPolicy[] };
   /** `options.sharePointTransport`, when given. */
   readonly sharePointTransport: CustomerKeyClientOptions["sharePointTransport"];
-  readonly audit: AuditOptions | undefined;
+  /** The client's audit trail (does nothing unless `options.audit` is set). */
+  readonly audit: AuditTrail;
   readonly #cache = new Map<string, unknown>();
 
   constructor(credential: TokenCredential, options: CustomerKeyClientOptions) {
@@ -109,12 +118,15 @@ export class ClientContext {
     this.sharePointAdminEndpoint = endpoints?.sharePointAdmin?.replace(/\/+$/, "");
     this.exchangeTransport = exchangeTransport;
     this.sharePointTransport = sharePointTransport;
-    this.audit = audit;
+    this.audit = new AuditTrail(audit, credential, this.resourceManagerScope);
     this.retry = { ...defaultRetrySettings, ...retry };
     this.logger = logger ?? packageLogger;
     this.pollIntervalInMs = pollIntervalInMs ?? 5000;
     this.maxConcurrency = maxConcurrency ?? 8;
-    this.pipelineOptions = { ...withLogSafeAgent(pipeline), retryOptions: { maxRetries: 0 } };
+    // With the audit trail on, every pipeline reads the service's request id of each change (audit.ts).
+    const given = (pipeline as { additionalPolicies?: AdditionalPolicy[] }).additionalPolicies ?? [];
+    const additionalPolicies: AdditionalPolicy[] = audit ? [...given, { policy: auditRequestIdPolicy, position: "perCall" }] : given;
+    this.pipelineOptions = { ...withLogSafeAgent(pipeline), retryOptions: { maxRetries: 0 }, ...(additionalPolicies.length ? { additionalPolicies } : {}) };
   }
 
   /** What withRetry needs for one call: the client's retry settings and logger, and the caller's AbortSignal. */

@@ -8,6 +8,7 @@
  * §2.3–2.4: `-Refresh` takes effect within 72 h, checked by Microsoft's guidance on mailbox
  * statistics), so what is read back is `WhenChanged`: the refresh landed when it moved.
  */
+import type { AuditTrail } from "../internal/audit.js";
 import type { OperationOptions } from "../internal/operation.js";
 import { parseKeyUri, sameKey, tryParseKeyUri } from "../rules/key-uris.js";
 import type { ExchangeCmdlet, ExchangeTransport } from "../transports/exchange-transport.js";
@@ -32,9 +33,12 @@ const keyUrisOf = (row: Record<string, unknown>): string[] => (Array.isArray(row
 /** WorkloadPolicyRefresher over Exchange Online's cmdlets. */
 export class ExchangePolicyRefresher implements WorkloadPolicyRefresher {
   readonly #transport: ExchangeTransport;
+  readonly #audit: AuditTrail | undefined;
 
-  constructor(transport: ExchangeTransport) {
+  /** `audit`: the client's trail, which gets one line per refresh (the key roll's Exchange changes). */
+  constructor(transport: ExchangeTransport, audit?: AuditTrail) {
     this.#transport = transport;
+    this.#audit = audit;
   }
 
   async listPoliciesUsingKey(versionlessKeyId: string, options: OperationOptions): Promise<WorkloadPolicyRef[]> {
@@ -52,7 +56,13 @@ export class ExchangePolicyRefresher implements WorkloadPolicyRefresher {
   }
 
   async refresh(policy: WorkloadPolicyRef, options: OperationOptions): Promise<void> {
-    await this.#transport.invoke({ cmdlet: CMDLETS[policy.workload].set, parameters: { Identity: policy.name, Refresh: true } }, options);
+    const send = () => this.#transport.invoke({ cmdlet: CMDLETS[policy.workload].set, parameters: { Identity: policy.name, Refresh: true } }, options);
+    if (!this.#audit) return void (await send());
+    await this.#audit.change(
+      { what: `policies.${policy.workload}.refresh`, target: policy.name, before: { whenChanged: policy.changedAt ?? null } },
+      send,
+      async () => ({ refreshed: true, whenChanged: (await this.reportedKeyVersion(policy, options)).changedAt ?? null }),
+    );
   }
 
   async reportedKeyVersion(policy: WorkloadPolicyRef, options: OperationOptions): Promise<WorkloadKeyReport> {

@@ -155,7 +155,7 @@ export class KeysClient implements KeysOperations {
       if (existing) return { key: matching(existing), created: false };
       if (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options)) throw softDeleted(name, vaultUrl);
 
-      const key = await withRetry("keys.create", async (attempt) => {
+      const key = await this.#context.audit.change({ what: "keys.create", target: keyIdOf(vaultUrl, name), before: null }, () => withRetry("keys.create", async (attempt) => {
         if (attempt > 1) {
           // An earlier attempt may have landed before its answer was lost: never add a second version.
           const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
@@ -167,7 +167,7 @@ export class KeysClient implements KeysOperations {
           keyOps: [...ROOT_KEY_OPERATIONS] as never,
           ...signalOf(options),
         });
-      }, this.#context.retryOptions(options));
+      }, this.#context.retryOptions(options)), (key) => auditedKey(key));
       const info = matching(key);
       this.#context.logger.info(`keys.create: created ${info.id} (${info.keyType} ${wanted.size}).`);
       return { key: info, created: true };
@@ -188,13 +188,14 @@ export class KeysClient implements KeysOperations {
       const existing = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
       if (existing && sameModulus(existing.key?.n, material.n)) return { key: toRootKeyInfo(existing), imported: false };
       if (!existing && (await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw softDeleted(name, vaultUrl);
-      const key = await withRetry("keys.import", async (attempt) => {
+      // The line names the versions, never the material (scrub would drop it too).
+      const key = await this.#context.audit.change({ what: "keys.import", target: keyIdOf(vaultUrl, name), before: existing ? auditedKey(existing) : null }, () => withRetry("keys.import", async (attempt) => {
         if (attempt > 1) {
           const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
           if (landed && sameModulus(landed.key?.n, material.n)) return landed;
         }
         return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
-      }, this.#context.retryOptions(options));
+      }, this.#context.retryOptions(options)), (key) => auditedKey(key));
       const info = toRootKeyInfo(key);
       this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
       return { key: info, imported: true };
@@ -217,7 +218,7 @@ export class KeysClient implements KeysOperations {
       if (before.keyType !== "RSA" && before.keyType !== "RSA-HSM") {
         throw new PreconditionFailedError("ERR_KEY_TYPE_UNSUPPORTED", `Key ${before.versionlessId} is ${before.keyType}; Customer Key root keys are RSA.`);
       }
-      const rolled = await withRetry("keys.roll", async (attempt) => {
+      const rolled = await this.#context.audit.change({ what: "keys.roll", target: before.versionlessId, before: auditedKey(current) }, () => withRetry("keys.roll", async (attempt) => {
         if (attempt > 1) {
           const now = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
           if (now && now.properties.version !== before.version) return now;
@@ -228,7 +229,7 @@ export class KeysClient implements KeysOperations {
           keyOps: before.keyOperations as never,
           ...signalOf(options),
         });
-      }, this.#context.retryOptions(options));
+      }, this.#context.retryOptions(options)), (key) => auditedKey(key));
       const after = toRootKeyInfo(rolled);
       this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
       const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
@@ -251,9 +252,9 @@ export class KeysClient implements KeysOperations {
       const info = toRootKeyInfo(key);
       if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
       // A PATCH of one attribute: repeating it is harmless.
-      const updated = await withRetry("keys.updateProperties", () =>
+      const updated = await this.#context.audit.change({ what: "keys.clearExpiry", target: info.id, before: { expiresOn: info.expiresOn } }, () => withRetry("keys.updateProperties", () =>
         this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
-      this.#context.retryOptions(options));
+      this.#context.retryOptions(options)), (key) => ({ expiresOn: key.properties.expiresOn }));
       this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
       return { key: toRootKeyInfo(updated), changed: true };
     });
@@ -262,7 +263,7 @@ export class KeysClient implements KeysOperations {
   #patchClient(vaultUrl: string): KeyClient {
     let client = this.#patchClients.get(vaultUrl);
     if (!client) {
-      client = new KeyClient(vaultUrl, this.#context.credential, { ...this.#context.pipelineOptions, additionalPolicies: [{ policy: expiryFixPolicy, position: "perCall" }] });
+      client = new KeyClient(vaultUrl, this.#context.credential, { ...this.#context.pipelineOptions, additionalPolicies: [...(this.#context.pipelineOptions.additionalPolicies ?? []), { policy: expiryFixPolicy, position: "perCall" }] });
       this.#patchClients.set(vaultUrl, client);
     }
     return client;
@@ -281,10 +282,10 @@ export class KeysClient implements KeysOperations {
       if (live) return { key: toRootKeyInfo(live), recovered: false };
       if (!(await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw notFound(name, vaultUrl);
       // The SDK's recover poller reads the key first, so a retry after a lost answer is a no-op.
-      await withRetry("keys.recover", async () => {
+      await this.#context.audit.change({ what: "keys.recover", target: keyIdOf(vaultUrl, name), before: { state: "softDeleted" } }, () => withRetry("keys.recover", async () => {
         const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
         return poller.pollUntilDone(signalOf(options));
-      }, this.#context.retryOptions(options));
+      }, this.#context.retryOptions(options)), (key) => ({ state: "live", ...auditedKey(key) }));
       const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
       this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
       return { key: toRootKeyInfo(key), recovered: true };
@@ -337,6 +338,12 @@ export class KeysClient implements KeysOperations {
   rootKey(keyId: string, options: RootKeyAdapterOptions = {}): KeyVaultRootKey {
     return new KeyVaultRootKey(keyId, this.#context.credential, { ...this.#context.pipelineOptions, retry: options.retry ?? this.#context.retry });
   }
+}
+
+/** What an audit line says of a key version: its id and settings, never its material. */
+function auditedKey(key: KeyVaultKey): Record<string, unknown> {
+  const info = toRootKeyInfo(key);
+  return { keyId: info.id, keyType: info.keyType, keySize: info.keySize, keyOperations: info.keyOperations, enabled: info.enabled, expiresOn: info.expiresOn ?? null };
 }
 
 function versionInfo(p: KeyProperties): RootKeyVersionInfo {

@@ -1,7 +1,9 @@
 /**
  * onboarding.beginApply: runs a plan one step per poll. Each step re-reads the state it acts on
  * (so a resumed step never makes a second key version, backup file or assignment), records its
- * end in the journal, and writes one audit line per change. It stops at a waiting point
+ * end in the journal. It writes no audit line of its own: every change goes through a module method
+ * (keys.create, vaultPairs.beginApply, policies.exchange.beginAssign …), which writes one line per
+ * change with the service's request id, so a line here would record the same change twice. It stops at a waiting point
  * (Do-Not-Cancel approval, Microsoft's onboarding request) with status `waiting`, and before any
  * policy when a preflight report fails (OnboardingPreflightError carrying the report).
  */
@@ -11,7 +13,6 @@ import { PreconditionFailedError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
 import type { OperationOptions } from "../internal/operation.js";
 import { createPoller, type CustomerKeyPoller, type PollerState } from "../internal/poller.js";
-import type { AuditTrail } from "./audit.js";
 import type { OnboardingConfig, OnboardingWorkload } from "./config-types.js";
 import type { OnboardingServices } from "./dependencies.js";
 import { Journal } from "./journal.js";
@@ -51,7 +52,6 @@ type Outcome = { outcome: "done" | "skipped" | "checked" } | { outcome: "waiting
 export function beginApplyOnboarding(
   context: ClientContext,
   services: OnboardingServices,
-  audit: AuditTrail,
   plan: OnboardingPlan,
   options: OnboardingApplyOptions,
 ): CustomerKeyPoller<OnboardingApplyState, OnboardingApplyResult> {
@@ -83,13 +83,11 @@ export function beginApplyOnboarding(
         if (b === "register") {
           if (/^(pending|registering|registered)$/i.test(before.featureState)) return { outcome: "skipped" };
           const after = await services.registerDoNotCancel(sub, o);
-          await audit.record({ what: "subscriptions.registerDoNotCancel", target: `subscription ${sub}`, before, after });
           return { outcome: "done" };
         }
         // approval: once Microsoft approved the feature, register the Key Vault provider.
         if (/^registered$/i.test(before.featureState)) {
           const after = await services.registerDoNotCancel(sub, o);
-          await audit.record({ what: "subscriptions.registerKeyVaultProvider", target: `subscription ${sub}`, before, after });
           if (registered(after)) return { outcome: "done" };
           return { outcome: "waiting", instructions: `Microsoft.KeyVault is ${after.providerState} on ${sub}; apply again in a few minutes.` };
         }
@@ -102,7 +100,6 @@ export function beginApplyOnboarding(
         if (before.problems.length > 0) throw new PreconditionFailedError("ERR_PLAN_HAS_PROBLEMS", `The ${workload} vault pair cannot be applied: ${before.problems.join("; ")}`);
         if (before.changes.length === 0) return { outcome: "skipped" };
         await services.applyVaultPair(spec, o);
-        await audit.record({ what: "vaultPairs.apply", target: `${spec.primary.vaultName} + ${spec.secondary.vaultName}`, before: { changes: before.changes }, after: "as configured" });
         return { outcome: "done" };
       }
       case "keys": {
@@ -113,7 +110,6 @@ export function beginApplyOnboarding(
         const { keyId, created } = await services.createKey(memberVault(config, pair, member), pair.keyName, config.keys, o);
         await journal!.recordKey(`${workload}/${member}`, keyId);
         if (!created) return { outcome: "skipped" };
-        await audit.record({ what: "keys.create", target: versionless(keyId), before: null, after: { keyId, size: config.keys.size, protection: config.keys.protection } });
         return { outcome: "done" };
       }
       case "backups": {
@@ -121,7 +117,6 @@ export function beginApplyOnboarding(
         const directory = config.backups.directories[Number(c)]!;
         if (await services.hasBackup(directory, keyId, o)) return { outcome: "skipped" };
         const { file } = await services.backupKey(directory, keyId, o);
-        await audit.record({ what: "backups.backupKey", target: keyId, before: null, after: { file: path.join(directory, path.basename(file)) } });
         return { outcome: "done" };
       }
       case "microsoft": {
@@ -144,7 +139,6 @@ export function beginApplyOnboarding(
           if (await services.exchangePolicy(policy.name, o)) return { outcome: "skipped" };
           const keyUris = await keyUrisOf(policy, o);
           await services.createExchangePolicy({ name: policy.name, ...(policy.description ? { description: policy.description } : {}), keyUris }, o);
-          await audit.record({ what: "policies.exchange.create", target: policy.name, before: null, after: { keyUris } });
           return { outcome: "done" };
         }
         if (a === "sharePoint") {
@@ -153,14 +147,12 @@ export function beginApplyOnboarding(
           if (before?.primaryKeyUri) return { outcome: "skipped" };
           const keyUris = await keyUrisOf(policy, o);
           await services.registerSharePoint(policy.geo, keyUris, o);
-          await audit.record({ what: "policies.sharePoint.register", target: policy.geo ?? "default geo", before: before ?? null, after: { keyUris } });
           return { outcome: "done" };
         }
         const multi = config.policies.multiWorkload!;
         if (await services.multiWorkloadPolicy(multi.name, o)) return { outcome: "skipped" };
         const keyUris = await keyUrisOf(multi, o);
         await services.createMultiWorkloadPolicy({ name: multi.name, ...(multi.description ? { description: multi.description } : {}), keyUris }, o);
-        await audit.record({ what: "policies.multiWorkload.create", target: multi.name, before: null, after: { keyUris } });
         return { outcome: "done" };
       }
       case "assignments": {
@@ -170,17 +162,16 @@ export function beginApplyOnboarding(
           const list = "allWithoutPolicy" in boxes ? boxes : await services.mailboxesWithoutPolicy(await mailboxList(boxes), policy.name, o);
           if (Array.isArray(list) && list.length === 0) return { outcome: "skipped" };
           const checkpoint = options.journal ? `${options.journal}.assign-${policy.name}.json` : undefined;
-          const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o);
+          const report = options.onAssignmentProgress;
+          const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o, report && ((p) => report({ policy: policy.name, done: p.done, failed: p.failed, total: p.remaining === undefined ? undefined : p.done + p.failed + p.remaining, rate: p.rate })));
           if (r.failed > 0) throw new PreconditionFailedError("ERR_SERVICE_FAILED", `${r.failed} mailbox(es) could not get ${policy.name}; apply again to retry them.`);
           if (r.done === 0) return { outcome: "skipped" };
-          await audit.record({ what: "policies.exchange.assign", target: policy.name, before: { mailboxesWithoutIt: Array.isArray(list) ? list.length : "all without a policy" }, after: { assigned: r.done } });
           return { outcome: "done" };
         }
         const multi = config.policies.multiWorkload!;
         const before = await services.multiWorkloadAssignment(o);
         if (before?.toLowerCase() === multi.name.toLowerCase()) return { outcome: "skipped" };
         await services.assignMultiWorkload(multi.name, o);
-        await audit.record({ what: "policies.multiWorkload.assign", target: "tenant", before: before ?? null, after: multi.name });
         return { outcome: "done" };
       }
       default:

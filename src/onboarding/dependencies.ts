@@ -33,6 +33,15 @@ export interface PolicyReading {
   keyUris: readonly string[];
 }
 
+/** Progress of a bulk assignment as the policies module reports it. */
+export interface AssignmentProgressReading {
+  done: number;
+  failed: number;
+  /** Not handled yet; undefined while unknown. */
+  remaining: number | undefined;
+  rate: number;
+}
+
 /** The reads and writes of an onboarding. Each write must be idempotent (the modules' own are). */
 export interface OnboardingServices {
   doNotCancel(subscriptionId: string, options: OperationOptions): Promise<DoNotCancelReading>;
@@ -51,8 +60,14 @@ export interface OnboardingServices {
   createExchangePolicy(input: { name: string; description?: string; keyUris: string[] }, options: OperationOptions): Promise<void>;
   /** Mailboxes of the list that do not have the policy (reads only). */
   mailboxesWithoutPolicy(mailboxes: string[], policy: string, options: OperationOptions): Promise<string[]>;
-  /** Bulk assignment (resumable through its checkpoint file). */
-  assignExchangePolicy(mailboxes: string[] | { allWithoutPolicy: true }, policy: string, checkpoint: string | undefined, options: OperationOptions): Promise<{ done: number; failed: number }>;
+  /** Bulk assignment (resumable through its checkpoint file), reporting its progress to `onProgress`. */
+  assignExchangePolicy(
+    mailboxes: string[] | { allWithoutPolicy: true },
+    policy: string,
+    checkpoint: string | undefined,
+    options: OperationOptions,
+    onProgress?: (progress: AssignmentProgressReading) => void,
+  ): Promise<{ done: number; failed: number }>;
   /** Number of mailboxes without any policy (for `allWithoutPolicy`). */
   countMailboxesWithoutPolicy(options: OperationOptions): Promise<number>;
   sharePointPolicy(geo: string | undefined, options: OperationOptions): Promise<{ state: string; primaryKeyUri?: string | undefined } | undefined>;

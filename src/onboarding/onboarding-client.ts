@@ -3,7 +3,6 @@ import type { ClientContext } from "../internal/context.js";
 import { runOperation } from "../internal/operation.js";
 import type { CustomerKeyPoller } from "../internal/poller.js";
 import { beginApplyOnboarding, type OnboardingApplyState } from "./apply.js";
-import type { AuditTrail } from "./audit.js";
 import type { OnboardingConfig } from "./config-types.js";
 import type { OnboardingServices } from "./dependencies.js";
 import { parseOnboardingConfig } from "./load-config.js";
@@ -30,7 +29,7 @@ export interface OnboardingOperations {
 
 /** Implements OnboardingOperations; built by the facade. @internal */
 export class OnboardingClient implements OnboardingOperations {
-  constructor(private readonly context: ClientContext, private readonly services: OnboardingServices, private readonly audit: AuditTrail) {}
+  constructor(private readonly context: ClientContext, private readonly services: OnboardingServices) {}
 
   plan(config: OnboardingConfig, options: OnboardingPlanOptions = {}): Promise<OnboardingPlan> {
     const checked = parseOnboardingConfig(config);
@@ -41,6 +40,6 @@ export class OnboardingClient implements OnboardingOperations {
   }
 
   beginApply(plan: OnboardingPlan, options: OnboardingApplyOptions = {}): CustomerKeyPoller<OnboardingApplyState, OnboardingApplyResult> {
-    return beginApplyOnboarding(this.context, this.services, this.audit, plan, options);
+    return beginApplyOnboarding(this.context, this.services, plan, options);
   }
 }

@@ -10,11 +10,14 @@ function fit(text: string, width: number): string {
 
 export function formatPlan(plan: OnboardingPlan): string {
   const lines = [`Onboarding plan for tenant ${plan.config.tenantId} (${plan.createdAt})`];
-  let phase = "";
+  let heading = "";
   for (const step of plan.steps) {
-    if (step.phase !== phase) {
-      phase = step.phase;
-      lines.push("", `${phase}:`);
+    // The onboarding request runs after the backups but belongs to the keys phase: its own heading
+    // instead of a second "keys:".
+    const section = step.id.startsWith("microsoft/") ? "microsoft" : step.phase;
+    if (section !== heading) {
+      heading = section;
+      lines.push("", `${heading}:`);
     }
     lines.push(fit(`  ${SIGN[step.kind]} ${step.kind.padEnd(6)} ${step.target}`, WIDTH));
     lines.push(fit(`             ${step.reason}`, WIDTH));

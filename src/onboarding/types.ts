@@ -53,12 +53,28 @@ export interface OnboardingProgress {
   total: number;
 }
 
+/** Progress of an Exchange policy's mailbox assignment, within its `assignments` step. */
+export interface OnboardingAssignmentProgress {
+  /** The policy being assigned. */
+  policy: string;
+  /** Mailboxes that have it now (assigned in this run, or found assigned). */
+  done: number;
+  /** Mailboxes that failed for good in this run. */
+  failed: number;
+  /** Mailboxes in the step (done, failed and not handled yet); undefined while not known yet. */
+  total: number | undefined;
+  /** Assignments per second sent in this run. */
+  rate: number;
+}
+
 /** Options of `onboarding.beginApply`. */
 export interface OnboardingApplyOptions extends OperationOptions {
   /** The journal file: each finished step is recorded (atomically) so a new apply resumes after it. */
   journal?: string;
   /** Called after each step. */
   onProgress?: (progress: OnboardingProgress) => void;
+  /** Called while a step assigns mailboxes (which can take minutes), at most every 250 ms and at its end. */
+  onAssignmentProgress?: (progress: OnboardingAssignmentProgress) => void;
 }
 
 /** How an apply ended: `completed`, or `waiting` at a step only someone else can do (apply again later). */

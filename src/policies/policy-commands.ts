@@ -4,6 +4,7 @@
  */
 import { PreconditionFailedError } from "../errors.js";
 import type { ClientContext } from "../internal/context.js";
+import { UNCHANGED } from "../internal/audit.js";
 import type { OperationOptions } from "../internal/operation.js";
 import { EXCHANGE_POLICY_LIMIT, validatePolicyKeyUris, validatePolicyName } from "../rules/data-encryption-policy.js";
 import type { ExchangeCmdlet, ExchangeCommand, ExchangeTransport } from "../transports/exchange-transport.js";
@@ -20,15 +21,23 @@ export interface PolicyKind {
   setCmdlet: ExchangeCmdlet;
   /** How many a tenant may hold, when the service documents a limit. */
   limit: number | undefined;
+  /** The public operations' prefix, which names the audit lines, e.g. `policies.exchange`. */
+  operations: string;
 }
 
-export const MAILBOX_POLICIES: PolicyKind = { label: "data encryption policy", newCmdlet: "New-DataEncryptionPolicy", getCmdlet: "Get-DataEncryptionPolicy", setCmdlet: "Set-DataEncryptionPolicy", limit: EXCHANGE_POLICY_LIMIT };
+/** What an audit line says of a policy. */
+export function auditedPolicy(p: DataEncryptionPolicy): Record<string, unknown> {
+  return { name: p.name, id: p.id, enabled: p.enabled, keyUris: p.keyUris, state: p.state ?? null, permanentDataPurgeRequested: p.permanentDataPurgeRequested };
+}
+
+export const MAILBOX_POLICIES: PolicyKind = { label: "data encryption policy", newCmdlet: "New-DataEncryptionPolicy", getCmdlet: "Get-DataEncryptionPolicy", setCmdlet: "Set-DataEncryptionPolicy", limit: EXCHANGE_POLICY_LIMIT, operations: "policies.exchange" };
 export const MULTI_WORKLOAD_POLICIES: PolicyKind = {
   label: "multi-workload data encryption policy",
   newCmdlet: "New-M365DataAtRestEncryptionPolicy",
   getCmdlet: "Get-M365DataAtRestEncryptionPolicy",
   setCmdlet: "Set-M365DataAtRestEncryptionPolicy",
   limit: undefined,
+  operations: "policies.multiWorkload",
 };
 
 const isNotFound = (error: unknown) => (error as { code?: string } | undefined)?.code === "ERR_EXCHANGE_OBJECT_NOT_FOUND";
@@ -87,20 +96,37 @@ export class PolicyCommands {
     }
     await checkPolicyKeys(this.context, keys, options);
     const parameters = { Name: input.name, AzureKeyIDs: keys.map((k) => k.uri), ...(input.description !== undefined ? { Description: input.description } : {}) };
-    const { value } = await this.run({ cmdlet: this.kind.newCmdlet, parameters }, options);
-    return { policy: value[0] ? toPolicy(value[0]) : await this.require(input.name, options), created: true };
+    let policy: DataEncryptionPolicy | undefined;
+    await this.context.audit.change(
+      { what: `${this.kind.operations}.create`, target: input.name, before: null },
+      async () => (policy = (await this.run({ cmdlet: this.kind.newCmdlet, parameters }, options)).value.map(toPolicy)[0]),
+      async () => auditedPolicy((policy ??= await this.require(input.name, options))),
+    );
+    return { policy: policy ?? (await this.require(input.name, options)), created: true };
   }
 
   /** Rewraps the policy's key with the current versions of its keys (`-Refresh`), e.g. after a key roll. */
   async refresh(name: string, options: OperationOptions): Promise<DataEncryptionPolicy> {
-    await this.require(name, options);
-    await this.run({ cmdlet: this.kind.setCmdlet, parameters: { Identity: name, Refresh: true } }, options);
-    return this.require(name, options);
+    return this.#set(name, "refresh", { Refresh: true }, options);
   }
 
   async setEnabled(name: string, enabled: boolean, options: OperationOptions): Promise<DataEncryptionPolicy> {
-    await this.require(name, options);
-    await this.run({ cmdlet: this.kind.setCmdlet, parameters: { Identity: name, Enabled: enabled } }, options);
-    return this.require(name, options);
+    return this.#set(name, "setEnabled", { Enabled: enabled }, options);
+  }
+
+  /** Set-…Policy on an existing policy, and the policy as it is afterwards; one audit line. */
+  async #set(name: string, method: string, parameters: Record<string, unknown>, options: OperationOptions): Promise<DataEncryptionPolicy> {
+    const before = await this.require(name, options);
+    let after: DataEncryptionPolicy | undefined;
+    await this.context.audit.change(
+      { what: `${this.kind.operations}.${method}`, target: before.name, before: auditedPolicy(before) },
+      () => this.run({ cmdlet: this.kind.setCmdlet, parameters: { Identity: name, ...parameters } }, options),
+      async () => {
+        after = await this.require(name, options);
+        // Enabling an enabled policy sends the cmdlet but changes nothing: no line.
+        return method === "setEnabled" && after.enabled === before.enabled ? UNCHANGED : auditedPolicy(after);
+      },
+    );
+    return after ?? this.require(name, options);
   }
 }

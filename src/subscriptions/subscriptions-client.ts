@@ -104,9 +104,13 @@ export class SubscriptionsClient implements SubscriptionsOperations {
       state.featureState = await this.#reads.featureState(sub, options);
       if (!inFlight(state.featureState)) {
         // Register is safe to repeat (it only asks again), so it may be retried.
-        const result = await withRetry("subscriptions.registerFeature", () =>
-          this.#context.features(sub).features.register(DO_NOT_CANCEL_NAMESPACE, DO_NOT_CANCEL_FEATURE_NAME, options),
-        this.#context.retryOptions(options));
+        const result = await this.#context.audit.change(
+          { what: "subscriptions.registerDoNotCancel", target: `/subscriptions/${sub}/providers/Microsoft.Features/providers/${DO_NOT_CANCEL_NAMESPACE}/features/${DO_NOT_CANCEL_FEATURE_NAME}`, before: { featureState: state.featureState } },
+          () => withRetry("subscriptions.registerFeature", () =>
+            this.#context.features(sub).features.register(DO_NOT_CANCEL_NAMESPACE, DO_NOT_CANCEL_FEATURE_NAME, options),
+          this.#context.retryOptions(options)),
+          (r) => ({ featureState: r.properties?.state ?? "Pending" }),
+        );
         state.featureState = result.properties?.state ?? "Pending";
         state.featureRegistrationRequestedAt = new Date().toISOString();
         log.info(`Do-Not-Cancel requested on subscription ${sub}: ${state.featureState}; Microsoft approves it, which takes days.`);
@@ -124,9 +128,13 @@ export class SubscriptionsClient implements SubscriptionsOperations {
     if (state.phase === "registeringProvider") {
       state.providerState = await this.#reads.providerState(sub, options);
       if (!inFlight(state.providerState)) {
-        const result = await withRetry("subscriptions.registerProvider", () =>
-          this.#context.resources(sub).providers.register(KEY_VAULT_PROVIDER, options),
-        this.#context.retryOptions(options));
+        const result = await this.#context.audit.change(
+          { what: "subscriptions.registerKeyVaultProvider", target: `/subscriptions/${sub}/providers/${KEY_VAULT_PROVIDER}`, before: { providerState: state.providerState } },
+          () => withRetry("subscriptions.registerProvider", () =>
+            this.#context.resources(sub).providers.register(KEY_VAULT_PROVIDER, options),
+          this.#context.retryOptions(options)),
+          (r) => ({ providerState: r.registrationState ?? "Registering" }),
+        );
         state.providerState = result.registrationState ?? "Registering";
         state.providerRegistrationRequestedAt = new Date().toISOString();
       }

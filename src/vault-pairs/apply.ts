@@ -7,6 +7,7 @@ import type { VaultCreateOrUpdateParameters } from "@azure/arm-keyvault";
 import { PreconditionFailedError } from "../errors.js";
 import { sleep } from "../internal/abort.js";
 import type { ClientContext } from "../internal/context.js";
+import { UNCHANGED } from "../internal/audit.js";
 import { createPoller, type CustomerKeyPoller } from "../internal/poller.js";
 import { customerKeyAdminRoleDefinition, missingPermissions, roleAssignmentName } from "../rules/access-model.js";
 import { roleGuid, type CallOptions, type VaultArm } from "../azure/arm-vaults.js";
@@ -77,12 +78,16 @@ async function applyChange(context: ClientContext, arm: VaultArm, plan: VaultPai
   const sub = change.subscriptionId;
   const ref = { subscriptionId: sub, resourceGroup: where.resourceGroup, vaultName: where.vaultName };
   const after = change.after;
+  // One audit line per change of the plan that sent a write: before as re-read, after as planned.
+  const audited = <T>(before: unknown, write: () => Promise<T>, made: (result: T) => boolean = () => true) =>
+    context.audit.change({ what: `vaultPairs.beginApply.${change.resource}`, target: change.target, before }, write, (r) => (made(r) ? after : UNCHANGED));
   switch (change.resource) {
     case "resourceProvider": {
       let state = await arm.getProviderState(sub, "Microsoft.KeyVault", options);
       let wrote = false;
       if (!["registered", "registering"].includes(state.toLowerCase())) {
-        state = await arm.registerProvider(sub, "Microsoft.KeyVault", options);
+        const was = state;
+        state = await audited({ registrationState: was }, () => arm.registerProvider(sub, "Microsoft.KeyVault", options));
         wrote = true;
       }
       // Vault creation fails until the provider is Registered; it usually takes seconds to minutes.
@@ -95,7 +100,7 @@ async function applyChange(context: ClientContext, arm: VaultArm, plan: VaultPai
     case "resourceGroup": {
       if (await arm.getResourceGroup(sub, where.resourceGroup, options)) return false;
       const tags = after.tags as Record<string, string> | undefined;
-      await arm.createResourceGroup(sub, where.resourceGroup, String(after.location), tags && Object.keys(tags).length ? tags : undefined, options);
+      await audited(null, () => arm.createResourceGroup(sub, where.resourceGroup, String(after.location), tags && Object.keys(tags).length ? tags : undefined, options));
       return true;
     }
     case "vault": {
@@ -115,7 +120,7 @@ async function applyChange(context: ClientContext, arm: VaultArm, plan: VaultPai
             enableRbacAuthorization: plan.spec.permissionModel === "rbac",
           },
         };
-        await arm.createVault(ref, parameters, options);
+        await audited(null, () => arm.createVault(ref, parameters, options));
         return true;
       }
       const p = vault.properties;
@@ -126,13 +131,14 @@ async function applyChange(context: ClientContext, arm: VaultArm, plan: VaultPai
       const wantedTags = plan.spec.tags ?? {};
       const tagsDiffer = Object.entries(wantedTags).some(([k, v]) => vault.tags?.[k] !== v);
       if (!Object.keys(patch).length && !tagsDiffer) return false;
-      await arm.updateVault(ref, { ...(tagsDiffer ? { tags: { ...(vault.tags ?? {}), ...wantedTags } } : {}), ...(Object.keys(patch).length ? { properties: patch } : {}) }, options);
+      const before = { sku: p.sku?.name, enableSoftDelete: p.enableSoftDelete, enablePurgeProtection: p.enablePurgeProtection, tags: vault.tags ?? {} };
+      await audited(before, () => arm.updateVault(ref, { ...(tagsDiffer ? { tags: { ...(vault.tags ?? {}), ...wantedTags } } : {}), ...(Object.keys(patch).length ? { properties: patch } : {}) }, options));
       return true;
     }
     case "roleDefinition": {
       const guid = String(after.roleDefinitionGuid);
       if (await arm.getRoleDefinition(sub, guid, options)) return false;
-      await arm.createRoleDefinition(sub, guid, customerKeyAdminRoleDefinition(sub), options);
+      await audited(null, () => arm.createRoleDefinition(sub, guid, customerKeyAdminRoleDefinition(sub), options));
       return true;
     }
     case "accessPolicy": {
@@ -142,7 +148,7 @@ async function applyChange(context: ClientContext, arm: VaultArm, plan: VaultPai
       const entry = (vault.properties.accessPolicies ?? []).find((e) => e.objectId.toLowerCase() === objectId.toLowerCase() && !e.applicationId);
       const missing = missingPermissions(after.keys as string[], entry?.permissions.keys);
       if (missing.length === 0) return false;
-      await arm.updateAccessPolicy(ref, "add", [{ tenantId: plan.tenantId, objectId, permissions: { keys: missing } }], options);
+      await audited(entry ? { objectId, keys: entry.permissions.keys ?? [] } : null, () => arm.updateAccessPolicy(ref, "add", [{ tenantId: plan.tenantId, objectId, permissions: { keys: missing } }], options));
       return true;
     }
     case "roleAssignment": {
@@ -151,7 +157,7 @@ async function applyChange(context: ClientContext, arm: VaultArm, plan: VaultPai
       const wanted = String(after.roleDefinitionGuid);
       const existing = await arm.listRoleAssignments(sub, scope, options);
       if (existing.some((a) => a.principalId?.toLowerCase() === principalId.toLowerCase() && roleGuid(a.roleDefinitionId) === wanted)) return false;
-      const outcome = await arm.createRoleAssignment(sub, scope, roleAssignmentName(scope, wanted, principalId), wanted, principalId, String(after.principalType), options);
+      const outcome = await audited(null, () => arm.createRoleAssignment(sub, scope, roleAssignmentName(scope, wanted, principalId), wanted, principalId, String(after.principalType), options), (o) => o === "created");
       return outcome === "created";
     }
   }

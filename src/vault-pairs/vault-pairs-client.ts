@@ -53,7 +53,7 @@ export class VaultPairsClient implements VaultPairsOperations {
     this.#arm = arm;
     this.#directory = directory;
     this.#subscriptions = subscriptions;
-    this.#access = new VaultAccess(this.#arm, directory);
+    this.#access = new VaultAccess(this.#arm, directory, context.audit);
   }
 
   /**

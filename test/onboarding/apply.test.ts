@@ -89,10 +89,20 @@ describe("client.onboarding", () => {
     expect(emulator.requests.mutating(since).map((r) => `${r.method} ${r.path} ${r.operation ?? ""}`)).toEqual([]);
   }, 120_000);
 
-  it("writes an audit trail without tokens, secrets or key material", async () => {
+  it("writes an audit trail without tokens, secrets or key material: the modules' lines, one per change", async () => {
     const text = await readFile(path.join(dir, "audit.jsonl"), "utf8");
-    const lines = text.trim().split("\n").map((l) => JSON.parse(l) as { who: { name?: string }; what: string });
-    expect(lines.map((l) => l.what)).toEqual(expect.arrayContaining(["keys.create", "backups.backupKey", "policies.exchange.create", "policies.sharePoint.register", "policies.multiWorkload.assign"]));
+    const lines = text.trim().split("\n").map((l) => JSON.parse(l) as { who: { name?: string }; what: string; target: string; requestId?: string });
+    expect(lines.map((l) => l.what)).toEqual(expect.arrayContaining(["subscriptions.registerDoNotCancel", "vaultPairs.beginApply.vault", "vaultPairs.beginApply.accessPolicy", "keys.create", "backups.backupKey", "policies.exchange.create", "policies.exchange.assign", "policies.sharePoint.register", "policies.multiWorkload.create", "policies.multiWorkload.assign"]));
+    // Onboarding writes no line of its own: each change is the line of the module method that made it.
+    const count = (what: string) => lines.filter((l) => l.what === what).length;
+    expect(count("keys.create")).toBe(6);
+    expect(count("backups.backupKey")).toBe(12);
+    expect(count("policies.exchange.assign")).toBe(20);
+    expect(count("vaultPairs.beginApply.vault")).toBe(6);
+    // Every change went through the SDK's own pipelines: each line has the id of a request the emulator answered, none shared.
+    const ids = new Set(emulator.requests.list().map((r) => r.requestId));
+    expect(lines.filter((l) => !l.requestId || !ids.has(l.requestId)).map((l) => `${l.what} ${l.target}`)).toEqual([]);
+    expect(new Set(lines.map((l) => l.requestId)).size).toBe(lines.length);
     expect(lines[0]!.who.name ?? (lines[0]!.who as { objectId?: string }).objectId).toBeTruthy();
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
     expect(text).not.toMatch(/"(d|p|q|dp|dq|qi|k)":"[A-Za-z0-9_-]{16,}/);

@@ -1,9 +1,9 @@
 /**
  * Issue 14, reliability: secrets. The whole onboarding of both workloads (test/reliability/
- * onboarding-flow.ts) runs with the Azure SDK's logging at `verbose`, a client logger of our own and
- * console captured, plus a BYOK import, some injected faults (403, 404, 503, resets) and bad inputs
+ * onboarding-flow.ts) runs with the Azure SDK's logging at `verbose`, a client logger of our own,
+ * console captured and the audit trail on (`audit: { write }`), plus a BYOK import, some injected faults (403, 404, 503, resets) and bad inputs
  * for their errors. No JWT, principal password or client secret, private JWK field, or backup byte
- * (base64, base64url, hex) may appear in any log line, any error (message, stack, cause, JSON), the
+ * (base64, base64url, hex) may appear in any log line, any audit line, any error (message, stack, cause, JSON), the
  * preflight reports (Markdown and JSON), the bulk assignment and key roll results, or the emulator's
  * snapshot. test/client/log-secrets.test.ts holds the control showing the capture can see a leak.
  */
@@ -60,10 +60,12 @@ function errorText(error: unknown): string {
 }
 
 describe("secrets: nothing secret in logs, errors, reports or the snapshot", () => {
-  it("a whole onboarding at verbose, with faults, bad inputs and a BYOK import", { timeout: 180_000 }, async () => {
+  it("a whole onboarding at verbose with the audit trail on, with faults, bad inputs and a BYOK import", { timeout: 180_000 }, async () => {
     const ownLines: string[] = [];
     const logger: CustomerKeyLogger = { info: (m) => void ownLines.push(m), warning: (m) => void ownLines.push(m), verbose: (m) => void ownLines.push(m), error: (m) => void ownLines.push(m) };
-    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), logger, pollIntervalInMs: 10, retry: { maxRetries: 8, retryDelayInMs: 5 } });
+    // The audit trail on: its lines are checked like every other text (they name keys, files and policies, never their secrets).
+    const auditLines: string[] = [];
+    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), logger, pollIntervalInMs: 10, retry: { maxRetries: 8, retryDelayInMs: 5 }, audit: { write: (line) => void auditLines.push(line) } });
     const removers = ["arm", "keyvault", "exchange", "sharepoint"].flatMap((service) => [
       emulator.faults.inject({ service, status: 503, retryAfterSeconds: 0, probability: 0.05 }),
       emulator.faults.inject({ service, mode: "reset", probability: 0.02 }),
@@ -97,6 +99,7 @@ describe("secrets: nothing secret in logs, errors, reports or the snapshot", () 
     const texts: { label: string; text: string }[] = [
       ...lines.map((text, i) => ({ label: `log line ${i}`, text })),
       ...ownLines.map((text, i) => ({ label: `own logger line ${i}`, text })),
+      ...auditLines.map((text, i) => ({ label: `audit line ${i}`, text })),
       ...errors.map((e, i) => ({ label: `error ${i}`, text: errorText(e) })),
       ...outcome.reports.flatMap((r, i) => [{ label: `report ${i} (md)`, text: r.toMarkdown() }, { label: `report ${i} (json)`, text: JSON.stringify(r.toJSON()) }]),
       { label: "bulk assignment result", text: JSON.stringify(outcome.assignment) },
@@ -109,6 +112,10 @@ describe("secrets: nothing secret in logs, errors, reports or the snapshot", () 
     expect(lines.some((l) => l.startsWith("azure:arm-keyvault:info Request:") || l.startsWith("azure:core-rest-pipeline"))).toBe(true);
     // With a logger of its own the client writes there (instead of azure:customer-key).
     expect(ownLines.some((l) => l.startsWith("keys.create"))).toBe(true);
+    // The audit trail saw the changes whose values hold secrets elsewhere: the BYOK import, every backup file, the roll.
+    const audited = auditLines.map((l) => (JSON.parse(l) as { what: string }).what);
+    expect(audited).toEqual(expect.arrayContaining(["keys.import", "keys.create", "backups.backupKey", "keys.roll", "policies.exchange.assign"]));
+    expect(audited.filter((w) => w === "backups.backupKey")).toHaveLength(7);
 
     const backups: Uint8Array[] = [];
     for (const file of await readdir(backupDirectory)) if (file.endsWith(".backup")) backups.push(await readFile(path.join(backupDirectory, file)));
@@ -123,7 +130,7 @@ describe("secrets: nothing secret in logs, errors, reports or the snapshot", () 
       if (JWT.test(text)) found.push(`${label}: a JWT`);
       for (const secret of secrets) if (secret.values.some((v) => text.includes(v))) found.push(`${label}: ${secret.label}`);
     }
-    process.stdout.write(`[reliability] secrets: ${texts.length} texts checked (${lines.length} log lines, ${ownLines.length} own logger lines, ${errors.length} errors), ${secrets.reduce((n, s) => n + s.values.length, 0)} secret fragments\n`);
+    process.stdout.write(`[reliability] secrets: ${texts.length} texts checked (${lines.length} log lines, ${ownLines.length} own logger lines, ${auditLines.length} audit lines, ${errors.length} errors), ${secrets.reduce((n, s) => n + s.values.length, 0)} secret fragments\n`);
     expect(found).toEqual([]);
   });
 });

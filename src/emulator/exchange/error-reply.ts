@@ -17,8 +17,8 @@ const warningsMembers = { "adminapi.warnings@odata.type": "#Collection(String)",
  * body, cmdlet errors as envelope A or B, everything else (throttle, injected faults, unknown
  * path) as an OData error with the same warnings members.
  */
-export function exchangeErrorReply(error: ServiceError, core: EmulatorCore): Reply {
-  const headers: Record<string, string> = { "request-id": randomUUID(), "X-CalculatedBETarget": "EMULATOR01MB0001.prod.outlook.com", ...error.extra.headers };
+export function exchangeErrorReply(error: ServiceError, core: EmulatorCore, requestId: string = randomUUID()): Reply {
+  const headers: Record<string, string> = { "request-id": requestId, "X-CalculatedBETarget": "EMULATOR01MB0001.prod.outlook.com", ...error.extra.headers };
   if (error.status === 401) {
     // INFERRED header: the module reads WWW-Authenticate for claims challenges on a 401.
     headers["www-authenticate"] = `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@${core.tenantId}", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"`;

@@ -20,6 +20,6 @@ export const exchangeService = defineService<ExchangeState>({
   routes: [invokeCommandRoute, batchRoute],
   throttled: true,
   seed: (core) => seedExchange(core),
-  errorReply: (error, _req, core) => exchangeErrorReply(error, core),
-  replyHeaders: () => ({ "X-ExchangeVersion": "Version 15.20 (Build 9999.0)", "X-UserType": "Business", OrganizationStatus: "Active" }),
+  errorReply: (error, req, core) => exchangeErrorReply(error, core, req.requestId),
+  replyHeaders: (req) => ({ "request-id": req.requestId, "X-ExchangeVersion": "Version 15.20 (Build 9999.0)", "X-UserType": "Business", OrganizationStatus: "Active" }),
 });

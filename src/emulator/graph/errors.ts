@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { ServiceError, type EmulatorRequest, type Reply } from "../kernel/http.js";
 
 /** Graph's 404 for an object that does not exist. */
@@ -7,7 +6,7 @@ export const notFound = (id: string) =>
 
 /** Graph's error body: `{error:{code,message,innerError:{date,request-id,client-request-id}}}`. */
 export function graphErrorReply(error: ServiceError, req: EmulatorRequest): Reply {
-  const requestId = randomUUID();
+  const requestId = req.requestId;
   return {
     status: error.status,
     body: {

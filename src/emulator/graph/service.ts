@@ -12,4 +12,6 @@ export const graphService = defineService({
   audiences: (endpoints) => ["https://graph.microsoft.com", endpoints.graph],
   routes: [...routesFor("v1.0"), ...routesFor("beta"), ...siteRoutesFor("v1.0"), ...siteRoutesFor("beta")],
   errorReply: (error, req) => graphErrorReply(error, req),
+  // Graph answers every request with its request id and the caller's client-request-id (or the same id).
+  replyHeaders: (req) => ({ "request-id": req.requestId, "client-request-id": req.header("client-request-id") ?? req.requestId }),
 });

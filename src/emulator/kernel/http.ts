@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 
 /** A service's name as the request log and fault filters show it (`identity`, `arm`, `keyvault`, `graph`, …). */
@@ -20,6 +21,12 @@ export class EmulatorRequest {
    * the request log shows this operation (a name, never parameter values) and read-only flag instead of the route's.
    */
   logAs: { operation?: string; readOnly?: boolean } = {};
+  /**
+   * The service's id of this request: answered as `x-ms-request-id` (and as `request-id` by the
+   * services that send that header: Graph, Exchange Online, SharePoint) and kept in the request log,
+   * so a client's record of a request id can be matched to the request.
+   */
+  readonly requestId: string = randomUUID();
   #body: Promise<Buffer> | undefined;
 
   constructor(readonly raw: IncomingMessage, port: number) {

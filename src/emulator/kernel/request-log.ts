@@ -28,6 +28,8 @@ export interface RequestLogEntry {
   serviceStatus?: number;
   /** Time to answer, in wall-clock milliseconds. */
   durationMs: number;
+  /** The request id the emulator answered with (`x-ms-request-id`, and `request-id` where the service sends it); absent when no answer was sent (a reset or a hang). */
+  requestId?: string;
   /** Set when an injected fault (`fault#n`, `reset`, `hang`) or the throttle (`throttle`) answered instead of the service. */
   fault?: string;
 }

@@ -43,6 +43,8 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     core.requests.record({
       time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
       ...(operation ? { operation } : {}), caller: caller.objectId, status, durationMs: Date.now() - started, ...extra,
+      // No answer was sent on a reset or a hang, so no request id.
+      ...(status !== 0 ? { requestId: req.requestId } : {}),
     }, { readOnly });
   try {
     if (!service) throw new ServiceError(404, "NotFound", `No emulated service answers at ${req.hostname}.`);
@@ -165,7 +167,7 @@ function send(res: ServerResponse, reply: Reply, req: EmulatorRequest, service: 
   const headers: Record<string, string> = {
     "cache-control": "no-cache",
     pragma: "no-cache",
-    "x-ms-request-id": randomUUID(),
+    "x-ms-request-id": req.requestId,
     "x-content-type-options": "nosniff",
     "strict-transport-security": "max-age=31536000;includeSubDomains",
     date: new Date().toUTCString(),

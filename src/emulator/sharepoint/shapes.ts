@@ -23,8 +23,7 @@ export function odataMode(req: EmulatorRequest): ODataMode {
 }
 
 /** Response headers SharePoint Online sends on `_api` answers (names seen on SPO; values emulated). */
-export function sharePointHeaders(mode: ODataMode): Record<string, string> {
-  const requestId = randomUUID();
+export function sharePointHeaders(mode: ODataMode, requestId: string = randomUUID()): Record<string, string> {
   return {
     "content-type": mode === "verbose" ? "application/json;odata=verbose;charset=utf-8" : `application/json;odata=${mode};streaming=true;charset=utf-8`,
     dataserviceversion: "3.0",
@@ -61,7 +60,7 @@ export function functionResult(req: EmulatorRequest, method: string, type: strin
   } else {
     body = mode === "verbose" ? { d: { [method]: { __metadata: { type }, ...result } } } : mode === "minimalmetadata" ? { "odata.metadata": metadata, ...result } : result;
   }
-  return { status: 200, body, headers: sharePointHeaders(mode) };
+  return { status: 200, body, headers: sharePointHeaders(mode, req.requestId) };
 }
 
 /** `/sites/x` of `/sites/x/_api/...`, empty for the root. */
@@ -80,6 +79,6 @@ export function errorBodyOf(req: EmulatorRequest, error: ServiceError, code: str
   return {
     status: error.status,
     body: mode === "verbose" ? { error: inner } : { "odata.error": inner },
-    headers: { ...sharePointHeaders(mode), ...error.extra.headers },
+    headers: { ...sharePointHeaders(mode, req.requestId), ...error.extra.headers },
   };
 }

@@ -5,7 +5,8 @@ import { runOperation, type OperationOptions } from "../../internal/operation.js
 import type { PagedAsyncIterableIterator, PageSettings } from "@azure/keyvault-keys";
 import { singlePage } from "../single-page.js";
 import type { ExchangeTransport } from "../../transports/exchange-transport.js";
-import { MAILBOX_POLICIES, PolicyCommands } from "../policy-commands.js";
+import { MAILBOX_POLICIES, PolicyCommands, auditedPolicy } from "../policy-commands.js";
+import { UNCHANGED } from "../../internal/audit.js";
 import { changedNothing } from "../policy-rows.js";
 import type { CreatePolicyInput, CreatePolicyOptions, CreatePolicyResult, DataEncryptionPolicy, MailboxAssignmentResult, MailboxEncryption, PermanentDataPurgeRequest } from "../types.js";
 import { beginBulkAssign } from "./bulk-assign.js";
@@ -115,6 +116,17 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
 
   /** Set-Mailbox; a recipient it does not find is tried as a mail user. */
   async #assignOne(transport: ExchangeTransport, mailbox: string, policy: string, o: OperationOptions): Promise<MailboxAssignmentResult> {
+    // One audit line per mailbox that changed (bulk assignment included). The mailbox's earlier
+    // policy is not read first (a bulk run would double its requests): `before` is null, and the
+    // service's "nothing modified" warning tells an assignment already in place (no line).
+    return this.#context.audit.change(
+      { what: "policies.exchange.assign", target: mailbox, before: null },
+      () => this.#setPolicy(transport, mailbox, policy, o),
+      (r) => (r.changed ? { dataEncryptionPolicy: policy, recipientType: r.recipientType } : UNCHANGED),
+    );
+  }
+
+  async #setPolicy(transport: ExchangeTransport, mailbox: string, policy: string, o: OperationOptions): Promise<MailboxAssignmentResult> {
     try {
       const { warnings } = await transport.invoke({ cmdlet: "Set-Mailbox", parameters: { Identity: mailbox, DataEncryptionPolicy: policy } }, o);
       return { mailbox, recipientType: "mailbox", changed: !changedNothing(warnings) };
@@ -173,8 +185,13 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
             "The rest of the purge is a signed request to Microsoft (the data purge document), which this call cannot send.",
         );
       }
-      await this.#transport.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: name, PermanentDataPurgeRequested: true, PermanentDataPurgeReason: request.reason, PermanentDataPurgeContact: request.contact } }, o);
-      return this.#commands.require(name, o);
+      let after: DataEncryptionPolicy | undefined;
+      await this.#context.audit.change(
+        { what: "policies.exchange.requestPermanentDataPurge", target: policy.name, before: auditedPolicy(policy) },
+        () => this.#transport.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: name, PermanentDataPurgeRequested: true, PermanentDataPurgeReason: request.reason, PermanentDataPurgeContact: request.contact } }, o),
+        async () => auditedPolicy((after = await this.#commands.require(name, o))),
+      );
+      return after ?? this.#commands.require(name, o);
     });
   }
 }

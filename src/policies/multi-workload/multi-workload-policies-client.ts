@@ -92,7 +92,11 @@ export class MultiWorkloadPoliciesClient implements MultiWorkloadPoliciesOperati
           `The tenant's multi-workload policy is '${current.policyName}'; a tenant has one, so assigning '${target.name}' replaces it. Pass replaceConfirm: '${current.policyName}' to replace it.`,
         );
       }
-      await this.#transport.invoke({ cmdlet: "Set-M365DataAtRestEncryptionPolicyAssignment", parameters: { DataEncryptionPolicy: target.name } }, o);
+      await this.#context.audit.change(
+        { what: "policies.multiWorkload.assign", target: "tenant", before: current ? { policyName: current.policyName } : null },
+        () => this.#transport.invoke({ cmdlet: "Set-M365DataAtRestEncryptionPolicyAssignment", parameters: { DataEncryptionPolicy: target.name } }, o),
+        () => ({ policyName: target.name }),
+      );
       return { policyName: target.name, replaced: current?.policyName, changed: true };
     });
   }

@@ -139,7 +139,7 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
       }
       state.keyUris = [resolved.keyUri];
       if (inUse && sameVersion(inUse, resolved)) return false; // already in place: nothing to send
-      await this.#transport(state.adminSiteUrl).rollTenantKey(keyType, vaultInfo(resolved), o);
+      await this.#audited("rollKey", state, status, () => this.#transport(state.adminSiteUrl).rollTenantKey(keyType, vaultInfo(resolved), o));
       return true;
     });
   }
@@ -162,16 +162,26 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
         if (!is(status.Status, "Unregistered")) {
           throw new PreconditionFailedError("ERR_SHAREPOINT_POLICY_CONFLICT", `SharePoint Online${geoText(state.geo)} is ${status.Status}; a registration needs it Unregistered.`);
         }
-        await transport.registerTenantKeys({ PrimaryKeyVault: vaultInfo(keys[0]), SecondaryKeyVault: vaultInfo(keys[1]) }, o);
+        await this.#audited("register", state, status, () => transport.registerTenantKeys({ PrimaryKeyVault: vaultInfo(keys[0]), SecondaryKeyVault: vaultInfo(keys[1]) }, o));
         return true;
       }
       if (!status.RecoveryEnabled && !is(status.Status, "Recovering")) {
         if (is(status.Status, "Registered") && holds(status, keys)) return false;
         throw new PreconditionFailedError("ERR_SHAREPOINT_NOT_IN_RECOVERY", `SharePoint Online${geoText(state.geo)} is ${status.Status}, not in recovery mode: Restore-SPODataEncryptionPolicy is for a tenant Microsoft put in recovery after a key loss.`);
       }
-      await transport.recoverTenantKeys({ PrimaryKeyVault: vaultInfo(keys[0]), SecondaryKeyVault: vaultInfo(keys[1]) }, o);
+      await this.#audited("recover", state, status, () => transport.recoverTenantKeys({ PrimaryKeyVault: vaultInfo(keys[0]), SecondaryKeyVault: vaultInfo(keys[1]) }, o));
       return true;
     });
+  }
+
+  /** Sends one registration, roll or recovery: one audit line, the status before and as the service answered it. */
+  #audited(kind: SharePointPolicyOperationKind, state: SharePointPolicyOperationState, before: CustomerKeyStatusInfo, send: () => Promise<CustomerKeyStatusInfo>): Promise<CustomerKeyStatusInfo> {
+    const seen = (s: CustomerKeyStatusInfo) => ({ status: s.Status, primaryKeyVaultUri: s.PrimaryKeyVaultUri, secondaryKeyVaultUri: s.SecondaryKeyVaultUri, recoveryEnabled: s.RecoveryEnabled });
+    return this.#context.audit.change(
+      { what: `policies.sharePoint.${kind}`, target: `${state.adminSiteUrl}${state.geo ? ` (geo ${state.geo})` : ""}`, before: seen(before) },
+      send,
+      (after) => ({ ...seen(after), requested: state.keyUris, ...(state.keyType ? { keyType: state.keyType } : {}) }),
+    );
   }
 
   /**

@@ -23,6 +23,7 @@ import { ADMIN_KEY_PERMISSIONS } from "../../rules/access-model.js";
 import { WORKLOAD_APP_IDS } from "../../rules/workloads.js";
 import type { VaultCoordinates as VaultRef } from "../../azure/vault-and-key-ids.js";
 import type { OperationOptions } from "../../internal/operation.js";
+import { UNCHANGED, type AuditTrail } from "../../internal/audit.js";
 
 /** A role a principal holds on (or above) the vault. */
 export interface RoleHolding {
@@ -100,6 +101,7 @@ export class VaultAccess {
   constructor(
     private readonly arm: VaultArm,
     private readonly directory: GraphDirectory,
+    private readonly audit: AuditTrail,
   ) {}
 
   async #vault(ref: VaultRef, options: CallOptions): Promise<Vault> {
@@ -153,20 +155,33 @@ export class VaultAccess {
       const entry = (vault.properties.accessPolicies ?? []).find((e) => e.objectId.toLowerCase() === found.objectId.toLowerCase() && !e.applicationId);
       const missing = missingPermissions(ADMIN_KEY_PERMISSIONS, entry?.permissions.keys);
       if (missing.length === 0) return { objectId: found.objectId, changed: false };
-      await this.arm.updateAccessPolicy(ref, "add", [{ tenantId, objectId: found.objectId, permissions: { keys: missing } }], options);
+      await this.audit.change(
+        { what: "vaultPairs.grantAdministrator.accessPolicy", target: `${vaultId(ref)}/accessPolicies/${found.objectId}`, before: entry ? { objectId: found.objectId, keys: entry.permissions.keys ?? [] } : null },
+        () => this.arm.updateAccessPolicy(ref, "add", [{ tenantId, objectId: found.objectId, permissions: { keys: missing } }], options),
+        () => ({ objectId: found.objectId, keys: [...new Set([...(entry?.permissions.keys ?? []), ...missing])] }),
+      );
       return { objectId: found.objectId, changed: true };
     }
     const sub = ref.subscriptionId;
     const guid = customerKeyAdminRoleGuid(sub);
     let changed = false;
     if (!(await this.arm.getRoleDefinition(sub, guid, options))) {
-      await this.arm.createRoleDefinition(sub, guid, customerKeyAdminRoleDefinition(sub), options);
+      await this.audit.change(
+        { what: "vaultPairs.grantAdministrator.roleDefinition", target: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`, before: null },
+        () => this.arm.createRoleDefinition(sub, guid, customerKeyAdminRoleDefinition(sub), options),
+        (d) => ({ roleName: d.roleName }),
+      );
       changed = true;
     }
     const scope = vaultId(ref);
     const existing = await this.arm.listRoleAssignments(sub, scope, options);
     if (!existing.some((a) => a.principalId?.toLowerCase() === found.objectId.toLowerCase() && roleGuid(a.roleDefinitionId) === guid)) {
-      const outcome = await this.arm.createRoleAssignment(sub, scope, roleAssignmentName(scope, guid, found.objectId), guid, found.objectId, principalType(found), options);
+      const name = roleAssignmentName(scope, guid, found.objectId);
+      const outcome = await this.audit.change(
+        { what: "vaultPairs.grantAdministrator.roleAssignment", target: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, before: null },
+        () => this.arm.createRoleAssignment(sub, scope, name, guid, found.objectId, principalType(found), options),
+        (o) => (o === "created" ? { principalId: found.objectId, roleDefinitionGuid: guid, scope } : UNCHANGED),
+      );
       changed ||= outcome === "created";
     }
     return { objectId: found.objectId, changed };
@@ -196,13 +211,23 @@ export class VaultAccess {
     }
     const vault = await this.#vault(ref, options);
     const mine = (vault.properties.accessPolicies ?? []).filter((e) => e.objectId.toLowerCase() === objectId.toLowerCase());
-    if (mine.length > 0) await this.arm.updateAccessPolicy(ref, "remove", mine, options);
+    if (mine.length > 0) {
+      await this.audit.change(
+        { what: "vaultPairs.revokeAccess.accessPolicy", target: `${vaultId(ref)}/accessPolicies/${objectId}`, before: mine.map((e) => ({ objectId: e.objectId, applicationId: e.applicationId, permissions: e.permissions })) },
+        () => this.arm.updateAccessPolicy(ref, "remove", mine, options),
+        () => null,
+      );
+    }
     const scope = vaultId(ref);
     const removed: string[] = [];
     for (const a of await this.arm.listRoleAssignments(ref.subscriptionId, scope, options)) {
       if (a.principalId?.toLowerCase() !== objectId.toLowerCase() || !a.name) continue;
       if (normaliseScope(a.scope ?? "") !== normaliseScope(scope)) continue;
-      await this.arm.deleteRoleAssignment(ref.subscriptionId, scope, a.name, options);
+      await this.audit.change(
+        { what: "vaultPairs.revokeAccess.roleAssignment", target: a.id ?? `${scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`, before: { principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, scope: a.scope } },
+        () => this.arm.deleteRoleAssignment(ref.subscriptionId, scope, a.name!, options),
+        () => null,
+      );
       removed.push(a.name);
     }
     const remaining = (await this.listAccess(ref, options)).filter((e) => e.objectId.toLowerCase() === objectId.toLowerCase());
