@@ -51,6 +51,12 @@ export interface RequestLog {
   mutating(since?: number): RequestLogEntry[];
   /** How many requests were seen so far: pass it to `mutating(since)` to look at what came after. */
   readonly size: number;
+  /**
+   * Resolves with the first entry recorded from now on that `predicate` accepts (a copy), e.g. to act
+   * when a client reaches a given request; a request a `hang` fault holds is recorded when the hang
+   * begins. Rejects with the signal's reason when `abortSignal` aborts, or with what `predicate` throws.
+   */
+  waitFor(predicate: (entry: RequestLogEntry) => boolean, options?: { abortSignal?: AbortSignal }): Promise<RequestLogEntry>;
   /** Forgets the entries (sequence numbers keep counting). */
   clear(): void;
   /** Requests being served right now (Entra ID token requests excluded). */

@@ -4,6 +4,8 @@ import { FaultInjector } from "../../src/emulator/kernel/faults.js";
 import { RequestLog } from "../../src/emulator/kernel/request-log.js";
 import { createTestVault } from "./helpers/vaults.js";
 import { rawRequest, tokenFor } from "../conformance/helpers/raw.js";
+import { request } from "node:https";
+import { exchangeClient } from "./helpers/exchange-client.js";
 
 let emulator: Emulator;
 let token: string;
@@ -82,7 +84,109 @@ describe("fault rules and the Key Vault challenge", () => {
   });
 });
 
+/** POST …/keys/{name}/create (RSA 2048); the status, or 0 when the connection closed without an answer. */
+function createKey(name: string, signal?: AbortSignal): Promise<number> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ kty: "RSA", key_size: 2048 });
+    const req = request(`${emulator.endpoints.vaultUrl("kv-faults")}/keys/${name}/create?api-version=7.6`, {
+      method: "POST",
+      agent: emulator.clientOptions().agent,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": String(body.length) },
+      ...(signal ? { signal } : {}),
+    }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", () => resolve(0));
+    req.end(body);
+  });
+}
+const versionsOf = (name: string) =>
+  rawRequest(emulator, { method: "GET", url: `${emulator.endpoints.vaultUrl("kv-faults")}/keys/${name}/versions?api-version=7.6`, token }).then((r) => (r.body?.value ?? []).length as number);
+const isHang = (e: { fault?: string }) => e.fault === "hang";
+
+describe("fault rules by operation, skip and stage", () => {
+  it("matches the operation the log names, lets `skip` requests pass, then strikes", async () => {
+    emulator.faults.inject({ operation: "createkey", skip: 1, count: 1, status: 500 });
+    expect([await listKeys(), await createKey("skip-a"), await listKeys(), await createKey("skip-b"), await createKey("skip-c")]).toEqual([200, 200, 200, 500, 200]);
+    expect(await versionsOf("skip-b")).toBe(0);
+    expect(() => emulator.faults.inject({ skip: -1 })).toThrow(RangeError);
+  });
+
+  it("matches an Exchange cmdlet by name (InvokeCommand carries it in its body)", async () => {
+    const exo = await exchangeClient(emulator);
+    emulator.faults.inject({ service: "exchange", operation: "Get-MailUser", status: 503, count: 1 });
+    expect([(await exo.invoke("Get-Mailbox", { ResultSize: 1 })).status, (await exo.invoke("Get-MailUser", { ResultSize: 1 })).status]).toEqual([200, 503]);
+    expect(emulator.requests.list({ service: "exchange" }).at(-1)).toMatchObject({ operation: "Get-MailUser", status: 503 });
+  });
+
+  it("strikes after the service acted with stage response: the key exists, the client got a 503", async () => {
+    emulator.faults.inject({ operation: "CreateKey", stage: "response", status: 503, count: 1 });
+    const since = emulator.requests.size;
+    expect(await createKey("after-a")).toBe(503);
+    expect(await versionsOf("after-a")).toBe(1);
+    const entry = emulator.requests.list({ operation: "CreateKey" }).at(-1)!;
+    expect(entry).toMatchObject({ status: 503, serviceStatus: 200, fault: expect.stringMatching(/^fault#\d+$/) });
+    // It changed state: mutating() counts it by the service's status.
+    expect(emulator.requests.mutating(since).map((e) => e.seq)).toEqual([entry.seq]);
+  });
+
+  it("hangs a request before the service: logged at once, never served, closed when the client aborts", async () => {
+    emulator.faults.inject({ operation: "CreateKey", mode: "hang", count: 1 });
+    const held = emulator.requests.waitFor(isHang);
+    const abort = new AbortController();
+    const answer = createKey("hang-a", abort.signal);
+    expect(await held).toMatchObject({ operation: "CreateKey", status: 0, fault: "hang" });
+    expect(emulator.requests.inFlight).toBe(1);
+    abort.abort();
+    expect(await answer).toBe(0);
+    await expect.poll(() => emulator.requests.inFlight).toBe(0);
+    expect(await versionsOf("hang-a")).toBe(0);
+  });
+
+  it("hangs the answer after the service acted; removing the rule closes the connection", async () => {
+    const remove = emulator.faults.inject({ operation: "CreateKey", stage: "response", mode: "hang" });
+    const held = emulator.requests.waitFor(isHang);
+    const answer = createKey("hang-b");
+    expect(await held).toMatchObject({ operation: "CreateKey", status: 0, serviceStatus: 200, fault: "hang" });
+    expect(await versionsOf("hang-b")).toBe(1);
+    remove();
+    expect(await answer).toBe(0);
+    expect(await createKey("hang-c")).toBe(200);
+  });
+
+  it("clear() ends every hung request", async () => {
+    emulator.faults.inject({ operation: "CreateKey", mode: "hang" });
+    const held = emulator.requests.waitFor(isHang);
+    const answer = createKey("hang-d");
+    await held;
+    emulator.faults.clear();
+    expect(await answer).toBe(0);
+  });
+});
+
 describe("request log", () => {
+  it("waitFor resolves with the first later entry the predicate accepts, and rejects on abort", async () => {
+    const log = new RequestLog();
+    const entry = (path: string) => ({ time: "", service: "arm", method: "PUT", host: "h", path, caller: "c", status: 200, durationMs: 0 });
+    log.record(entry("/before"));
+    const second = log.waitFor((e) => e.path.startsWith("/p"));
+    log.record(entry("/x"));
+    log.record(entry("/p1"));
+    log.record(entry("/p2"));
+    expect(await second).toMatchObject({ seq: 2, path: "/p1" });
+    const abort = new AbortController();
+    const never = log.waitFor(() => false, { abortSignal: abort.signal });
+    abort.abort(new Error("stop waiting"));
+    await expect(never).rejects.toThrow("stop waiting");
+    await expect(log.waitFor(() => true, { abortSignal: abort.signal })).rejects.toThrow("stop waiting");
+    const failing = log.waitFor(() => {
+      throw new Error("bad predicate");
+    });
+    log.record(entry("/y"));
+    await expect(failing).rejects.toThrow("bad predicate");
+  });
+
   it("keeps only the newest entries up to its limit, numbering them without gaps", () => {
     const log = new RequestLog(3);
     for (let i = 0; i < 5; i++) log.record({ time: "", service: "arm", method: "PUT", host: "h", path: `/p${i}`, caller: "c", status: 200, durationMs: 0 });

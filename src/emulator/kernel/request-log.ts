@@ -19,13 +19,18 @@ export interface RequestLogEntry {
   operation?: string;
   /** The caller's object id (or app id), `anonymous` before authentication. */
   caller: string;
-  /** HTTP status answered; 0 when the connection was reset by a fault. */
+  /** HTTP status answered; 0 when a fault reset the connection or hung the request. */
   status: number;
+  /**
+   * Set when a fault struck after the service acted (a rule with `stage: "response"`): the status
+   * the service answered with, which the client never received.
+   */
+  serviceStatus?: number;
   /** Time to answer, in wall-clock milliseconds. */
   durationMs: number;
-  /** The request id the emulator answered with (`x-ms-request-id`, and `request-id` where the service sends it); absent when the connection was reset. */
+  /** The request id the emulator answered with (`x-ms-request-id`, and `request-id` where the service sends it); absent when no answer was sent (a reset or a hang). */
   requestId?: string;
-  /** Set when an injected fault (`fault#n`, `reset`) or the throttle (`throttle`) answered instead of the service. */
+  /** Set when an injected fault (`fault#n`, `reset`, `hang`) or the throttle (`throttle`) answered instead of the service. */
   fault?: string;
 }
 
@@ -40,6 +45,7 @@ export class RequestLog implements PublicRequestLog {
   #peakInFlight = 0;
   /** Sequence numbers of entries whose route declared itself read-only. */
   readonly #readOnly = new Set<number>();
+  readonly #waiters = new Set<(entry: RequestLogEntry) => void>();
 
   constructor(limit = 50_000) {
     this.#limit = limit;
@@ -49,10 +55,44 @@ export class RequestLog implements PublicRequestLog {
   record(entry: Omit<RequestLogEntry, "seq">, options: { readOnly?: boolean } = {}): void {
     const seq = this.#total++;
     if (options.readOnly) this.#readOnly.add(seq);
-    this.#entries.push({ seq, ...entry });
+    const recorded = { seq, ...entry };
+    this.#entries.push(recorded);
     if (this.#entries.length > this.#limit) {
       for (const dropped of this.#entries.splice(0, this.#entries.length - this.#limit)) this.#readOnly.delete(dropped.seq);
     }
+    for (const waiter of [...this.#waiters]) waiter(recorded);
+  }
+
+  /** The first entry recorded from now on that `predicate` accepts; rejects with the signal's reason on abort. */
+  waitFor(predicate: (entry: RequestLogEntry) => boolean, options: { abortSignal?: AbortSignal } = {}): Promise<RequestLogEntry> {
+    const { abortSignal } = options;
+    return new Promise<RequestLogEntry>((resolve, reject) => {
+      if (abortSignal?.aborted) {
+        reject(abortSignal.reason);
+        return;
+      }
+      const onAbort = () => {
+        this.#waiters.delete(waiter);
+        reject(abortSignal!.reason);
+      };
+      const settle = () => {
+        this.#waiters.delete(waiter);
+        abortSignal?.removeEventListener("abort", onAbort);
+      };
+      const waiter = (entry: RequestLogEntry) => {
+        try {
+          if (!predicate(entry)) return;
+        } catch (error) {
+          settle();
+          reject(error);
+          return;
+        }
+        settle();
+        resolve({ ...entry });
+      };
+      this.#waiters.add(waiter);
+      abortSignal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /** A copy of the entries, oldest first, optionally filtered. */
@@ -73,7 +113,7 @@ export class RequestLog implements PublicRequestLog {
         (e) =>
           e.seq >= since &&
           mutatingMethods.has(e.method) &&
-          e.status < 400 &&
+          (e.serviceStatus ?? e.status) < 400 &&
           !this.#readOnly.has(e.seq),
       );
   }

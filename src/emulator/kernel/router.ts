@@ -23,6 +23,12 @@ export interface Route {
   anonymous?: boolean;
   /** A POST that reads or computes and changes nothing (wrapKey, token): `requests.mutating()` leaves it out. */
   readOnly?: boolean;
+  /**
+   * For a generic route whose request names what it does (Exchange's InvokeCommand carries the
+   * cmdlet in its body): the operation and read-only flag, read before faults are decided so rules
+   * and the request log see them. Must not throw (the handler reports a bad request).
+   */
+  describe?: (req: EmulatorRequest) => Promise<{ operation?: string; readOnly?: boolean }>;
 }
 
 interface CompiledRoute extends Route {

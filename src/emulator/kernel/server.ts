@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { anonymousCaller, authenticate, bearerToken, type Caller } from "./auth.js";
 import { defaultErrorReply, type EmulatorCore, type RegisteredService } from "./core.js";
+import type { FaultDecision, FaultTarget } from "./faults.js";
 import { EmulatorRequest, ServiceError, type Reply } from "./http.js";
 
 /** The service error code an injected status answers with. */
@@ -36,6 +37,15 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
   let readOnly = false;
   let fault: string | undefined;
   let reply: Reply;
+  let faultTarget: FaultTarget | undefined;
+  let served = false;
+  const log = (status: number, extra: { fault?: string; serviceStatus?: number } = {}) =>
+    core.requests.record({
+      time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
+      ...(operation ? { operation } : {}), caller: caller.objectId, status, durationMs: Date.now() - started, ...extra,
+      // No answer was sent on a reset or a hang, so no request id.
+      ...(status !== 0 ? { requestId: req.requestId } : {}),
+    }, { readOnly });
   try {
     if (!service) throw new ServiceError(404, "NotFound", `No emulated service answers at ${req.hostname}.`);
     const match = service.router.match(req.method, req.path);
@@ -43,24 +53,23 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
     if (!match) throw new ServiceError(404, "NotFound", `The emulated ${service.name} service has no operation at ${req.method} ${req.path}.`);
     operation = match.route.operation;
     readOnly = match.route.readOnly === true;
+    if (match.route.describe) {
+      req.logAs = await match.route.describe(req);
+      operation = req.logAs.operation ?? operation;
+      readOnly = req.logAs.readOnly ?? readOnly;
+    }
     // Key Vault's challenge round trip is not a real call: faults skip it (vault-down rules do not).
     const challenge = !match.route.anonymous && !bearerToken(req) && service.definition.challenge !== undefined;
-    const decision = core.faults.decide({
-      service: service.name, method: req.method, path: req.path, challenge,
-      hostLabels: Object.values(target.hostParams),
-    });
+    faultTarget = { service: service.name, method: req.method, path: req.path, challenge, hostLabels: Object.values(target.hostParams), ...(operation ? { operation } : {}) };
+    const decision = core.faults.decide(faultTarget);
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-    if (decision.reset) {
-      raw.socket.destroy();
-      core.requests.record({ time, service: service.name, method: req.method, host: req.hostname, path: req.path, operation, caller: caller.objectId, status: 0, durationMs: Date.now() - started, fault: "reset" }, { readOnly });
+    if (decision.reset || decision.hang) {
+      await dropConnection(raw, decision, log);
       return;
     }
     if (decision.respond) {
       fault = decision.respond.rule;
-      const { status, retryAfterSeconds } = decision.respond;
-      throw new ServiceError(status, statusCodes[status] ?? "InjectedFault", `The emulator injected a ${status} fault.`, {
-        ...(retryAfterSeconds !== undefined ? { headers: { "retry-after": String(retryAfterSeconds) } } : {}),
-      });
+      throw injectedError(decision.respond);
     }
     if (challenge) {
       reply = service.definition.challenge!(req, core);
@@ -76,6 +85,7 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
         }
       }
       reply = await match.route.handler({ req, params: match.params, caller, core });
+      served = true;
     }
   } catch (error) {
     reply = errorReply(service, error, req, core);
@@ -83,16 +93,65 @@ async function serve(core: EmulatorCore, req: EmulatorRequest, target: ReturnTyp
   try {
     core.flush();
   } catch (error) {
+    served = false;
     reply = errorReply(service, error, req, core);
   }
-  send(res, reply, req, service);
   if (req.logAs.operation !== undefined) operation = req.logAs.operation;
   if (req.logAs.readOnly !== undefined) readOnly = req.logAs.readOnly;
-  core.requests.record({
-    time, service: service?.name ?? "unknown", method: req.method, host: req.hostname, path: req.path,
-    ...(operation ? { operation } : {}), caller: caller.objectId, status: reply.status, durationMs: Date.now() - started,
-    ...(fault ? { fault } : {}), requestId: req.requestId,
-  }, { readOnly });
+  if (served && faultTarget) {
+    // The service acted and saved its state: a `response` rule now decides what the client gets.
+    const decision = core.faults.decide({ ...faultTarget, ...(operation ? { operation } : {}) }, "response");
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.reset || decision.hang) {
+      await dropConnection(raw, decision, log, reply.status);
+      return;
+    }
+    if (decision.respond) {
+      const serviceStatus = reply.status;
+      reply = errorReply(service, injectedError(decision.respond), req, core);
+      send(res, reply, req, service);
+      log(reply.status, { fault: decision.respond.rule, serviceStatus });
+      return;
+    }
+  }
+  send(res, reply, req, service);
+  log(reply.status, fault ? { fault } : {});
+}
+
+function injectedError({ status, retryAfterSeconds }: NonNullable<FaultDecision["respond"]>): ServiceError {
+  return new ServiceError(status, statusCodes[status] ?? "InjectedFault", `The emulator injected a ${status} fault.`, {
+    ...(retryAfterSeconds !== undefined ? { headers: { "retry-after": String(retryAfterSeconds) } } : {}),
+  });
+}
+
+/**
+ * A reset closes the connection now; a hang logs the request at once (so `requests.waitFor` sees
+ * it), then keeps the connection open until the client goes away or the rule is released.
+ */
+async function dropConnection(
+  raw: IncomingMessage,
+  decision: FaultDecision,
+  log: (status: number, extra: { fault?: string; serviceStatus?: number }) => void,
+  serviceStatus?: number,
+): Promise<void> {
+  const extra = serviceStatus !== undefined ? { serviceStatus } : {};
+  if (!decision.hang) {
+    raw.socket.destroy();
+    log(0, { fault: "reset", ...extra });
+    return;
+  }
+  const { hang } = decision;
+  log(0, { fault: "hang", ...extra });
+  const socket = raw.socket;
+  if (!socket.destroyed) {
+    let closed!: () => void;
+    const gone = new Promise<void>((resolve) => (closed = resolve));
+    socket.once("close", closed);
+    await Promise.race([hang.released, gone]);
+    socket.off("close", closed);
+  }
+  hang.forget();
+  socket.destroy();
 }
 
 function errorReply(service: RegisteredService | undefined, error: unknown, req: EmulatorRequest, core: EmulatorCore): Reply {

@@ -89,11 +89,18 @@ export const invokeCommandRoute: Route = {
   method: "POST",
   path: "/adminapi/beta/:tenant/InvokeCommand",
   operation: "InvokeCommand",
+  // The log and fault rules see the cmdlet's name (never its parameters), as the service knows it.
+  async describe(req) {
+    try {
+      const input = cmdletInputOf(await req.json());
+      const cmdlet = CMDLETS.get(input.name.toLowerCase());
+      return { operation: cmdlet?.name ?? input.name.slice(0, 64).replace(/[^\w-]/g, "?"), readOnly: cmdlet?.readOnly ?? true };
+    } catch {
+      return {};
+    }
+  },
   async handler({ req, params, caller, core }) {
     const input = cmdletInputOf(await req.json());
-    const cmdlet = CMDLETS.get(input.name.toLowerCase());
-    // The log shows the cmdlet's name (never its parameters), under the name the service knows it by.
-    req.logAs = { operation: cmdlet?.name ?? input.name.slice(0, 64).replace(/[^\w-]/g, "?"), readOnly: cmdlet?.readOnly ?? true };
     checkTenant(core, params["tenant"]!);
     return invoke({ core, caller, tenantSegment: params["tenant"]!, origin: req.origin, prefer: req.header("prefer"), skiptoken: req.query("$skiptoken") }, input);
   },
