@@ -196,4 +196,21 @@ describe("client.policies.sharePoint (multi-geo, geos and admin sites from Graph
     expect(policy).toMatchObject({ geo: "NAM", state: "Registered", primaryKeyUri: keys.primary.keyId });
     expect(sharePointCalls(geoEmulator, since, "OnboardTenantForBringYourOwnKey")).toHaveLength(0);
   });
+
+  it("follows a registration whose connection dropped after SharePoint took it (no second request, no failure)", async () => {
+    const fresh = await startEmulator();
+    try {
+      const c = client(fresh);
+      const keys = await customerKeyVaults(fresh, "spreset");
+      // The service runs the request, then the connection closes before its answer is written.
+      fresh.faults.inject({ service: "sharepoint", path: "OnboardTenantForBringYourOwnKey", stage: "response", mode: "reset", count: 1 });
+      const policy = await c.policies.sharePoint.beginRegister({ primaryKeyUri: keys.primary.keyId, secondaryKeyUri: keys.secondary.keyId, onProgress: () => fresh.clock.advance(HOUR) });
+      expect(policy).toMatchObject({ state: "Registered", primaryKeyUri: keys.primary.keyId });
+      const sent = sharePointCalls(fresh, 0).filter((e) => e.path.includes("OnboardTenantForBringYourOwnKey"));
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.fault).toBe("reset");
+    } finally {
+      await fresh.stop();
+    }
+  });
 });

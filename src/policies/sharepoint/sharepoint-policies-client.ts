@@ -266,7 +266,17 @@ export class SharePointPoliciesClient implements SharePointPoliciesOperations {
           `SharePoint Online${geoText(state.geo)} is ${status.Status} (${progressOf(status)} %); it runs one registration or key roll at a time. Nothing was sent: wait for it (client.policies.sharePoint.get, Get-SPODataEncryptionPolicy) and try again.`,
         );
       }
-      const sent = await send(state, status, options);
+      let sent: boolean;
+      try {
+        sent = await send(state, status, options);
+      } catch (error) {
+        // A connection lost after the request went out: it may have run, and SharePoint would refuse
+        // a second one as "in progress". Look once; when our request is running, follow it.
+        const now = await transport.getTenantKeyStatus(options).catch(() => undefined);
+        if (!now || !(startedByUs(state, now) || rollRunsOurKey(state, now))) throw error;
+        this.#context.logger.info(`policies.sharePoint.${state.operation}: the answer was lost, but the request runs; following it.`);
+        sent = true;
+      }
       state.sent = true;
       if (sent) {
         this.#context.logger.info(`policies.sharePoint.${state.operation}: sent to ${state.adminSiteUrl}.`);
@@ -308,6 +318,14 @@ function startedByUs(state: SharePointPolicyOperationState, status: CustomerKeyS
   if (wanted.length !== 2 || wanted.some((w) => !w?.version)) return false;
   const reported = [tryParseKeyUri(status.PrimaryKeyVaultUri), tryParseKeyUri(status.SecondaryKeyVaultUri)];
   return wanted.every((w, i) => !!reported[i] && sameVersion(reported[i]!, w!));
+}
+
+/** A roll running with the key this roll just sent in its slot (only asked right after sending it). */
+function rollRunsOurKey(state: SharePointPolicyOperationState, status: CustomerKeyStatusInfo): boolean {
+  if (state.operation !== "rollKey" || !is(status.Status, "Rolling")) return false;
+  const wanted = tryParseKeyUri(state.keyUris[0]);
+  const reported = tryParseKeyUri(state.keyType === "primary" ? status.PrimaryKeyVaultUri : status.SecondaryKeyVaultUri);
+  return !!wanted?.version && !!reported && sameVersion(reported, wanted);
 }
 
 function checkOptions(options: unknown): void {
