@@ -13,6 +13,7 @@ import { CustomerKeyClient } from "../../src/index.js";
 import { run } from "../../src/cli/program.js";
 import { renderTerminal } from "../helpers/terminal-screen.js";
 import { shareWithCli } from "./shared-emulator.js";
+import { registerDoNotCancelApproved } from "../helpers/do-not-cancel.js";
 
 const hasScript = (() => {
   try {
@@ -53,12 +54,7 @@ beforeAll(async () => {
   state = shareWithCli(emulator, dir);
   // Do-Not-Cancel registered and approved up front: Microsoft's approval is not what this test is about.
   const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
-  for (const subscriptionId of emulator.subscriptionIds) {
-    const poller = client.subscriptions.beginRegisterDoNotCancel(subscriptionId);
-    await poller.poll();
-    emulator.approveDoNotCancel(subscriptionId);
-    await poller.pollUntilDone();
-  }
+  await registerDoNotCancelApproved(client, emulator);
 }, 60_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import type { Emulator } from "../../src/emulator/index.js";
 import { startOnboardingFixture, type OnboardingFixture } from "./onboarding-fixture.js";
 import { CustomerKeyClient, parseOnboardingConfig, type OnboardingConfig } from "../../src/index.js";
 import { pairSpec } from "../../src/onboarding/plan.js";
+import { registerDoNotCancelApproved } from "../helpers/do-not-cancel.js";
 
 let fixture: OnboardingFixture;
 let emulator: Emulator;
@@ -28,12 +29,7 @@ beforeAll(async () => {
     policies: { multiWorkload: { name: "Tenant_default", vaultPair: "multiWorkload" } },
     microsoft: { onboardingRequestSubmitted: true },
   });
-  for (const subscriptionId of [a, b]) {
-    const poller = client.subscriptions.beginRegisterDoNotCancel(subscriptionId);
-    await poller.poll();
-    emulator.approveDoNotCancel(subscriptionId);
-    await poller.pollUntilDone();
-  }
+  await registerDoNotCancelApproved(client, emulator, [a, b]);
 }, 60_000);
 
 afterAll(async () => {

@@ -22,6 +22,7 @@ import { CustomerKeyClient, type OnboardingConfig } from "../../src/index.js";
 import { rawKeyClient } from "../../examples/shared-setup.js";
 import { cli } from "../cli/cli-harness.js";
 import { shareWithCli } from "../cli/shared-emulator.js";
+import { registerDoNotCancelApproved } from "../helpers/do-not-cancel.js";
 
 let emulator: Emulator;
 let dir: string;
@@ -189,12 +190,7 @@ describe("an expired key, which no command takes as input: a failed check, not a
   it("validate exits 1 naming the key's expiry; apply stops at the preflight, before any policy; neither changes the tenant", async () => {
     // A vault pair made right (Do-Not-Cancel approved, access granted), whose keys were given an expiry by hand.
     const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
-    for (const subscriptionId of emulator.subscriptionIds) {
-      const poller = client.subscriptions.beginRegisterDoNotCancel(subscriptionId);
-      await poller.poll();
-      emulator.approveDoNotCancel(subscriptionId);
-      await poller.pollUntilDone();
-    }
+    await registerDoNotCancelApproved(client, emulator);
     const config = validConfig();
     const pair = exchangePair(config);
     Object.assign(pair, { keyName: "exo-expired" });

@@ -29,6 +29,7 @@ import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type FaultRule } from "../../src/emulator/index.js";
 import { CustomerKeyClient, parseOnboardingConfig, type OnboardingConfig } from "../../src/index.js";
+import { registerDoNotCancelApproved } from "../helpers/do-not-cancel.js";
 
 const MAILBOXES = 60;
 const CHILD = path.join(import.meta.dirname, "fixtures/apply-child.ts");
@@ -116,12 +117,7 @@ beforeAll(async () => {
   };
   config = parseOnboardingConfig(rawConfig);
   // Do-Not-Cancel requested and approved first (Microsoft's part: the apply waits for it otherwise).
-  for (const subscriptionId of [a, b]) {
-    const poller = client.subscriptions.beginRegisterDoNotCancel(subscriptionId);
-    await poller.poll();
-    emulator.approveDoNotCancel(subscriptionId);
-    await poller.pollUntilDone();
-  }
+  await registerDoNotCancelApproved(client, emulator, [a, b]);
 }, 60_000);
 
 afterAll(async () => {

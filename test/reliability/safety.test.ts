@@ -17,6 +17,7 @@ import { pairSpecOf } from "./onboarding-flow.js";
 import { createProgram } from "../../src/cli/program.js";
 import { ConfirmationRequiredError, CustomerKeyError, type CustomerKeyClient } from "../../src/index.js";
 import { ADMIN_KEY_PERMISSIONS, customerKeyAdminRoleDefinition } from "../../src/rules/access-model.js";
+import { registerDoNotCancelApproved } from "../helpers/do-not-cancel.js";
 
 /**
  * read: changes nothing. additive: only creates or adds, never removes or overwrites (idempotent).
@@ -144,12 +145,7 @@ let scenario: M365Scenario & { primary: VaultCoordinates; secondary: VaultCoordi
 beforeAll(async () => {
   const base = await startM365Scenario(["exchange", "multiWorkload"]);
   // Do-Not-Cancel on both subscriptions: keys need Recoverable+ProtectedSubscription to back a policy.
-  for (const subscriptionId of base.emulator.subscriptionIds) {
-    const poller = base.client.subscriptions.beginRegisterDoNotCancel(subscriptionId);
-    await poller.poll();
-    base.emulator.approveDoNotCancel(subscriptionId);
-    await poller.pollUntilDone();
-  }
+  await registerDoNotCancelApproved(base.client, base.emulator);
   const spec = pairSpecOf(base.emulator, "exchange");
   const ref = (m: typeof spec.primary): VaultCoordinates => ({ subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup, vaultName: m.vaultName });
   const { exchange, multiWorkload } = base.keys;
