@@ -40,9 +40,11 @@ beforeAll(async () => {
   await s.client.policies.exchange.create({ name: "EU_mailboxes", keyUris: s.keyUris });
   for (const box of e.exchange.listMailboxes({ offset: 0, limit: 3 })) await s.client.policies.exchange.assign(box.userPrincipalName, "EU_mailboxes");
   mailboxes = e.exchange.listMailboxes({ offset: 0, limit: 100_000 }).length;
-  // An application that may read what status reads: Reader on the subscriptions, keys get/list, Global Administrator.
+  // An application that may read what status reads: Reader on the subscriptions, keys get/list, Global Administrator,
+  // and Graph's Sites.Read.All application permission (an administrator's consent) for the site count.
   const sp = e.directory.createServicePrincipal({ displayName: "ck-status" });
   e.directory.assignDirectoryRole(sp.objectId, "Global Administrator");
+  e.directory.grantApplicationPermission(sp.objectId, "Sites.Read.All");
   for (const id of e.subscriptionIds) e.assignRole({ scope: `/subscriptions/${id}`, roleId: BUILT_IN_ROLES.reader.id, principalId: sp.objectId });
   for (const v of [s.primary, s.secondary]) {
     await rawVaultManagement(e, v.subscriptionId).vaults.updateAccessPolicy(v.resourceGroup, v.vaultName, "add", {
