@@ -3,7 +3,8 @@
  * the SDK: a configuration file (the one `customer-key init` writes, filled in), loaded as
  * `customer-key plan --config` loads it, its plan printed, then applied with a journal, stopping at
  * the points only Microsoft can pass (Do-Not-Cancel approval, the onboarding request) and resuming
- * from the journal. Then a key roll through every workload, the preflight report and the status.
+ * from the journal. Then a key roll through every workload, the preflight report and the status,
+ * read as a read-only application (Graph counts SharePoint's sites only for an application).
  * Only the emulator stands in for Microsoft: it approves Do-Not-Cancel, and its clock is moved on
  * where reality waits.
  */
