@@ -103,7 +103,8 @@ function connectToRunningEmulator(stateFile: string, audit: { audit?: { file: st
   Object.defineProperty(agent, "toJSON", { value: () => "[https.Agent]" });
   const credentialOptions = { authorityHost: endpoints.authorityHost, disableInstanceDiscovery: true, agent } as never;
   // CUSTOMER_KEY_EMULATOR_CLIENT_ID and _SECRET sign in as that application of the emulated directory (e.g. for Graph
-  // reads that answer applications only, such as SharePoint's site count); else the seeded admin. Not AZURE_CLIENT_ID:
+  // reads that answer applications only, such as SharePoint's site count, once the app holds Sites.Read.All:
+  // `emulator.directory.grantApplicationPermission`); else the seeded admin. Not AZURE_CLIENT_ID:
   // a shell set up for real Azure must not point the emulator at a real app.
   const appId = process.env["CUSTOMER_KEY_EMULATOR_CLIENT_ID"];
   const appSecret = process.env["CUSTOMER_KEY_EMULATOR_CLIENT_SECRET"];

@@ -3,7 +3,8 @@
  * the SDK: a configuration file (the one `customer-key init` writes, filled in), loaded as
  * `customer-key plan --config` loads it, its plan printed, then applied with a journal, stopping at
  * the points only Microsoft can pass (Do-Not-Cancel approval, the onboarding request) and resuming
- * from the journal. Then a key roll through every workload, the preflight report and the status.
+ * from the journal. Then a key roll through every workload, the preflight report and the status,
+ * read as a read-only application (Graph counts SharePoint's sites only for an application).
  * Only the emulator stands in for Microsoft: it approves Do-Not-Cancel, and its clock is moved on
  * where reality waits.
  */
@@ -14,6 +15,7 @@ import { startEmulator, type Emulator } from "../emulator/index.js";
 import { CustomerKeyClient, type OnboardingApplyResult, type OnboardingPlan, type OnboardingStep, type PreflightReport } from "../index.js";
 import { configuredKeys, loadCliConfig, type CliConfig } from "./cli-config.js";
 import { demoConfigYaml, markOnboardingRequestSubmitted } from "./demo-config.js";
+import { registerDemoReporter } from "./demo-reporter.js";
 import { progressBar, type ProgressBar, type ProgressStream } from "./progress.js";
 import { formatReportTable } from "./report-table.js";
 import { describeRollState } from "./roll-progress.js";
@@ -172,7 +174,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
 
     log("6. Preflight report, with the Microsoft 365 checks (customer-key validate --microsoft365)");
-    const reports = await preflight(client, config, op, check);
+    // Graph counts sites only for an application with Sites.Read.All: the reports run as a read-only app.
+    const reporter = await registerDemoReporter(emulator, config, signal);
+    note(`[emulator directory] registered the read-only application customer-key-reporter, which the reports and the status run as: ${reporter.rights.join("; ")}. In reality an administrator registers it and consents Sites.Read.All once.`);
+    const reports = await preflight(reporter.client, config, op, check);
     for (const report of reports) {
       log(formatReportTable(report.toJSON(), { width: WIDTH }).trimEnd());
       log("");
@@ -184,7 +189,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       check();
       if ((await client.policies.exchange.getMailboxEncryption(mailbox, op)).isEncrypted) encrypted++;
     }
-    const status = await collectStatus(client, configuredKeys(config), signal);
+    const status = await collectStatus(reporter.client, configuredKeys(config), signal);
     status.mailboxCounts = { EU_mailboxes: assigned };
     log(formatStatus(status));
     log(`Mailboxes encrypted under ${POLICY}: ${encrypted} of ${mailboxes.length}`);

@@ -6,7 +6,7 @@ export type { ThrottleLimit } from "./kernel/throttle.js";
 export type { Duration } from "./kernel/clock.js";
 export type { FaultRule } from "./kernel/faults.js";
 export type { RequestLogEntry } from "./kernel/request-log.js";
-export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal, DirectoryRoleName } from "./kernel/directory.js";
+export type { UserRecord, GroupRecord, ServicePrincipalRecord, DirectoryState, Principal, DirectoryRoleName, GraphApplicationPermission } from "./kernel/directory.js";
 export type { KernelState } from "./kernel/state.js";
 export type { RegisteredServiceStates } from "./registry.js";
 export { MICROSOFT_365_APPS } from "./kernel/directory.js";

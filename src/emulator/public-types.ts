@@ -1,5 +1,5 @@
 import type { Duration } from "./kernel/clock.js";
-import type { DirectoryRoleName, Principal, GroupRecord, ServicePrincipalRecord, UserRecord } from "./kernel/directory.js";
+import type { DirectoryRoleName, GraphApplicationPermission, Principal, GroupRecord, ServicePrincipalRecord, UserRecord } from "./kernel/directory.js";
 import type { FaultRule } from "./kernel/faults.js";
 import type { ThrottleLimit } from "./kernel/throttle.js";
 import type { RequestLogEntry } from "./kernel/request-log.js";
@@ -107,4 +107,16 @@ export interface Directory {
   directoryRolesOf(principalObjectId: string): DirectoryRoleName[];
   /** Whether the principal (by object id) holds one of `roles`; Global Administrator satisfies every role. */
   hasDirectoryRole(principalObjectId: string, roles: readonly DirectoryRoleName[]): boolean;
+  /**
+   * Grants a service principal (by object id) a Microsoft Graph application permission: the
+   * emulator's form of an app role assignment an administrator consents to once (e.g. Sites.Read.All,
+   * which Graph's `sites/getAllSites` requires). Tokens the application gets for Graph afterwards
+   * carry it in their `roles` claim (a token issued before keeps its claims until it expires).
+   * Granting it twice is a no-op; a user or an unknown object id throws.
+   */
+  grantApplicationPermission(servicePrincipalObjectId: string, permission: GraphApplicationPermission): void;
+  /** Revokes a Graph application permission (by service principal object id); revoking one not granted is a no-op. */
+  revokeApplicationPermission(servicePrincipalObjectId: string, permission: GraphApplicationPermission): void;
+  /** The Graph application permissions granted to a service principal (by object id). */
+  applicationPermissionsOf(servicePrincipalObjectId: string): GraphApplicationPermission[];
 }

@@ -58,6 +58,28 @@ describe("customer-key demo", () => {
     expect(Math.max(...out.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(100);
   });
 
+  it("counts SharePoint's sites in the status and the reports, read by the read-only customer-key-reporter application", () => {
+    const flat = out.replace(/\s+/g, " ");
+    expect(flat).toContain("[emulator directory] registered the read-only application customer-key-reporter");
+    expect(flat).toContain("consents Sites.Read.All once");
+    const status = out.slice(out.indexOf("7. Encryption status"));
+    const sites = emulator.sharePoint.sites().length;
+    expect(sites).toBeGreaterThan(0);
+    expect(status).toMatch(new RegExp(`\\n  geo \\(default\\) +Registered +${sites} sites, 100 % registered\\n`));
+    expect(out).not.toContain("Sites not counted");
+    // Each report's SharePoint check says the count too (evidence is wrapped in its column).
+    expect(flat.match(new RegExp(`${sites} sites in this geo`, "g"))).toHaveLength(3);
+    // Graph answered the reporter (an application with Sites.Read.All): three reports and the status.
+    // (The apply's own preflight runs as the signed-in admin, whom Graph refuses.)
+    const reporter = emulator.directory.servicePrincipals.find((p) => p.displayName === "customer-key-reporter")!;
+    expect(emulator.directory.applicationPermissionsOf(reporter.objectId)).toEqual(["Sites.Read.All"]);
+    expect(emulator.directory.directoryRolesOf(reporter.objectId)).not.toContain("Global Administrator");
+    const siteReads = emulator.requests.list({ service: "graph" }).filter((r) => r.operation === "Sites_GetAllSites" && r.caller === reporter.objectId);
+    expect(siteReads.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    // Read-only: the reporter changed nothing.
+    expect(emulator.requests.mutating().filter((r) => r.caller === reporter.objectId || r.caller === reporter.appId)).toEqual([]);
+  });
+
   it("keeps the configuration (request marked submitted), a completed journal, both backup copies and the audit trail", async () => {
     const config = await readFile(result.files.config, "utf8");
     expect(config).toContain("onboardingRequestSubmitted: true");

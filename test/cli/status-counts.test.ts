@@ -40,9 +40,11 @@ beforeAll(async () => {
   await s.client.policies.exchange.create({ name: "EU_mailboxes", keyUris: s.keyUris });
   for (const box of e.exchange.listMailboxes({ offset: 0, limit: 3 })) await s.client.policies.exchange.assign(box.userPrincipalName, "EU_mailboxes");
   mailboxes = e.exchange.listMailboxes({ offset: 0, limit: 100_000 }).length;
-  // An application that may read what status reads: Reader on the subscriptions, keys get/list, Global Administrator.
+  // An application that may read what status reads: Reader on the subscriptions, keys get/list, Global Administrator,
+  // and Graph's Sites.Read.All application permission (an administrator's consent) for the site count.
   const sp = e.directory.createServicePrincipal({ displayName: "ck-status" });
   e.directory.assignDirectoryRole(sp.objectId, "Global Administrator");
+  e.directory.grantApplicationPermission(sp.objectId, "Sites.Read.All");
   for (const id of e.subscriptionIds) e.assignRole({ scope: `/subscriptions/${id}`, roleId: BUILT_IN_ROLES.reader.id, principalId: sp.objectId });
   for (const v of [s.primary, s.secondary]) {
     await rawVaultManagement(e, v.subscriptionId).vaults.updateAccessPolicy(v.resourceGroup, v.vaultName, "add", {
@@ -98,6 +100,28 @@ describe("customer-key status: mailbox and site counts", () => {
     expect(text.out).toMatch(new RegExp(`\\(no policy\\) +${mailboxes - 3} mailboxes`));
     expect(text.out).toMatch(new RegExp(`geo \\(default\\) +Unregistered +${sites} sites, not registered`));
     expect(text.out).not.toContain("not counted");
+  });
+
+  it("validate --microsoft365 as the application: the report's SharePoint check counts the sites", async () => {
+    const run = await asApp("validate", "--config", configFile, "--state", state, "--microsoft365", "--format", "json");
+    const reports = JSON.parse(run.out) as unknown;
+    const sites = s.emulator.sharePoint.sites().length;
+    expect(JSON.stringify(reports)).toContain(`${sites} sites in this geo`);
+    expect(JSON.stringify(reports)).not.toContain("Sites not counted");
+  });
+
+  it("the application without Graph's Sites.Read.All (revoked: its next token has no roles): the sites not counted, with the reason", async () => {
+    const sp = s.emulator.directory.findServicePrincipal(app.appId)!;
+    s.emulator.directory.revokeApplicationPermission(sp.objectId, "Sites.Read.All");
+    try {
+      const json = await asApp("status", "--config", configFile, "--state", state, "--json");
+      expect(json.code).toBe(0);
+      const status = JSON.parse(json.out) as TenantStatus;
+      expect(status.sharePoint[0]).not.toHaveProperty("sites");
+      expect(status.siteCountError).toMatch(/^Graph's sites\/getAllSites refused the caller \(403\)/);
+    } finally {
+      s.emulator.directory.grantApplicationPermission(sp.objectId, "Sites.Read.All");
+    }
   });
 });
 

@@ -13,17 +13,17 @@ let s: Scenario;
 let multiGeo: Emulator;
 let app: CustomerKeyClient;
 
-/** A client of an application (service principal) holding `role`, as getAllSites wants an application. */
-function appClient(emulator: Emulator, role?: "SharePoint Administrator" | "Global Administrator"): CustomerKeyClient {
+/** A client of an application (service principal) granted `permission`, as getAllSites wants an application with Sites.Read.All. */
+function appClient(emulator: Emulator, permission?: "Sites.Read.All" | "Sites.FullControl.All"): CustomerKeyClient {
   const sp = emulator.directory.createServicePrincipal({ displayName: `ck-counts-${Math.random().toString(36).slice(2, 8)}` });
-  if (role) emulator.directory.assignDirectoryRole(sp.objectId, role);
+  if (permission) emulator.directory.grantApplicationPermission(sp.objectId, permission);
   return clientFor(emulator, sp.appId);
 }
 
 beforeAll(async () => {
   s = await startScenario({ keys: true });
   multiGeo = await startEmulator({ geos: ["NAM", "EUR", "APC"] });
-  app = appClient(multiGeo, "SharePoint Administrator");
+  app = appClient(multiGeo, "Sites.Read.All");
 }, 120_000);
 afterAll(async () => {
   await s?.stop();
@@ -90,13 +90,17 @@ describe("policies.sharePoint.countSites", () => {
   });
 
   it("counts a single-geo tenant's sites under the geo \"\"", async () => {
-    const counts = await appClient(s.emulator, "Global Administrator").policies.sharePoint.countSites();
+    const counts = await appClient(s.emulator, "Sites.FullControl.All").policies.sharePoint.countSites();
     expect(counts).toEqual({ geos: [{ geo: "", sites: s.emulator.sharePoint.sites().length }], total: s.emulator.sharePoint.sites().length });
   });
 
   it("is refused for a signed-in user (Graph: application permission only) and for an app without the right, with the fix", async () => {
     await expect(s.client.policies.sharePoint.countSites()).rejects.toMatchObject({ code: "ERR_SERVICE_FORBIDDEN", message: expect.stringMatching(/Sites\.Read\.All application permission/) });
     await expect(appClient(multiGeo).policies.sharePoint.countSites()).rejects.toMatchObject({ code: "ERR_SERVICE_FORBIDDEN" });
+    // A directory role is not the permission: a Global Administrator application without Sites.Read.All is refused too.
+    const admin = multiGeo.directory.createServicePrincipal({ displayName: "ck-counts-admin" });
+    multiGeo.directory.assignDirectoryRole(admin.objectId, "Global Administrator");
+    await expect(clientFor(multiGeo, admin.appId).policies.sharePoint.countSites()).rejects.toMatchObject({ code: "ERR_SERVICE_FORBIDDEN" });
   });
 
   it("stops between pages when aborted", async () => {

@@ -70,10 +70,11 @@ describe("policy.sharePoint.state", () => {
   });
 });
 
-describe("policy.sharePoint.state with an application caller (Graph's getAllSites answers it)", () => {
+describe("policy.sharePoint.state with an application caller holding Sites.Read.All (Graph's getAllSites answers it)", () => {
   it("gives each geo's site count as evidence, and the report's topology carries it with the progress", async () => {
     const sp = emulator.directory.createServicePrincipal({ displayName: "ck-validate-app" });
     emulator.directory.assignDirectoryRole(sp.objectId, "Global Administrator");
+    emulator.directory.grantApplicationPermission(sp.objectId, "Sites.Read.All");
     emulator.sharePoint.createSite({ name: "board", geo: "NAM" });
     const app = new CustomerKeyClient(emulator.credentialFor(sp.appId), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 5, retry: { retryDelayInMs: 5 } });
     const allSites = () => emulator.requests.list({ service: "graph" }).filter((r) => r.operation === "Sites_GetAllSites").length;

@@ -4,8 +4,8 @@
  * expiry (key.expiry fails), an Exchange DEP with a mailbox, SharePoint unregistered — renders
  * without console errors and without any request beyond the file itself; the picture names every
  * vault and policy with its mailbox or site count; the failing check is in the page text. validate
- * runs as an application (Reader, key get/list, Global Administrator): Graph's getAllSites, which
- * the site count comes from, answers only applications. A screenshot lands in test/.artifacts/.
+ * runs as an application (Reader, key get/list, Global Administrator, Sites.Read.All): Graph's
+ * getAllSites, which the site count comes from, answers only applications with that permission. A screenshot lands in test/.artifacts/.
  */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -41,6 +41,7 @@ describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromiu
     // An application that can read everything validate reads (Graph's getAllSites refuses signed-in users).
     const app = s.emulator.directory.createServicePrincipal({ displayName: "ck-report" });
     s.emulator.directory.assignDirectoryRole(app.objectId, "Global Administrator");
+    s.emulator.directory.grantApplicationPermission(app.objectId, "Sites.Read.All");
     for (const vault of [s.primary, s.secondary]) {
       s.emulator.assignRole({ scope: `/subscriptions/${vault.subscriptionId}`, roleId: BUILT_IN_ROLES.reader.id, principalId: app.objectId });
       await rawVaultManagement(s.emulator, vault.subscriptionId).vaults.updateAccessPolicy(vault.resourceGroup, vault.vaultName, "add", {

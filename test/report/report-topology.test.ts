@@ -42,6 +42,7 @@ describe("report.topology", () => {
   it("with microsoft365 as an application: the SharePoint geo's site count and progress, read by policy.sharePoint.state", async () => {
     const app = s.emulator.directory.createServicePrincipal({ displayName: "ck-topology" });
     s.emulator.directory.assignDirectoryRole(app.objectId, "Global Administrator");
+    s.emulator.directory.grantApplicationPermission(app.objectId, "Sites.Read.All");
     for (const id of s.emulator.subscriptionIds) s.emulator.assignRole({ scope: `/subscriptions/${id}`, roleId: BUILT_IN_ROLES.reader.id, principalId: app.objectId });
     s.emulator.sharePoint.createSite({ name: "topology" });
     const report = await clientFor(s.emulator, app.appId).validate(s.spec, { microsoft365: true });

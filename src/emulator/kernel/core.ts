@@ -109,11 +109,19 @@ export class EmulatorCore {
     return resolved && { ...resolved, registered: this.services.get(resolved.service.name)! };
   }
 
+  /** Whether a token resource is Microsoft Graph (the only resource with application permissions here). */
+  #isGraph(resource: string): boolean {
+    const normalise = (a: string) => a.replace(/\/+$/, "").toLowerCase();
+    return (this.services.get("graph")?.audiences ?? []).some((a) => normalise(a) === normalise(resource));
+  }
+
   /** Issues an access token for a principal of the directory, as the token endpoint does. */
   issueToken(principal: Principal, resource: string, clientAppId?: string): { token: string; expiresIn: number } {
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = 3599;
     const appId = principal.kind === "servicePrincipal" ? principal.record.appId : (clientAppId ?? "04b07795-8ddb-461a-bbee-02f9e1bf7b46");
+    // An application's token carries the permissions consented for the token's resource (Entra's `roles`).
+    const roles = principal.kind === "servicePrincipal" && this.#isGraph(resource) ? this.directory.applicationPermissionsOf(principal.record.objectId) : [];
     const token = signToken(this.state.signingKey, {
       aud: resource,
       iss: `${this.endpoints.authorityHost}/${this.tenantId}/v2.0`,
@@ -126,6 +134,7 @@ export class EmulatorCore {
       ...(principal.kind === "user"
         ? { upn: principal.record.userPrincipalName, name: principal.record.displayName, scp: "user_impersonation" }
         : {}),
+      ...(roles.length > 0 ? { roles } : {}),
       iat: now,
       nbf: now - 60,
       exp: now + expiresIn,

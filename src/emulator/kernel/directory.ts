@@ -17,6 +17,16 @@ export type DirectoryRoleName = "Global Administrator" | "Exchange Administrator
 /** The directory roles the emulator knows. */
 export const DIRECTORY_ROLES: readonly DirectoryRoleName[] = ["Global Administrator", "Exchange Administrator", "Compliance Administrator", "SharePoint Administrator"];
 
+/**
+ * Microsoft Graph application permissions (app roles of Microsoft Graph) the emulated Graph checks.
+ * Sites.Read.All lets an application list every site (`sites/getAllSites`); Sites.ReadWrite.All and
+ * Sites.FullControl.All include it.
+ */
+export type GraphApplicationPermission = "Sites.Read.All" | "Sites.ReadWrite.All" | "Sites.FullControl.All";
+
+/** The Graph application permissions the emulator knows. */
+export const GRAPH_APPLICATION_PERMISSIONS: readonly GraphApplicationPermission[] = ["Sites.Read.All", "Sites.ReadWrite.All", "Sites.FullControl.All"];
+
 /** A user of the emulated directory. */
 export interface UserRecord {
   /** Object id (a GUID). */
@@ -76,6 +86,11 @@ export interface DirectoryState {
    * roles existed; the seeded admin (the first user) is then a Global Administrator.
    */
   directoryRoles?: Record<string, DirectoryRoleName[]>;
+  /**
+   * Microsoft Graph application permissions granted (admin-consented app role assignments): service
+   * principal object id → permissions. Absent in state files written before grants existed (none granted).
+   */
+  applicationPermissions?: Record<string, GraphApplicationPermission[]>;
 }
 
 /** A principal of the directory, as `credentialFor` and the auth layer see it. */
@@ -132,6 +147,39 @@ export class Directory implements PublicDirectory {
   hasDirectoryRole(principalObjectId: string, roles: readonly DirectoryRoleName[]): boolean {
     const held = this.state.directoryRoles![principalObjectId.toLowerCase()] ?? [];
     return held.includes("Global Administrator") || held.some((r) => roles.includes(r));
+  }
+
+  /**
+   * Grants a service principal (by object id) a Microsoft Graph application permission, as an
+   * administrator's consent does (an app role assignment on Microsoft Graph). Tokens issued for
+   * Graph afterwards carry it in their `roles` claim; granting it twice is a no-op.
+   */
+  grantApplicationPermission(servicePrincipalObjectId: string, permission: GraphApplicationPermission): void {
+    if (!GRAPH_APPLICATION_PERMISSIONS.includes(permission)) throw new Error(`Unknown Microsoft Graph application permission '${String(permission)}'.`);
+    const id = servicePrincipalObjectId.toLowerCase();
+    const sp = this.findServicePrincipal(id);
+    // Users hold delegated permissions only; application permissions belong to service principals.
+    if (!sp || sp.objectId !== id) throw new Error(`No service principal with object id '${servicePrincipalObjectId}' in the emulated directory.`);
+    const granted = ((this.state.applicationPermissions ??= {})[id] ??= []);
+    if (granted.includes(permission)) return;
+    granted.push(permission);
+    this.changed();
+  }
+
+  /** Revokes a Graph application permission (by service principal object id); revoking one not granted is a no-op. */
+  revokeApplicationPermission(servicePrincipalObjectId: string, permission: GraphApplicationPermission): void {
+    const id = servicePrincipalObjectId.toLowerCase();
+    const granted = this.state.applicationPermissions?.[id];
+    if (!granted?.includes(permission)) return;
+    const left = granted.filter((p) => p !== permission);
+    if (left.length === 0) delete this.state.applicationPermissions![id];
+    else this.state.applicationPermissions![id] = left;
+    this.changed();
+  }
+
+  /** The Graph application permissions granted to a service principal (by object id). */
+  applicationPermissionsOf(servicePrincipalObjectId: string): GraphApplicationPermission[] {
+    return [...(this.state.applicationPermissions?.[servicePrincipalObjectId.toLowerCase()] ?? [])];
   }
 
   get tenantId(): string {
@@ -206,6 +254,7 @@ export class Directory implements PublicDirectory {
     this.state.servicePrincipals = this.state.servicePrincipals.filter((s) => s.objectId !== objectId);
     this.state.groups = this.state.groups.filter((g) => g.objectId !== objectId);
     delete this.state.directoryRoles![objectId.toLowerCase()];
+    if (this.state.applicationPermissions) delete this.state.applicationPermissions[objectId.toLowerCase()];
     for (const g of this.state.groups) g.members = g.members.filter((m) => m !== objectId);
     this.changed();
   }

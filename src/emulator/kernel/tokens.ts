@@ -32,6 +32,8 @@ export interface AccessTokenClaims {
   upn?: string;
   name?: string;
   scp?: string;
+  /** Application permissions (app roles) of an application's token, e.g. Graph's `Sites.Read.All`. */
+  roles?: string[];
   iat: number;
   nbf: number;
   exp: number;

@@ -15,9 +15,9 @@ import { sharePointState, type GeoRecord, type SiteRecord } from "../../sharepoi
  * of every geo, paged with `@odata.nextLink`. Its documented permission is the application
  * permission Sites.Read.All; delegated tokens are "Not supported" and answered 403 `accessDenied`
  * "Access denied" even for a SharePoint administrator (microsoft-graph-docs-contrib issue #9064,
- * PR #9102). The emulator has no application-permission grants, so an application stands in for
- * Sites.Read.All with the SharePoint Administrator (or Global Administrator) directory role, the
- * same right its SharePoint admin sites ask for [INF].
+ * PR #9102). An application needs Sites.Read.All (or Sites.ReadWrite.All / Sites.FullControl.All,
+ * which include it) in its token's `roles` claim: `directory.grantApplicationPermission` is the
+ * administrator's consent. Directory roles do not count: the permission is what Graph checks.
  */
 
 /** A query option by name, with or without its `$`. */
@@ -62,10 +62,13 @@ function rootOnly(req: EmulatorRequest): boolean {
   throw new ServiceError(400, "invalidRequest", `Invalid filter clause: the emulator supports only 'siteCollection/root ne null', got '${filter}'.`);
 }
 
-/** Application only, holding the emulator's stand-in for Sites.Read.All (see the header). */
+/** Any of these in an application token's `roles` lets it list every site. */
+const SITES_READ = ["Sites.Read.All", "Sites.ReadWrite.All", "Sites.FullControl.All"];
+
+/** Application only, with Sites.Read.All (or a permission including it) in its token's `roles`. */
 function requireSitesReadAll(ctx: RouteContext): void {
-  if (ctx.caller.kind !== "servicePrincipal") throw new ServiceError(403, "accessDenied", "Access denied");
-  if (!ctx.core.directory.hasDirectoryRole(ctx.caller.objectId, ["SharePoint Administrator"])) throw new ServiceError(403, "accessDenied", "Access denied");
+  if (ctx.caller.kind !== "servicePrincipal" || ctx.caller.claims?.idtyp !== "app") throw new ServiceError(403, "accessDenied", "Access denied");
+  if (!(ctx.caller.claims.roles ?? []).some((r) => SITES_READ.includes(r))) throw new ServiceError(403, "accessDenied", "Access denied");
 }
 
 export function siteRoutesFor(version: "v1.0" | "beta"): Route[] {
