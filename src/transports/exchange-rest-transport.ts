@@ -69,13 +69,22 @@ export interface ExchangeRestTransportOptions extends TransportPipelineOptions {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 /**
- * Commands that ask for the same end state however often they run: reads, and a policy's
- * `-Refresh` alone (rewrap with its keys' current versions; a second one finds nothing to change).
+ * Changes that ask for the same end state however often they are sent, by their exact parameter
+ * set: a policy's `-Refresh` alone (rewrap with its keys' current versions) and the tenant's one
+ * multi-workload assignment (sent again it changes nothing, a warning says so).
  */
+const REPEATABLE_CHANGES: Readonly<Record<string, string>> = {
+  "Set-DataEncryptionPolicy": "Identity,Refresh",
+  "Set-M365DataAtRestEncryptionPolicy": "Identity,Refresh",
+  "Set-M365DataAtRestEncryptionPolicyAssignment": "DataEncryptionPolicy",
+};
+
+/** Whether a command may be sent again after any transient failure: reads, and REPEATABLE_CHANGES. */
 function isIdempotent(command: ExchangeCommand): boolean {
   if (command.cmdlet.startsWith("Get-") || command.cmdlet.startsWith("Test-")) return true;
-  const parameters = Object.keys(command.parameters ?? {}).sort().join(",");
-  return (command.cmdlet === "Set-DataEncryptionPolicy" || command.cmdlet === "Set-M365DataAtRestEncryptionPolicy") && parameters === "Identity,Refresh" && command.parameters?.["Refresh"] === true;
+  const parameters = command.parameters ?? {};
+  if ("Refresh" in parameters && parameters["Refresh"] !== true) return false;
+  return REPEATABLE_CHANGES[command.cmdlet] === Object.keys(parameters).sort().join(",");
 }
 
 /** Failures of a continuation (a page after the first), which #collect answers by fetching again. */
@@ -85,7 +94,7 @@ const continuationFailures = new WeakSet<ExchangeCommandError>();
  * Whether a failed call may be sent again (withRetry then decides by status and back-off). A
  * cmdlet that ran and threw (its exception class is known) is not sent again, whatever the status
  * (a not-found can come with 500), unless the class is one of the module's retryable ones. Reads
- * (`Get-*`, `Test-*`) and a lone `-Refresh` go again on any transient failure; a `New-*`/`Set-*` only when the failure
+ * (`Get-*`, `Test-*`) and REPEATABLE_CHANGES go again on any transient failure; a `New-*`/`Set-*` only when the failure
  * shows it did not run (didNotRun), because one that had run would fail the second time ("already
  * exists") or repeat a change nobody asked for twice.
  */

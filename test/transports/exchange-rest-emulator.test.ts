@@ -302,11 +302,15 @@ describe("ExchangeRestTransport: retries", () => {
     expect(exchangeRequests(since2).map((e) => e.status)).toEqual([500, 200]);
   });
 
-  it("sends a policy's -Refresh again after a reset connection (asking twice changes nothing), but not another Set-*", async () => {
+  it("sends a policy's -Refresh and the tenant's assignment again after a reset connection (asking twice changes nothing), but not another Set-*", async () => {
     const exo = transport();
     await exo.invoke({ cmdlet: "New-DataEncryptionPolicy", parameters: { Name: "Refresh_retry", AzureKeyIDs: keyIds } });
     emulator.faults.inject({ service: "exchange", mode: "reset", count: 1 });
     await expect(exo.invoke({ cmdlet: "Set-DataEncryptionPolicy", parameters: { Identity: "Refresh_retry", Refresh: true } })).resolves.toBeDefined();
+    // The tenant's multi-workload assignment is the same kind: sent again, it changes nothing.
+    await exo.invoke({ cmdlet: "New-M365DataAtRestEncryptionPolicy", parameters: { Name: "Assign_retry", AzureKeyIDs: keyIds } });
+    emulator.faults.inject({ service: "exchange", mode: "reset", count: 1 });
+    await expect(exo.invoke({ cmdlet: "Set-M365DataAtRestEncryptionPolicyAssignment", parameters: { DataEncryptionPolicy: "Assign_retry" } })).resolves.toBeDefined();
 
     const remove = emulator.faults.inject({ service: "exchange", mode: "reset", count: 1 });
     try {
