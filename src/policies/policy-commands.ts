@@ -99,7 +99,17 @@ export class PolicyCommands {
     let policy: DataEncryptionPolicy | undefined;
     await this.context.audit.change(
       { what: `${this.kind.operations}.create`, target: input.name, before: null },
-      async () => (policy = (await this.run({ cmdlet: this.kind.newCmdlet, parameters }, options)).value.map(toPolicy)[0]),
+      async () => {
+        try {
+          policy = (await this.run({ cmdlet: this.kind.newCmdlet, parameters }, options)).value.map(toPolicy)[0];
+        } catch (error) {
+          // The answer may have been lost after Exchange made the policy (the transport does not send a
+          // New-* twice): look once before failing.
+          const made = await this.find(input.name, options).catch(() => undefined);
+          if (!made || !sameKeyUris(made.keyUris, input.keyUris)) throw error;
+          policy = made;
+        }
+      },
       async () => auditedPolicy((policy ??= await this.require(input.name, options))),
     );
     return { policy: policy ?? (await this.require(input.name, options)), created: true };

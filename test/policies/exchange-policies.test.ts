@@ -51,6 +51,19 @@ describe("policies.exchange", () => {
     expect((await s.client.policies.exchange.refresh("EU_mailboxes")).name).toBe("EU_mailboxes");
   });
 
+  it("creates a DEP whose answer was lost after Exchange made it: one New-*, reported created", async () => {
+    const newRequests = () => s.emulator.requests.list({ service: "exchange", operation: "New-DataEncryptionPolicy" }).length;
+    const before = newRequests();
+    const remove = s.emulator.faults.inject({ service: "exchange", operation: "New-DataEncryptionPolicy", stage: "response", mode: "reset", count: 1 });
+    try {
+      const result = await s.client.policies.exchange.create({ name: "Lost_answer", keyUris: s.keyUris });
+      expect(result).toMatchObject({ created: true, policy: { name: "Lost_answer" } });
+    } finally {
+      remove();
+    }
+    expect(newRequests() - before).toBe(1);
+  });
+
   it("assigns a mailbox and a mail user, and reports encryption by name after the move", async () => {
     const [box] = s.emulator.exchange.listMailboxes({ offset: 0, limit: 1 });
     const [user] = s.emulator.exchange.listMailUsers({ offset: 0, limit: 1 });
@@ -175,7 +188,7 @@ describe("validate() with microsoft365", () => {
     const byId = Object.fromEntries(report.checks.filter((c) => c.id.startsWith("policy.")).map((c) => [c.id, c]));
     expect(Object.keys(byId)).toEqual(["policy.exchange.name", "policy.exchange.limit", "policy.keys.distinctVaults", "policy.keys.resolvable", "policy.exchange.assignment", "policy.sharePoint.state", "policy.multiWorkload.assignment"]);
     expect(byId["policy.exchange.name"]).toMatchObject({ status: "warn", evidence: expect.stringContaining("'EU versionless'") });
-    expect(byId["policy.exchange.limit"]).toMatchObject({ status: "pass", evidence: expect.stringContaining("2 of at most 50") });
+    expect(byId["policy.exchange.limit"]).toMatchObject({ status: "pass", evidence: expect.stringContaining("3 of at most 50") });
     expect(byId["policy.keys.distinctVaults"]).toMatchObject({ status: "pass" });
     expect(byId["policy.keys.resolvable"], byId["policy.keys.resolvable"]!.evidence).toMatchObject({ status: "pass" });
     expect(byId["policy.exchange.assignment"]).toMatchObject({ status: "warn", remediation: expect.stringMatching(/beginAssign.*Set-Mailbox/) });
