@@ -41,7 +41,7 @@ export interface DemoResult {
   encryptedMailboxes: number;
   seconds: number;
   /** The files of the demo (gone when the directory was a temporary one). */
-  files: { directory: string; config: string; journal: string; audit: string; backups: string[] };
+  files: { directory: string; config: string; journal: string; audit: string; backups: string[]; reports: string[] };
 }
 
 const WIDTH = 100;
@@ -71,6 +71,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     journal: path.join(work, "customer-key.config.yaml.journal.json"),
     audit: path.join(work, "audit.jsonl"),
     backups: [path.join(work, "backups-online"), path.join(work, "backups-offline")],
+    // One page per vault pair, as `customer-key validate --format html` writes it.
+    reports: [] as string[],
   };
   try {
     await mkdir(work, { recursive: true });
@@ -181,6 +183,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const report of reports) {
       log(formatReportTable(report.toJSON(), { width: WIDTH }).trimEnd());
       log("");
+      const page = path.join(work, `report-${report.workload}.html`);
+      await writeFile(page, report.toHtml());
+      files.reports.push(page);
     }
 
     log("7. Encryption status");
@@ -277,6 +282,7 @@ async function describeFiles(files: DemoResult["files"], kept: boolean, log: (li
     ["journal", `${path.basename(files.journal)} (and the assignment's checkpoint beside it)`],
     ["backups", (await Promise.all(files.backups.map(async (d) => `${path.basename(d)}/ (${await count(d)} files)`))).join(", ")],
     ["audit trail", `${path.basename(files.audit)} (${audit} changes, JSON lines)`],
+    ["reports", `${files.reports.map((f) => path.basename(f)).join(", ")} (open in a browser)`],
   ];
   for (const [what, where] of rows) log(`  ${what.padEnd(14)} ${where}`.slice(0, WIDTH));
 }

@@ -92,6 +92,11 @@ describe("customer-key demo", () => {
     for (const d of result.files.backups) expect((await readdir(d)).filter((f) => f.endsWith(".backup"))).toHaveLength(9);
     const audit = (await readFile(result.files.audit, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { what: string });
     expect(audit.map((l) => l.what)).toEqual(expect.arrayContaining(["subscriptions.registerDoNotCancel", "keys.create", "backups.backupKey", "policies.exchange.assign", "policies.multiWorkload.assign"]));
+    // One HTML report per vault pair, its picture with the counts the status shows.
+    expect(result.files.reports.map((f) => f.split("/").pop())).toEqual(["report-exchange.html", "report-sharePoint.html", "report-multiWorkload.html"]);
+    const page = await readFile(result.files.reports[1]!, "utf8");
+    expect(page).toContain("<svg");
+    expect(page).toMatch(/4 sites/);
     // Every mailbox got its policy once.
     const assigned = emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "Set-Mailbox" && r.status === 200);
     expect(assigned).toHaveLength(300);
