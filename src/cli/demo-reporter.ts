@@ -28,9 +28,8 @@ export async function registerDemoReporter(emulator: Emulator, config: CliConfig
   const name = "customer-key-reporter";
   const sp = emulator.directory.servicePrincipals.find((p) => p.displayName === name) ?? emulator.directory.createServicePrincipal({ displayName: name });
   emulator.directory.grantApplicationPermission(sp.objectId, "Sites.Read.All");
-  // The emulated Exchange and SharePoint admin APIs know no read-only role: their reads want these two roles.
-  emulator.directory.assignDirectoryRole(sp.objectId, "Exchange Administrator");
-  emulator.directory.assignDirectoryRole(sp.objectId, "SharePoint Administrator");
+  // Global Reader: the reads of the Exchange and SharePoint admin APIs, none of their changes.
+  emulator.directory.assignDirectoryRole(sp.objectId, "Global Reader");
   const vaults = config.vaultPairs.flatMap((pair) => [pair.primary, pair.secondary]);
   const subscriptions = [...new Set(vaults.map((v) => v.subscriptionId))];
   for (const subscriptionId of subscriptions) emulator.assignRole({ scope: `/subscriptions/${subscriptionId}`, roleId: BUILT_IN_ROLES.reader.id, principalId: sp.objectId });
@@ -55,7 +54,7 @@ export async function registerDemoReporter(emulator: Emulator, config: CliConfig
     rights: [
       `Reader on the ${subscriptions.length} subscriptions`,
       `keys get and list on the ${vaults.length} vaults`,
-      "Exchange and SharePoint Administrator (the emulator has no read-only admin role)",
+      "the Global Reader directory role",
       "Graph's Sites.Read.All application permission",
     ],
   };

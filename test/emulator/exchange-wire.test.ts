@@ -195,6 +195,18 @@ describe("warnings and errors", () => {
   });
 });
 
+describe("Global Reader", () => {
+  it("runs the Get-*/Test-* cmdlets and none that change anything", async () => {
+    const app = emulator.directory.createServicePrincipal({ displayName: "ck-exo-reader" });
+    emulator.directory.assignDirectoryRole(app.objectId, "Global Reader");
+    const exo = await exchangeClient(emulator, app.appId);
+    expect((await exo.invoke("Get-DataEncryptionPolicy")).status).toBe(200);
+    expect((await exo.invoke("Get-Mailbox", { Identity: "user000001" })).status).toBe(200);
+    expect((await exo.invoke("Set-Mailbox", { Identity: "user000001", DataEncryptionPolicy: null })).status).toBe(403);
+    expect((await exo.invoke("New-DataEncryptionPolicy", { Name: "Reader_made", AzureKeyIDs: [] })).status).toBe(403);
+  });
+});
+
 describe("throttle, faults and the request log", () => {
   it("answers 429 with a whole-second Retry-After once the tenant's bucket is empty", async () => {
     const exo = await exchangeClient(emulator);

@@ -46,6 +46,14 @@ describe("emulated SharePoint Online: who may call, and how it refuses", () => {
     expect(ok.body).toEqual({ "odata.metadata": `${admin}/_api/$metadata#Edm.Int32`, value: 0 });
   });
 
+  it("lets a Global Reader read the status, never register", async () => {
+    const app = emulator.directory.createServicePrincipal({ displayName: "ck-reader" });
+    emulator.directory.assignDirectoryRole(app.objectId, "Global Reader");
+    const token = await sharePointToken(emulator, app.appId, admin);
+    expect((await callSite(emulator, admin, "GetBringYourOwnKeyTenantStatus", { token })).status).toBe(200);
+    expect((await callSite(emulator, admin, "OnboardTenantForBringYourOwnKey", { token, body: { keyInfo: {} } })).status).toBe(403);
+  });
+
   it("accepts tokens for the admin site in its sharepoint.com and emulator forms, refuses other audiences and no token with 401 and a bearer challenge", async () => {
     const upn = emulator.admin.userPrincipalName;
     for (const resource of [admin, "https://contoso-admin.sharepoint.com", "https://contoso.sharepoint.com"]) {

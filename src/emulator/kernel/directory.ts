@@ -10,12 +10,16 @@ export const MICROSOFT_365_APPS = {
 
 /**
  * Microsoft Entra directory roles the emulated Microsoft 365 admin services check. Global
- * Administrator satisfies every role check, as in Entra ID.
+ * Administrator satisfies every role check, as in Entra ID. Global Reader may run the reads
+ * (Exchange's `Get-*`/`Test-*` cmdlets, SharePoint's status methods) and nothing else.
  */
-export type DirectoryRoleName = "Global Administrator" | "Exchange Administrator" | "Compliance Administrator" | "SharePoint Administrator";
+export type DirectoryRoleName = "Global Administrator" | "Global Reader" | "Exchange Administrator" | "Compliance Administrator" | "SharePoint Administrator";
 
 /** The directory roles the emulator knows. */
-export const DIRECTORY_ROLES: readonly DirectoryRoleName[] = ["Global Administrator", "Exchange Administrator", "Compliance Administrator", "SharePoint Administrator"];
+export const DIRECTORY_ROLES: readonly DirectoryRoleName[] = ["Global Administrator", "Global Reader", "Exchange Administrator", "Compliance Administrator", "SharePoint Administrator"];
+
+/** Who may run a read of the admin services besides the roles of the operation itself. */
+export const READ_ONLY_ROLES: readonly DirectoryRoleName[] = ["Global Reader"];
 
 /**
  * Microsoft Graph application permissions (app roles of Microsoft Graph) the emulated Graph checks.

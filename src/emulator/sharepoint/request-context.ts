@@ -1,6 +1,7 @@
 import type { EmulatorEndpoints } from "../endpoints.js";
 import { EMULATOR_HOSTS } from "../endpoints.js";
 import type { EmulatorCore } from "../kernel/core.js";
+import { READ_ONLY_ROLES } from "../kernel/directory.js";
 import { ServiceError, type EmulatorRequest } from "../kernel/http.js";
 import type { RouteContext } from "../kernel/router.js";
 import { spErrors, UNAUTHORIZED_ACCESS } from "./errors.js";
@@ -60,7 +61,7 @@ function refuseAudience(aud: string): never {
  * Resolves the geo and site of the request, then checks the token names a SharePoint host of this
  * tenant and the caller holds SharePoint Administrator (or Global Administrator).
  */
-export function openSharePoint(ctx: RouteContext, sitePath: string | undefined): SpContext {
+export function openSharePoint(ctx: RouteContext, sitePath: string | undefined, access: { readOnly?: boolean } = {}): SpContext {
   const { req, core, caller } = ctx;
   const adminLabel = req.hostParams["admin"];
   const label = adminLabel ?? req.hostParams["sites"] ?? "";
@@ -80,7 +81,7 @@ export function openSharePoint(ctx: RouteContext, sitePath: string | undefined):
     refuseAudience(aud);
   }
   if (!geoByLabel(core, audLabel)) refuseAudience(aud);
-  if (!core.directory.hasDirectoryRole(caller.objectId, ["SharePoint Administrator"])) throw spErrors.accessDenied();
+  if (!core.directory.hasDirectoryRole(caller.objectId, access.readOnly ? ["SharePoint Administrator", ...READ_ONLY_ROLES] : ["SharePoint Administrator"])) throw spErrors.accessDenied();
   return { ...ctx, geo, adminSite: adminLabel !== undefined, site };
 }
 

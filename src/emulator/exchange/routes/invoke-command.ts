@@ -1,5 +1,6 @@
 import type { Caller } from "../../kernel/auth.js";
 import type { EmulatorCore } from "../../kernel/core.js";
+import { READ_ONLY_ROLES } from "../../kernel/directory.js";
 import { ServiceError, type Reply } from "../../kernel/http.js";
 import type { Route } from "../../kernel/router.js";
 import { CMDLETS } from "../cmdlets/index.js";
@@ -48,7 +49,8 @@ export async function invoke(inv: Invocation, input: { name: string; parameters:
   const cmdlet = CMDLETS.get(input.name.toLowerCase());
   // The gateway gives an unknown cmdlet the same body-less 403 as a missing role (g2o).
   if (!cmdlet) throw forbidden();
-  if (!inv.core.directory.hasDirectoryRole(inv.caller.objectId, cmdlet.roles)) throw forbidden();
+  const roles = cmdlet.readOnly ? [...cmdlet.roles, ...READ_ONLY_ROLES] : cmdlet.roles;
+  if (!inv.core.directory.hasDirectoryRole(inv.caller.objectId, roles)) throw forbidden();
   const params = new CmdletParameters(input.parameters);
   params.allowOnly(cmdlet.parameters);
   const context = `${inv.origin}/adminapi/beta/${inv.tenantSegment}/$metadata#Collection(Exchange.GenericHashTable)`;

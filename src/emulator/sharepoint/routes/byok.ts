@@ -104,7 +104,7 @@ const methods: MethodSpec[] = [
 
 function handler(spec: MethodSpec) {
   return async (ctx: RouteContext): Promise<Reply> => {
-    const sp = openSharePoint(ctx, ctx.params["site"]);
+    const sp = openSharePoint(ctx, ctx.params["site"], { readOnly: spec.readOnly === true });
     if (spec.tenant && !sp.adminSite) throw spErrors.notAdminSite(spec.name);
     const body = ctx.req.method === "POST" ? await bodyObject(ctx.req, spec.name) : {};
     if (spec.readOnly) onlyParameters(body, spec.name, []);
