@@ -23,6 +23,7 @@ import { ExchangePoliciesClient } from "./policies/exchange/exchange-policies-cl
 import { MultiWorkloadPoliciesClient } from "./policies/multi-workload/multi-workload-policies-client.js";
 import type { PoliciesOperations } from "./policies/policies-client.js";
 import { WORKLOAD_APP_IDS } from "./rules/workloads.js";
+import { plannedVaultUrl } from "./rules/vault-naming.js";
 import { ExchangeRestTransport } from "./transports/exchange-rest-transport.js";
 import type { ExchangeTransport } from "./transports/exchange-transport.js";
 import { VaultPairsClient, type VaultPairsOperations } from "./vault-pairs/vault-pairs-client.js";
@@ -92,7 +93,7 @@ export function wireModules(context: ClientContext): ClientModules {
   const subscriptions = new SubscriptionsClient(context, subscriptionReads);
   const vaultPairs = new VaultPairsClient(context, arm, graph, subscriptionReads);
   const validateTarget: ClientModules["validate"] = (target, options = {}) => runOperation(context, "validate", options, (o) => validate(context, services, target, o));
-  const onboardingServices = wireOnboarding({ subscriptions, vaultPairs, keys, backups, policies, validate: validateTarget, exchange: exchangeTransport });
+  const onboardingServices = wireOnboarding({ subscriptions, vaultPairs, keys, backups, policies, validate: validateTarget, exchange: exchangeTransport, resourceManagerEndpoint: context.resourceManagerEndpoint });
   return {
     context,
     subscriptions,
@@ -116,6 +117,7 @@ function wireOnboarding(m: {
   policies: PoliciesOperations;
   validate: ClientModules["validate"];
   exchange: ExchangeTransport;
+  resourceManagerEndpoint: string;
 }): OnboardingServices {
   const absent = (...codes: string[]) => (error: unknown) => {
     if (isCustomerKeyError(error) && codes.includes(error.code)) return undefined;
@@ -132,6 +134,7 @@ function wireOnboarding(m: {
     return { rows, policyOf };
   };
   return {
+    vaultUrl: (vaultName) => plannedVaultUrl(m.resourceManagerEndpoint, vaultName),
     doNotCancel: async (sub, o) => dnc(await m.subscriptions.getDoNotCancelState(sub, o)),
     registerDoNotCancel: async (sub, o) => {
       const poller = m.subscriptions.beginRegisterDoNotCancel(sub, o);

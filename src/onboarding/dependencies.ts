@@ -44,6 +44,8 @@ export interface AssignmentProgressReading {
 
 /** The reads and writes of an onboarding. Each write must be idempotent (the modules' own are). */
 export interface OnboardingServices {
+  /** The URL a vault of this name gets in the client's cloud (for keys the plan has not made yet). */
+  vaultUrl(vaultName: string): string;
   doNotCancel(subscriptionId: string, options: OperationOptions): Promise<DoNotCancelReading>;
   /** One step of the registration (request the feature, or register the provider once approved). */
   registerDoNotCancel(subscriptionId: string, options: OperationOptions): Promise<DoNotCancelReading>;

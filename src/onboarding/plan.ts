@@ -32,9 +32,9 @@ export function memberVault(config: OnboardingConfig, pair: OnboardingVaultPair,
   return { subscriptionId: config.subscriptions[member], resourceGroup: pair[member].resourceGroup, vaultName: pair[member].vaultName };
 }
 
-/** The versionless key URI a pair member's key will have (vault DNS names are global). */
-export function plannedKeyUri(pair: OnboardingVaultPair, member: "primary" | "secondary"): string {
-  return `https://${pair[member].vaultName.toLowerCase()}.vault.azure.net/keys/${pair.keyName}`;
+/** The versionless key URI a pair member's key will have in the client's cloud. */
+export function plannedKeyUri(services: Pick<OnboardingServices, "vaultUrl">, pair: OnboardingVaultPair, member: "primary" | "secondary"): string {
+  return `${services.vaultUrl(pair[member].vaultName)}/keys/${pair.keyName}`;
 }
 
 /** The mailboxes a policy names, read from the file when it names one. */
@@ -120,12 +120,12 @@ export async function planOnboarding(services: OnboardingServices, config: Onboa
     if (p.keyUris) return p.keyUris;
     const pair = config.vaultPairs[p.vaultPair!]!;
     const found = (m: "primary" | "secondary") => keyIds.get(`${p.vaultPair}/${m}`);
-    return [found("primary") ? versionless(found("primary")!) : plannedKeyUri(pair, "primary"), found("secondary") ? versionless(found("secondary")!) : plannedKeyUri(pair, "secondary")];
+    return [found("primary") ? versionless(found("primary")!) : plannedKeyUri(services, pair, "primary"), found("secondary") ? versionless(found("secondary")!) : plannedKeyUri(services, pair, "secondary")];
   };
 
   // The onboarding request Microsoft needs with the key URIs (a form, not an API).
   if (pairs.length > 0) {
-    const uris = pairs.flatMap(([, pair]) => MEMBERS.map((m) => plannedKeyUri(pair, m)));
+    const uris = pairs.flatMap(([, pair]) => MEMBERS.map((m) => plannedKeyUri(services, pair, m)));
     add({ id: "microsoft/onboardingRequest", phase: "keys", kind: config.microsoft.onboardingRequestSubmitted ? "noop" : "wait", target: "Microsoft 365 onboarding request", reason: config.microsoft.onboardingRequestSubmitted ? "submitted (microsoft.onboardingRequestSubmitted)" : `send the key URIs to Microsoft (${uris.length}), then set microsoft.onboardingRequestSubmitted: true` });
   }
 

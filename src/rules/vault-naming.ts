@@ -83,3 +83,22 @@ export function suggestVaultNames(options: SuggestVaultNamesOptions): VaultNameS
   const make = (letter: string) => `${prefix}-${tail}-${letter}1`;
   return { primary: make("a"), secondary: make("b") };
 }
+
+/** Key Vault's DNS suffix in the clouds whose Resource Manager host does not name it. */
+const VAULT_SUFFIX_BY_ARM_HOST: Readonly<Record<string, string>> = {
+  "management.azure.com": "vault.azure.net",
+  "management.usgovcloudapi.net": "vault.usgovcloudapi.net",
+  "management.chinacloudapi.cn": "vault.azure.cn",
+};
+
+/**
+ * The URL a vault named `vaultName` gets in the cloud whose Resource Manager is `resourceManagerEndpoint`
+ * (vault DNS names are global), for plans that name vaults not made yet. Another `management.<host>`
+ * maps to `vault.<host>` (with its port); anything else to the public cloud's suffix.
+ */
+export function plannedVaultUrl(resourceManagerEndpoint: string, vaultName: string): string {
+  const arm = new URL(resourceManagerEndpoint);
+  const host = arm.hostname.toLowerCase();
+  const suffix = VAULT_SUFFIX_BY_ARM_HOST[host] ?? (host.startsWith("management.") ? `vault.${host.slice("management.".length)}${arm.port ? `:${arm.port}` : ""}` : "vault.azure.net");
+  return `https://${vaultName.toLowerCase()}.${suffix}`;
+}

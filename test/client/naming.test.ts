@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError, isValidVaultName, vaultNameProblems } from "../../src/index.js";
-import { suggestVaultNames, validateVaultName } from "../../src/rules/vault-naming.js";
+import { plannedVaultUrl, suggestVaultNames, validateVaultName } from "../../src/rules/vault-naming.js";
 
 describe("vault name rules", () => {
   it.each([
@@ -58,5 +58,15 @@ describe("suggestVaultNames", () => {
     expect(vaultNameProblems(primary)).toEqual([]);
     expect(vaultNameProblems(secondary)).toEqual([]);
     expect(primary).not.toBe(secondary);
+  });
+});
+
+describe("plannedVaultUrl", () => {
+  it("names a vault not made yet in the client's cloud", () => {
+    expect(plannedVaultUrl("https://management.azure.com", "Contoso-EXO-a1")).toBe("https://contoso-exo-a1.vault.azure.net");
+    expect(plannedVaultUrl("https://management.usgovcloudapi.net/", "v1")).toBe("https://v1.vault.usgovcloudapi.net");
+    expect(plannedVaultUrl("https://management.chinacloudapi.cn", "v1")).toBe("https://v1.vault.azure.cn");
+    expect(plannedVaultUrl("https://management.localhost:8443", "v1")).toBe("https://v1.vault.localhost:8443");
+    expect(plannedVaultUrl("https://arm.example.test", "v1")).toBe("https://v1.vault.azure.net");
   });
 });

@@ -56,6 +56,9 @@ describe("client.onboarding", () => {
     expect(plan.steps.find((s) => s.id === "doNotCancel/primary/approval")?.kind).toBe("wait");
     expect(plan.steps.filter((s) => s.phase === "keys" && s.kind === "create")).toHaveLength(6);
     expect(plan.steps.filter((s) => s.phase === "backups" && s.kind === "create")).toHaveLength(12);
+    // Keys not made yet are named in the client's cloud: here the emulator's vault host, not vault.azure.net.
+    const exchangePolicy = plan.steps.find((s) => s.id.startsWith("policies/exchange/"))!;
+    expect(exchangePolicy.reason).toContain(emulator.endpoints.vaultUrl("contoso-exo-eu-a1"));
     const text = plan.format();
     for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
     expect(JSON.parse(JSON.stringify(plan)).steps).toHaveLength(plan.steps.length);
