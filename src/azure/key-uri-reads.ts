@@ -9,7 +9,7 @@ import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { isAcceptedExpiry, toRootKeyInfo, type RootKeyInfo } from "../rules/key-rules.js";
 import { versionedKeyUri, type ParsedKeyUri } from "../rules/key-uris.js";
-import { getKeyOrUndefined, signalOf, type ReadOptions } from "./key-vault-reads.js";
+import { getKeyOrUndefined, azureCallOptions, type ReadOptions } from "./key-vault-reads.js";
 
 /** A key URI checked against the vault: the version in use (the current one for a versionless URI) and where the vault lives. */
 export interface ResolvedKeyUri extends ParsedKeyUri {
@@ -49,7 +49,7 @@ export async function locateVault(context: ClientContext, vaultName: string, opt
   for (const subscriptionId of await listSubscriptionIds(context, options)) {
     const found = await withRetry("vaults.listBySubscription", async () => {
       const out: { name: string; subscriptionId: string; resourceGroup: string }[] = [];
-      for await (const vault of context.keyVaultManagement(subscriptionId).vaults.listBySubscription(signalOf(options))) {
+      for await (const vault of context.keyVaultManagement(subscriptionId).vaults.listBySubscription(azureCallOptions(options))) {
         const resourceGroup = /\/resourceGroups\/([^/]+)\//i.exec(vault.id ?? "")?.[1];
         if (vault.name && resourceGroup) out.push({ name: vault.name.toLowerCase(), subscriptionId, resourceGroup });
       }
@@ -71,7 +71,7 @@ async function listSubscriptionIds(context: ClientContext, options: ReadOptions)
   while (next) {
     const url: string = next;
     const body = await withRetry("subscriptions.list", async () => {
-      const response = await client.sendRequest(createPipelineRequest({ url, method: "GET", ...signalOf(options) }));
+      const response = await client.sendRequest(createPipelineRequest({ url, method: "GET", ...azureCallOptions(options) }));
       if (response.status >= 400) {
         throw new RestError(`GET /subscriptions failed with ${response.status}`, { statusCode: response.status, response });
       }

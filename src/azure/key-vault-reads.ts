@@ -1,4 +1,5 @@
 /** Key Vault reads shared by the keys, backups and validation modules, each through withRetry. */
+import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { DeletedKey, KeyProperties, KeyVaultKey } from "@azure/keyvault-keys";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
@@ -6,9 +7,17 @@ import { statusOf } from "../internal/service-errors.js";
 
 export interface ReadOptions {
   abortSignal?: AbortSignal;
+  tracingOptions?: OperationTracingOptions | undefined;
 }
 
-export const signalOf = (options: ReadOptions) => (options.abortSignal ? { abortSignal: options.abortSignal } : {});
+/**
+ * What an `@azure/*` call takes of an operation's options: the abort signal, and the tracing
+ * context runOperation put there, so the Azure SDK's spans nest under the operation's own.
+ */
+export const azureCallOptions = (options: ReadOptions): { abortSignal?: AbortSignal; tracingOptions?: OperationTracingOptions } => ({
+  ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+  ...(options.tracingOptions ? { tracingOptions: options.tracingOptions } : {}),
+});
 
 async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -22,13 +31,13 @@ async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
 /** The key (current version, or `version`), or undefined when there is no live key of that name. */
 export function getKeyOrUndefined(context: ClientContext, vaultUrl: string, name: string, options: ReadOptions & { version?: string } = {}): Promise<KeyVaultKey | undefined> {
   return orUndefined(() =>
-    withRetry("keys.get", () => context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), context.retryOptions(options)),
+    withRetry("keys.get", () => context.keys(vaultUrl).getKey(name, { ...azureCallOptions(options), ...(options.version ? { version: options.version } : {}) }), context.retryOptions(options)),
   );
 }
 
 /** The soft-deleted key of that name, or undefined. */
 export function getDeletedKeyOrUndefined(context: ClientContext, vaultUrl: string, name: string, options: ReadOptions = {}): Promise<DeletedKey | undefined> {
-  return orUndefined(() => withRetry("keys.getDeleted", () => context.keys(vaultUrl).getDeletedKey(name, signalOf(options)), context.retryOptions(options)));
+  return orUndefined(() => withRetry("keys.getDeleted", () => context.keys(vaultUrl).getDeletedKey(name, azureCallOptions(options)), context.retryOptions(options)));
 }
 
 /** Every version's properties, oldest first by creation time. Each page is fetched (and retried) on its own. */
@@ -40,7 +49,7 @@ export async function listAllVersions(context: ClientContext, vaultUrl: string, 
     const page = await withRetry(
       "keys.listVersions",
       async () => {
-        const next = await context.keys(vaultUrl).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
+        const next = await context.keys(vaultUrl).listPropertiesOfKeyVersions(name, azureCallOptions(options)).byPage(token ? { continuationToken: token } : {}).next();
         return next.done ? { items: [] as KeyProperties[], continuationToken: undefined } : { items: [...next.value], continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
       },
       context.retryOptions(options),

@@ -8,6 +8,7 @@ import { isGuid } from "../rules/ids.js";
 import { validateVaultName } from "../rules/vault-naming.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
+import { azureCallOptions } from "./key-vault-reads.js";
 
 /** Where a vault lives in Resource Manager: what access operations (ARM writes) need. */
 export interface VaultCoordinates {
@@ -128,7 +129,7 @@ export async function resolveVaultUrl(context: ClientContext, ref: VaultRef, opt
   try {
     const vault = await withRetry(
       "vaults.get",
-      () => context.keyVaultManagement(ref.subscriptionId).vaults.get(ref.resourceGroup, ref.vaultName, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      () => context.keyVaultManagement(ref.subscriptionId).vaults.get(ref.resourceGroup, ref.vaultName, azureCallOptions(options)),
       context.retryOptions(options),
     );
     vaultUri = vault.properties?.vaultUri;

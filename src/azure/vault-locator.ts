@@ -9,6 +9,7 @@ import type { Vault } from "@azure/arm-keyvault";
 import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import type { VaultCoordinates } from "./vault-and-key-ids.js";
+import { azureCallOptions } from "./key-vault-reads.js";
 
 const SUBSCRIPTIONS_API_VERSION = "2022-12-01";
 /** Any GUID: the client is only used for its pipeline (credential, scope, agent), not its subscription. */
@@ -50,7 +51,7 @@ export async function locateVault(context: ClientContext, vaultUrl: string, opti
   for (const subscriptionId of await listSubscriptionIds(context, options)) {
     const vaults = await withRetry("vaults.listBySubscription", async () => {
       const all: Vault[] = [];
-      for await (const vault of context.keyVaultManagement(subscriptionId).vaults.listBySubscription(options.abortSignal ? { abortSignal: options.abortSignal } : {})) all.push(vault);
+      for await (const vault of context.keyVaultManagement(subscriptionId).vaults.listBySubscription(azureCallOptions(options))) all.push(vault);
       return all;
     }, context.retryOptions(options));
     for (const vault of vaults) {

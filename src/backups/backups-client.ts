@@ -11,7 +11,7 @@ import type { ClientContext } from "../internal/context.js";
 import { withRetry } from "../internal/retry.js";
 import { statusOf } from "../internal/service-errors.js";
 import { RECOVER_PERMISSION_HINT, toRootKeyInfo } from "../rules/key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, signalOf } from "../azure/key-vault-reads.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, listAllVersions, azureCallOptions } from "../azure/key-vault-reads.js";
 import { keyIdOf, parseKeyId, resolveVaultUrl, type VaultRef } from "../azure/vault-and-key-ids.js";
 import { BACKUP_EXTENSION, backupFileName, fileExists, sha256Hex, withDirectoryLock, writeNewFileAtomic } from "../store/backup-files.js";
 import { findRecord, readManifest, writeManifest } from "../store/backup-manifest.js";
@@ -93,7 +93,7 @@ export class BackupsClient implements BackupsOperations {
       // The change is the file written: one audit line naming it (never its bytes), with the id of Key Vault's backup request.
       return this.#context.audit.change({ what: "backups.backupKey", target: keyIdOf(vaultUrl, name), before: null }, async () => {
       // BackupKey changes nothing, so it may be retried.
-      const blob = await withRetry("keys.backup", () => this.#context.keys(vaultUrl).backupKey(name, signalOf(options)), this.#context.retryOptions(options));
+      const blob = await withRetry("keys.backup", () => this.#context.keys(vaultUrl).backupKey(name, azureCallOptions(options)), this.#context.retryOptions(options));
       if (!blob || blob.length === 0) throw new PreconditionFailedError("ERR_BACKUP_EMPTY", `Key Vault returned an empty backup for ${keyIdOf(vaultUrl, name)}; nothing was written.`);
       const time = new Date();
       const keyName = current.name;
@@ -159,7 +159,7 @@ export class BackupsClient implements BackupsOperations {
           } catch (error) {
             live.set(id, { error: (error as Error).message });
           }
-        }, { ...signalOf(options), operation: "backups.verify" });
+        }, { ...azureCallOptions(options), operation: "backups.verify" });
         for (const { record, report } of intact) {
           const state = live.get(record.keyId.toLowerCase());
           if (state?.error) report.detail = `Intact; the live key could not be read (${state.error}).`;
@@ -243,7 +243,7 @@ export class BackupsClient implements BackupsOperations {
           const done = await landed();
           if (done) return done;
         }
-        return this.#context.keys(vaultUrl).restoreKeyBackup(bytes, signalOf(options));
+        return this.#context.keys(vaultUrl).restoreKeyBackup(bytes, azureCallOptions(options));
       }, {
         ...this.#context.retryOptions(options),
         // Right after a purge the name stays reserved for a few seconds: Key Vault answers 409.

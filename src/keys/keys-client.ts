@@ -12,7 +12,7 @@ import { withRetry } from "../internal/retry.js";
 import { expiryFixPolicy } from "./expiry-fix.js";
 import { sameModulus, toImportJwk, type ImportableJwk } from "./jwk.js";
 import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "../rules/key-rules.js";
-import { getDeletedKeyOrUndefined, getKeyOrUndefined, signalOf } from "../azure/key-vault-reads.js";
+import { getDeletedKeyOrUndefined, getKeyOrUndefined, azureCallOptions } from "../azure/key-vault-reads.js";
 import { pagedIterator, type PagedAsyncIterableIterator } from "./paging.js";
 import { KeyVaultRootKey } from "./root-key.js";
 import type {
@@ -165,7 +165,7 @@ export class KeysClient implements KeysOperations {
           hsm: wanted.protection === "hsm",
           keySize: wanted.size,
           keyOps: [...ROOT_KEY_OPERATIONS] as never,
-          ...signalOf(options),
+          ...azureCallOptions(options),
         });
       }, this.#context.retryOptions(options)), (key) => auditedKey(key));
       const info = matching(key);
@@ -194,7 +194,7 @@ export class KeysClient implements KeysOperations {
           const landed = await getKeyOrUndefined(this.#context, vaultUrl, name, options);
           if (landed && sameModulus(landed.key?.n, material.n)) return landed;
         }
-        return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...signalOf(options) });
+        return this.#context.keys(vaultUrl).importKey(name, material, { hardwareProtected: protection === "hsm", ...azureCallOptions(options) });
       }, this.#context.retryOptions(options)), (key) => auditedKey(key));
       const info = toRootKeyInfo(key);
       this.#context.logger.info(`keys.import: imported ${info.id} (${info.keyType}).`);
@@ -227,14 +227,14 @@ export class KeysClient implements KeysOperations {
           hsm: before.keyType === "RSA-HSM",
           ...(before.keySize ? { keySize: before.keySize } : {}),
           keyOps: before.keyOperations as never,
-          ...signalOf(options),
+          ...azureCallOptions(options),
         });
       }, this.#context.retryOptions(options)), (key) => auditedKey(key));
       const after = toRootKeyInfo(rolled);
       this.#context.logger.info(`keys.roll: ${before.versionlessId} rolled from version ${before.version} to ${after.version}.`);
       const result: RollRootKeyResult = { previousKeyId: before.id, currentKeyId: after.id, key: after };
       if (options.backupDirectory !== undefined) {
-        result.backup = await this.#backups.backupKey(after.versionlessId, { directory: options.backupDirectory, ...signalOf(options) });
+        result.backup = await this.#backups.backupKey(after.versionlessId, { directory: options.backupDirectory, ...azureCallOptions(options) });
       }
       return result;
     });
@@ -248,12 +248,12 @@ export class KeysClient implements KeysOperations {
   clearExpiry(keyId: string, options: OperationOptions = {}): Promise<ClearExpiryResult> {
     return runOperation(this.#context, "keys.clearExpiry", options, async (options) => {
       const { vaultUrl, name, version } = parseKeyId(keyId);
-      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...azureCallOptions(options), ...(version ? { version } : {}) }), this.#context.retryOptions(options));
       const info = toRootKeyInfo(key);
       if (isClearedExpiry(info.expiresOn)) return { key: info, changed: false };
       // A PATCH of one attribute: repeating it is harmless.
       const updated = await this.#context.audit.change({ what: "keys.clearExpiry", target: info.id, before: { expiresOn: info.expiresOn } }, () => withRetry("keys.updateProperties", () =>
-        this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...signalOf(options) }),
+        this.#patchClient(vaultUrl).updateKeyProperties(name, info.version, { expiresOn: NO_EXPIRY, ...azureCallOptions(options) }),
       this.#context.retryOptions(options)), (key) => ({ expiresOn: key.properties.expiresOn }));
       this.#context.logger.info(`keys.clearExpiry: ${info.id} now expires 9999-12-31 (was ${info.expiresOn!.toISOString()}).`);
       return { key: toRootKeyInfo(updated), changed: true };
@@ -283,10 +283,10 @@ export class KeysClient implements KeysOperations {
       if (!(await getDeletedKeyOrUndefined(this.#context, vaultUrl, name, options))) throw notFound(name, vaultUrl);
       // The SDK's recover poller reads the key first, so a retry after a lost answer is a no-op.
       await this.#context.audit.change({ what: "keys.recover", target: keyIdOf(vaultUrl, name), before: { state: "softDeleted" } }, () => withRetry("keys.recover", async () => {
-        const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...signalOf(options) });
-        return poller.pollUntilDone(signalOf(options));
+        const poller = await this.#context.keys(vaultUrl).beginRecoverDeletedKey(name, { intervalInMs: Math.min(this.#context.pollIntervalInMs, 2000), ...azureCallOptions(options) });
+        return poller.pollUntilDone(azureCallOptions(options));
       }, this.#context.retryOptions(options)), (key) => ({ state: "live", ...auditedKey(key) }));
-      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, signalOf(options)), this.#context.retryOptions(options));
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, azureCallOptions(options)), this.#context.retryOptions(options));
       this.#context.logger.info(`keys.recover: recovered ${keyIdOf(vaultUrl, name)} from soft delete.`);
       return { key: toRootKeyInfo(key), recovered: true };
     });
@@ -297,7 +297,7 @@ export class KeysClient implements KeysOperations {
     return runOperation(this.#context, "keys.get", options, async (options) => {
       validateKeyName(name);
       const vaultUrl = await resolveVaultUrl(this.#context, vault, options);
-      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...signalOf(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
+      const key = await withRetry("keys.get", () => this.#context.keys(vaultUrl).getKey(name, { ...azureCallOptions(options), ...(options.version ? { version: options.version } : {}) }), this.#context.retryOptions(options));
       return toRootKeyInfo(key);
     });
   }
@@ -326,7 +326,7 @@ export class KeysClient implements KeysOperations {
         vaultUrl ??= await resolveVaultUrl(this.#context, vault, options);
         const url = vaultUrl;
         return withRetry("keys.listVersions", async () => {
-          const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, signalOf(options)).byPage(token ? { continuationToken: token } : {}).next();
+          const next = await this.#context.keys(url).listPropertiesOfKeyVersions(name, azureCallOptions(options)).byPage(token ? { continuationToken: token } : {}).next();
           if (next.done) return { items: [], continuationToken: undefined };
           return { items: next.value.map(versionInfo), continuationToken: (next.value as KeyProperties[] & { continuationToken?: string }).continuationToken };
         }, this.#context.retryOptions(options));

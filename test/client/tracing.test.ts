@@ -31,6 +31,8 @@ function createTracingContext(options: { parentContext?: TracingContext; span?: 
 }
 
 interface RecordedSpan {
+  /** The span object handed to the caller (what a child's parent context holds). */
+  handle?: unknown;
   name: string;
   packageName: string;
   status?: SpanStatus;
@@ -52,6 +54,7 @@ function recordingInstrumenter(): { instrumenter: Instrumenter; spans: RecordedS
         recordException: () => undefined,
         isRecording: () => true,
       };
+      recorded.handle = span;
       return { span, tracingContext: createTracingContext({ span, ...(options.tracingContext ? { parentContext: options.tracingContext } : {}) }) };
     },
     withContext: (_context, callback, ...args) => callback(...args),
@@ -140,5 +143,21 @@ describe("one operation pipeline", () => {
     await clientFor(emulator).subscriptions.get(emulator.subscriptionIds[0]!, { tracingOptions: { tracingContext: parent } });
     const [span] = ours(recorder.spans);
     expect(span?.parent?.getValue(Symbol.for("test.parent"))).toBe("caller");
+  });
+
+  it("passes its span to the Azure SDK calls it makes, so theirs nest under it", async () => {
+    const vault = emulator.seed.vault({ name: "trace-nest" });
+    await emulator.seed.key({ vault, name: "cmk" });
+    recorder = recordingInstrumenter();
+    useInstrumenter(recorder.instrumenter);
+    await clientFor(emulator).keys.getKeyUri({ subscriptionId: vault.subscriptionId, resourceGroup: vault.resourceGroup, vaultName: vault.name }, "cmk");
+    const [operation] = ours(recorder.spans);
+    expect(operation?.name).toBe("keys.getKeyUri");
+    const childOfOperation = (s: RecordedSpan) => s.parent?.getValue(Symbol.for("test.span")) === operation!.handle;
+    // The key read (KeyClient.getKey) and the vault lookup through Resource Manager (whose clients
+    // trace only their HTTP requests) are children of the operation.
+    expect(recorder.spans.filter((s) => s.name === "KeyClient.getKey").every(childOfOperation)).toBe(true);
+    expect(recorder.spans.filter((s) => s.name === "KeyClient.getKey")).not.toHaveLength(0);
+    expect(recorder.spans.some((s) => s.packageName === "@azure/core-rest-pipeline" && s.name === "HTTP GET" && childOfOperation(s))).toBe(true);
   });
 });

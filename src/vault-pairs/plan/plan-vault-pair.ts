@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { GraphDirectory } from "../../azure/graph-directory.js";
 import { throwIfAborted } from "../../internal/abort.js";
+import { azureCallOptions } from "../../azure/key-vault-reads.js";
 import type { SubscriptionReads } from "../../azure/arm-subscriptions.js";
 import type { VaultArm } from "../../azure/arm-vaults.js";
 import { planMember, type MemberPlan } from "./plan-vault.js";
@@ -27,7 +28,7 @@ export function planFingerprint(changes: readonly PlannedChange[]): string {
 export async function planVaultPair(deps: PlannerDeps, spec: VaultPairSpec, options: PlanOptions = {}): Promise<VaultPairPlan> {
   validateVaultPairSpec(spec);
   throwIfAborted(options.abortSignal, "vaultPairs.plan");
-  const call = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const call = azureCallOptions(options);
   const problems: PlanFinding[] = [];
   const warnings: PlanFinding[] = [];
   const notes: string[] = [];
