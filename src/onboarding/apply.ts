@@ -190,6 +190,7 @@ export function beginApplyOnboarding(
       const state: OnboardingApplyState = { ...previous, status: "running" };
       const step = plan.steps[state.next];
       if (!step) {
+        await journal.complete();
         result.keys = { ...journal.data.keys };
         return { ...state, status: "succeeded", result: { ...result } };
       }

@@ -21,6 +21,8 @@ export interface JournalData {
   keys: Record<string, string>;
   /** The step being worked on when the journal was written, if any. */
   current?: string | undefined;
+  /** Set when an apply went through every step: nothing is left to resume. */
+  completed?: boolean | undefined;
   updatedAt: string;
 }
 
@@ -47,7 +49,14 @@ export class Journal {
       throw new InvalidInputError("ERR_JOURNAL_INVALID", `The journal ${file} is not an onboarding journal.`, { field: "journal" });
     }
     if (data.fingerprint !== fingerprint) {
-      throw new InvalidInputError("ERR_JOURNAL_INVALID", `The journal ${file} belongs to another configuration; use a new journal file for this one (or delete it once the other apply is finished).`, { field: "journal" });
+      // A finished apply leaves nothing to resume: an edited configuration starts a new journal
+      // (the plan reads what the finished one made from the tenant itself).
+      if (data.completed) return new Journal(file, fresh);
+      throw new InvalidInputError(
+        "ERR_JOURNAL_INVALID",
+        `The journal ${file} belongs to an apply of another configuration that has not finished (last step ${data.current ?? data.done.at(-1) ?? "none"}); restore that configuration and apply it to the end, or delete the journal to plan from what the tenant holds now.`,
+        { field: "journal" },
+      );
     }
     return new Journal(file, data);
   }
@@ -64,6 +73,13 @@ export class Journal {
   async finish(id: string): Promise<void> {
     if (!this.isDone(id)) this.data.done.push(id);
     this.data.current = undefined;
+    await this.save();
+  }
+
+  /** Marks every step done: a later apply of an edited configuration may start afresh. */
+  async complete(): Promise<void> {
+    if (this.data.completed) return;
+    this.data.completed = true;
     await this.save();
   }
 

@@ -79,10 +79,22 @@ describe("onboarding apply resumes from its journal", () => {
     expect(emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "New-DataEncryptionPolicy" && r.status === 200)).toHaveLength(1);
   }, 120_000);
 
-  it("refuses a journal of another configuration and one that is not a journal", async () => {
+  it("refuses an unfinished journal of another configuration and one that is not a journal; a finished one starts afresh", async () => {
     const journal = path.join(dir, "journal.json");
-    const other = parseOnboardingConfig({ ...JSON.parse(JSON.stringify(config)), administrators: ["someone@contoso.com"] });
-    await expect(client.onboarding.beginApply(await client.onboarding.plan(other), { journal }).pollUntilDone()).rejects.toMatchObject({ code: "ERR_JOURNAL_INVALID" });
+    const finished = JSON.parse(await readFile(journal, "utf8")) as { completed?: boolean };
+    expect(finished.completed).toBe(true);
+    const edited = parseOnboardingConfig({ ...JSON.parse(JSON.stringify(config)), policies: { exchange: [{ ...config.policies.exchange[0], description: "edited after the apply" }] } });
+    // Unfinished: resuming it for an edited configuration would mix two plans.
+    await writeFile(journal, JSON.stringify({ ...finished, completed: undefined }));
+    const refused = client.onboarding.beginApply(await client.onboarding.plan(edited), { journal }).pollUntilDone();
+    await expect(refused).rejects.toMatchObject({ code: "ERR_JOURNAL_INVALID", message: expect.stringMatching(/has not finished.*delete the journal/) });
+    // Finished: the edited configuration gets a new journal (nothing to resume), and nothing was left to change.
+    await writeFile(journal, JSON.stringify(finished));
+    const since = emulator.requests.size;
+    const again = await client.onboarding.beginApply(await client.onboarding.plan(edited), { journal }).pollUntilDone();
+    expect(again.status).toBe("completed");
+    expect(emulator.requests.mutating(since)).toEqual([]);
+    expect((JSON.parse(await readFile(journal, "utf8")) as { fingerprint: string }).fingerprint).not.toBe((finished as { fingerprint?: string }).fingerprint);
     await writeFile(path.join(dir, "not-json.json"), "{");
     await expect(client.onboarding.beginApply(await client.onboarding.plan(config), { journal: path.join(dir, "not-json.json") }).pollUntilDone()).rejects.toMatchObject({ code: "ERR_JOURNAL_INVALID" });
   }, 60_000);
