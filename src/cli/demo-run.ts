@@ -282,7 +282,8 @@ async function describeFiles(files: DemoResult["files"], kept: boolean, log: (li
     ["journal", `${path.basename(files.journal)} (and the assignment's checkpoint beside it)`],
     ["backups", (await Promise.all(files.backups.map(async (d) => `${path.basename(d)}/ (${await count(d)} files)`))).join(", ")],
     ["audit trail", `${path.basename(files.audit)} (${audit} changes, JSON lines)`],
-    ["reports", `${files.reports.map((f) => path.basename(f)).join(", ")} (open in a browser)`],
+    ["HTML reports", files.reports.map((f) => path.basename(f)).join(", ")],
   ];
-  for (const [what, where] of rows) log(`  ${what.padEnd(14)} ${where}`.slice(0, WIDTH));
+  // Wrapped, never cut: a file name must stay whole.
+  for (const [what, where] of rows) log(wrapIndented(where, WIDTH, `  ${what.padEnd(14)} `).join("\n"));
 }

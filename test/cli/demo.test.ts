@@ -38,6 +38,8 @@ describe("customer-key demo", () => {
     expect(plan).toContain("… wait   subscription");
     expect(plan).toContain("… wait   Microsoft 365 onboarding request");
     expect(plan).toContain("3 waiting for Microsoft");
+    // The files it kept, each name whole (a line is wrapped, never cut).
+    expect(out).toMatch(/HTML reports +report-exchange\.html, report-sharePoint\.html, report-multiWorkload\.html/);
     expect(plan).toContain("300 mailbox(es) without it");
     // The apply stopped at each, and resumed from the journal (notes are word-wrapped).
     const flat = out.replace(/\s+/g, " ");

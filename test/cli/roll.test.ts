@@ -81,6 +81,27 @@ describe("customer-key roll", () => {
     expect(scenario.emulator.requests.list().filter((e) => e.seq >= seq)).toEqual([]);
   });
 
+  it("without --backup-dir, backs the new version up to every backup directory of the configuration", async () => {
+    const { spec, emulator } = scenario;
+    const member = (m: typeof spec.primary) => ({ resourceGroup: m.resourceGroup, location: m.location, vaultName: m.vaultName });
+    const directories = [join(dir, "cfg-online"), join(dir, "cfg-offline")];
+    const config = join(dir, "roll.config.json");
+    writeFileSync(config, JSON.stringify({
+      tenantId: emulator.tenantId,
+      subscriptions: { primary: spec.primary.subscriptionId, secondary: spec.secondary.subscriptionId },
+      administrators: [emulator.admin.userPrincipalName],
+      backups: { directories },
+      vaultPairs: { exchange: { primary: member(spec.primary), secondary: member(spec.secondary), keyName: primaryKey.split("/").pop() } },
+    }));
+    const result = await cli("roll", primaryKey, "--state", state, "--config", config, "--json");
+    expect(result.code, result.err).toBe(0);
+    expect(JSON.parse(result.out)).toHaveProperty("newKeyUri");
+    for (const d of directories) {
+      expect(readdirSync(d).filter((f) => f.endsWith(".backup")), d).toHaveLength(1);
+      expect((await scenario.client.backups.verify(d)).ok).toBe(true);
+    }
+  }, 60_000);
+
   it("a journal that holds no roll of this key: exit 2, the file named and how to start over; no request", async () => {
     const journal = join(dir, "someone-elses.journal.json");
     writeFileSync(journal, "{ not json");

@@ -23,13 +23,14 @@ export const registerRoll: RegisterCommand = (program: Command, context: CliCont
       .command("roll")
       .description("roll a root key: new version, backup, refresh of every policy using it, wait until each reports it")
       .argument("<keyUri>", "versionless key URI, https://<vault>.vault.azure.net/keys/<name>")
-      .option("--backup-dir <dir>", "where the new version's backup goes (default: the configuration's first)")
+      .option("--backup-dir <dir>", "where the new version's backup goes (default: every backup directory of the configuration)")
       .option("--journal <file>", "where the roll records each step, so a stopped roll resumes (default: roll-<vault>-<key>.journal.json in the backup directory)"),
     "customer-key roll https://contoso-exo-eu-a1.vault.azure.net/keys/exo-root --backup-dir ./backups",
   ).action(async (keyUri: string, options: RollOptions) => {
     // The argument first: a malformed URI is the error to report, whatever else is missing.
     const key = parseKeyUri(keyUri, "keyUri");
-    const configured = options.backupDir ?? (await loadCliConfig(options.config)).backupDirectories[0];
+    // Every configured directory gets the new version (the online and the offline copy), the first during the roll.
+    const [configured, ...copies] = options.backupDir ? [options.backupDir] : (await loadCliConfig(options.config)).backupDirectories;
     if (!configured) throw new CliError("ERR_BACKUP_DIRECTORY_REQUIRED", "No backup directory for the new version.", "Pass --backup-dir <dir>.");
     const backupDirectory = path.resolve(configured);
     // Without it a roll stopped after its new version would, run again, make yet another one.
@@ -63,6 +64,10 @@ export const registerRoll: RegisterCommand = (program: Command, context: CliCont
         written = written.then(async () => replaceFileAtomic(journal, new TextEncoder().encode(await text)));
       });
       const result = await poller.finally(() => written);
+      for (const directory of copies) {
+        const copy = await connection.client.backups.backupKey(result.newKeyUri, { directory: path.resolve(directory), ...(context.signal ? { abortSignal: context.signal } : {}) });
+        say(`backed up to ${copy.file}`);
+      }
       await rm(journal, { force: true });
       if (options.json) context.io.out(JSON.stringify(result, null, 2));
       else say(`rolled: ${result.previousKeyUri} → ${result.newKeyUri}`);
