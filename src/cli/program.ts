@@ -8,7 +8,7 @@ export { EXIT_USAGE } from "./exit-codes.js";
 
 export function createProgram(context: CliContext): Command {
   const program = new Command("customer-key")
-    .description("Microsoft 365 Customer Key: set up, check and test the Azure half (vault pairs, keys, backups).")
+    .description("Microsoft 365 Customer Key: onboard, check, back up and roll root keys and data encryption policies (Azure Key Vault, Exchange Online, SharePoint Online).")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpCommand(true)
     // Settings below are inherited by every command added after them.
