@@ -121,6 +121,9 @@ export function missingPermissionHint(message: string, operation: string): strin
   return undefined;
 }
 
+/** The errors `@azure/identity` credentials throw when they cannot get a token. */
+const SIGN_IN_FAILURES = new Set(["CredentialUnavailableError", "AuthenticationError", "AggregateAuthenticationError", "AuthenticationRequiredError"]);
+
 /**
  * Turns a failure of an Azure SDK call into a ServiceRequestError that keeps the status, the
  * service's code and the request id, and drops the request object (its headers hold the token).
@@ -130,9 +133,11 @@ export function toServiceError(error: unknown, operation: string, hint?: string)
   const e = (error ?? {}) as HttpishError;
   const statusCode = statusOf(error);
   const serviceCode = e.details?.error?.code ?? (typeof e.code === "string" ? e.code : undefined);
-  const code: CustomerKeyErrorCode = statusCode === undefined ? "ERR_SERVICE_UNREACHABLE" : (codeByStatus[statusCode] ?? (statusCode >= 500 ? "ERR_SERVICE_FAILED" : "ERR_SERVICE_REQUEST"));
+  // The credential got no token (no sign-in found, or Entra ID refused it): not an unreachable service.
+  const signIn = statusCode === undefined && SIGN_IN_FAILURES.has((error as Error | undefined)?.name ?? "");
+  const code: CustomerKeyErrorCode = signIn ? "ERR_SERVICE_UNAUTHENTICATED" : statusCode === undefined ? "ERR_SERVICE_UNREACHABLE" : (codeByStatus[statusCode] ?? (statusCode >= 500 ? "ERR_SERVICE_FAILED" : "ERR_SERVICE_REQUEST"));
   const requestId = header(error, "x-ms-request-id");
-  const what = statusCode === undefined ? "could not reach the service" : `failed with ${statusCode}${serviceCode ? ` ${serviceCode}` : ""}`;
+  const what = signIn ? "got no token from the credential" : statusCode === undefined ? "could not reach the service" : `failed with ${statusCode}${serviceCode ? ` ${serviceCode}` : ""}`;
   const full = e.message ?? String(error);
   const text = full.split("\n")[0]!.trim();
   const forbidden = statusCode === 403 ? missingPermissionHint(full, operation) : undefined;

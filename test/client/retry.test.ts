@@ -1,7 +1,8 @@
 /** Transient faults are retried (honouring Retry-After); others surface at once. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { ServiceRequestError } from "../../src/index.js";
+import { CredentialUnavailableError } from "@azure/identity";
+import { CustomerKeyClient, ServiceRequestError } from "../../src/index.js";
 import { clientFor, pairSpec } from "./client-fixtures.js";
 
 let emulator: Emulator;
@@ -24,6 +25,22 @@ describe("retry", () => {
     await client.subscriptions.get(a!);
     expect(lines.some((l) => /subscriptions\.get.*status 503.*retrying in/.test(l))).toBe(true);
     expect(lines.join("\n")).not.toMatch(/eyJ|Bearer|password/i);
+  });
+
+  it("a credential that finds no sign-in is ERR_SERVICE_UNAUTHENTICATED at once, not an unreachable service", async () => {
+    let calls = 0;
+    const noSignIn = {
+      getToken: async () => {
+        calls++;
+        throw new CredentialUnavailableError("ChainedTokenCredential authentication failed. EnvironmentCredential is unavailable. Please run 'az login'.");
+      },
+    };
+    const client = new CustomerKeyClient(noSignIn, { tenantId: emulator.tenantId, endpoints: { resourceManager: emulator.endpoints.resourceManager, graph: emulator.endpoints.graph }, ...emulator.clientOptions(), retry: { retryDelayInMs: 10 } });
+    const from = since();
+    const error = await client.subscriptions.get(emulator.subscriptionIds[0]!).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_SERVICE_UNAUTHENTICATED", message: expect.stringContaining("got no token from the credential") });
+    expect(calls).toBe(1);
+    expect(emulator.requests.list().filter((r) => r.seq >= from && r.service !== "identity")).toEqual([]);
   });
 
   it("a Resource Manager host that does not resolve fails within a second and names the endpoints option", async () => {
