@@ -109,6 +109,14 @@ describe("customer-key validate, status, backup against `emulator start --state`
     expect(html).toContain("subscription.doNotCancel");
     expect(html).toContain("<svg");
     expect(html).not.toMatch(/<script|https?:\/\/[^"'\s]*\.(js|css)/i);
+    // With --json the page still goes to the file and stdout holds only the JSON report.
+    const both = await cli("validate", "--config", configFile, "--state", state, "--format", "html", "--out", join(dir, "both.html"), "--json");
+    expect(both.code).toBe(1);
+    expect(readFileSync(join(dir, "both.html"), "utf8")).toMatch(/^<!doctype html>/i);
+    expect((JSON.parse(both.out) as { checks: unknown[] }[])[0]!.checks.length).toBeGreaterThan(0);
+    const noFile = await cli("validate", "--config", configFile, "--state", state, "--format", "md", "--json");
+    expect(noFile.code).toBe(2);
+    expect(noFile.err).toContain("ERR_CLI_OUTPUT_REQUIRED");
   });
 
   it("plan --json lists the remaining steps in order; nothing is changed", async () => {

@@ -27,6 +27,9 @@ export const registerValidate: RegisterCommand = (program: Command, context: Cli
       .option("--out <file>", "write the report to this file instead of stdout (html: one file per vault pair, <name>-<workload>.html)"),
     "customer-key validate --config customer-key.config.yaml --microsoft365 --format html --out report.html",
   ).action(async (options: ValidateOptions) => {
+    // --json keeps stdout for JSON: another format needs a file (checked before any request).
+    const fileFormat = options.json && options.format !== "text" && options.format !== "json";
+    if (fileFormat && !options.out) throw new CliError("ERR_CLI_OUTPUT_REQUIRED", `--json prints the report as JSON on stdout; --format ${options.format} needs a file.`, `Pass --out <file> for the ${options.format} report, or leave out --json.`);
     const config = await loadCliConfig(options.config);
     const connection = await connect({ tenant: config.tenantId, ...options });
     try {
@@ -40,7 +43,8 @@ export const registerValidate: RegisterCommand = (program: Command, context: Cli
           }),
         );
       }
-      const format = options.json ? "json" : options.format;
+      const format = options.json && !fileFormat ? "json" : options.format;
+      if (fileFormat) context.io.out(JSON.stringify(reports.map((r) => r.toJSON()), null, 2));
       const write = (text: string, file = options.out) => {
         if (!file) return context.io.out(text);
         writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
