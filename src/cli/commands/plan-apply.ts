@@ -60,8 +60,9 @@ export const registerApply: RegisterCommand = (program: Command, context: CliCon
       if (options.json) context.io.out(JSON.stringify(result, null, 2));
       else {
         say(`${result.changed.length} step(s) changed something, ${result.skipped.length} already done.`);
-        if (result.status === "waiting") say(`Waiting at ${result.waitingFor?.id}: ${result.instructions ?? ""} Then run apply again.`);
-        for (const [where, keyId] of Object.entries(result.keys)) say(`  ${where}: ${keyId}`);
+        // The instructions say what to do and when to apply again (the onboarding request's list its key URIs).
+        if (result.status === "waiting") say(`Waiting at ${result.waitingFor?.id}: ${result.instructions ?? ""}`);
+        if (result.waitingFor?.id !== "microsoft/onboardingRequest") for (const [where, keyId] of Object.entries(result.keys)) say(`  ${where}: ${keyId}`);
       }
     } finally {
       await connection.close();
