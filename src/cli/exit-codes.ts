@@ -17,7 +17,7 @@ const FIXES: [RegExp, string][] = [
   [/^ERR_SERVICE_FORBIDDEN$/, "Grant the signed-in principal the role the message names, or run as a principal that has it."],
   [/^ERR_SERVICE_(UNAVAILABLE|UNREACHABLE|THROTTLED|FAILED)$/, "The service did not answer in time; run the same command again (it resumes)."],
   [/^ERR_ABORTED$/, "Run the same command again: work done stays done and it resumes."],
-  [/^ERR_CONFIG_INVALID$/, "Correct each field listed above (its fix is in brackets); `customer-key init` writes a commented sample."],
+  [/^ERR_CONFIG_INVALID$/, "Correct each field listed above (its fix follows it in parentheses); `customer-key init` writes a commented sample."],
   [/^ERR_KEY_ID_INVALID$/, "Give a key URI as https://<vault>.vault.azure.net/keys/<name> (az keyvault key show --vault-name <vault> --name <name> --query key.kid)."],
   [/^ERR_PREFLIGHT_FAILED$/, "Correct each failing check listed above (its fix is under it), or see them all with `customer-key validate`; then run apply again (it resumes)."],
   [/^ERR_CONFIRMATION_REQUIRED$/, "Pass the confirmation the message names (it names the target on purpose)."],

@@ -2,7 +2,8 @@
  * Reading the onboarding configuration: JSON or YAML, checked against the schema, every problem
  * reported with its path in the file and how to fix it (ERR_CONFIG_INVALID), before any request.
  */
-import { readFile } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
@@ -45,6 +46,7 @@ const FIXES: Array<[RegExp, string]> = [
   [/mailboxes\.list\[\d+\]$/, "give one mailbox per entry, e.g. user@contoso.com"],
   [/^policies\.exchange$/, "remove policies beyond 50, or reuse one policy for more mailboxes"],
   [/subscriptions/, "give two different subscription ids (GUIDs)"],
+  [/^keys\.size$/, "use 2048, 3072 or 4096 (bits; Microsoft requires RSA of at least 2048)"],
   [/administrators/, "list UPNs (name@domain) or object ids"],
   [/backups/, "list at least two directories: one online, one offline copy"],
 ];
@@ -55,7 +57,7 @@ function fixOf(issue: z.core.$ZodIssue, at: string): string {
   for (const [pattern, fix] of FIXES) if (pattern.test(at)) return fix;
   if (issue.code === "invalid_value") return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "invalid_type") return `give a ${issue.expected}`;
-  return "see the JSON Schema (schema/customer-key.config.schema.json)";
+  return "see the JSON Schema, schema/customer-key.config.schema.json";
 }
 
 function pathOf(segments: readonly PropertyKey[]): string {
@@ -93,12 +95,30 @@ export async function loadOnboardingConfig(file: string): Promise<OnboardingConf
   try {
     data = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
   } catch (cause) {
-    throw new OnboardingConfigError([{ path: "(file)", message: `not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(cause as Error).message.split("\n")[0]}`, fix: "fix the syntax" }], file);
+    throw new OnboardingConfigError([{ path: "(file)", message: `not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${syntaxError(cause as Error, text)}`, fix: "fix the syntax" }], file);
   }
   const config = parseOnboardingConfig(data, file);
   // Relative mailbox files and backup directories are relative to the configuration file.
   const base = path.dirname(path.resolve(file));
   config.backups.directories = config.backups.directories.map((d) => path.resolve(base, d));
   for (const p of config.policies.exchange) if (p.mailboxes && "file" in p.mailboxes) p.mailboxes = { file: path.resolve(base, p.mailboxes.file) };
+  // A mailbox file that is not there is the configuration's error, found before anything is sent.
+  const unreadable: ConfigProblem[] = [];
+  for (const [i, p] of config.policies.exchange.entries()) {
+    if (!p.mailboxes || !("file" in p.mailboxes)) continue;
+    const error = await access(p.mailboxes.file, fsConstants.R_OK).catch((e: NodeJS.ErrnoException) => e);
+    if (error) unreadable.push({ path: `policies.exchange[${i}].mailboxes.file`, message: `cannot read ${p.mailboxes.file}: ${error.code ?? "error"}`, fix: "check the path (relative to the configuration file), one mailbox per line" });
+  }
+  if (unreadable.length) throw new OnboardingConfigError(unreadable, file);
   return config;
+}
+
+/** The parser's message, with the line and column of JSON.parse's character position. */
+function syntaxError(error: Error, text: string): string {
+  const message = error.message.split("\n")[0]!;
+  const position = /at position (\d+)/.exec(message);
+  if (!position) return message;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split("\n").length;
+  return `${message} (line ${line}, column ${before.length - before.lastIndexOf("\n")})`;
 }

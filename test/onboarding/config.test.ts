@@ -93,8 +93,24 @@ describe("onboarding configuration", () => {
       expect(fromYaml.backups.directories[0]).toBe(path.join(dir, "backups"));
       await writeFile(path.join(dir, "bad.json"), JSON.stringify({ ...valid(), unknown: true }));
       await expect(loadOnboardingConfig(path.join(dir, "bad.json"))).rejects.toThrow(/bad\.json has 1 problem/);
-      await writeFile(path.join(dir, "broken.json"), "{ nope");
-      await expect(loadOnboardingConfig(path.join(dir, "broken.json"))).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
+      await writeFile(path.join(dir, "broken.json"), '{\n  "tenantId": "x",\n  nope\n}');
+      // Where the syntax breaks, as line and column.
+      await expect(loadOnboardingConfig(path.join(dir, "broken.json"))).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID", message: expect.stringMatching(/line 3, column \d+/) });
+    });
+
+    it("names a mailbox file that is not there, and a key size that is not allowed, with their fixes", async () => {
+      dir ??= await mkdtemp(path.join(tmpdir(), "ck-config-"));
+      const config = valid() as Record<string, any>;
+      config.keys = { size: 1024 };
+      config.policies = { exchange: [{ name: "EU_mailboxes", vaultPair: "exchange", mailboxes: { file: "no-such-list.txt" } }] };
+      await writeFile(path.join(dir, "sizes.json"), JSON.stringify(config));
+      await expect(loadOnboardingConfig(path.join(dir, "sizes.json"))).rejects.toThrow(/keys\.size: .*use 2048, 3072 or 4096/);
+      config.keys = { size: 3072 };
+      await writeFile(path.join(dir, "list.json"), JSON.stringify(config));
+      const error = (await loadOnboardingConfig(path.join(dir, "list.json")).catch((e: unknown) => e)) as OnboardingConfigError;
+      expect(error).toBeInstanceOf(OnboardingConfigError);
+      expect(error.problems[0]).toMatchObject({ path: "policies.exchange[0].mailboxes.file", message: expect.stringContaining("ENOENT"), fix: expect.stringContaining("relative to the configuration file") });
+      expect(error.message).not.toMatch(/\(\(|\)\)/);
     });
   });
 });
