@@ -6,7 +6,7 @@
  */
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { BUILT_IN_ROLES, type Emulator } from "../emulator/index.js";
-import { CustomerKeyClient } from "../index.js";
+import { CustomerKeyClient, type CustomerKeyClientOptions } from "../index.js";
 import type { CliConfig } from "./cli-config.js";
 
 export interface DemoReporter {
@@ -24,7 +24,7 @@ export interface DemoReporter {
  * configured vaults through ARM as the seeded administrator would (`az role assignment create
  * --role Reader`, `az keyvault set-policy --key-permissions get list`). Idempotent by display name.
  */
-export async function registerDemoReporter(emulator: Emulator, config: CliConfig, abortSignal?: AbortSignal): Promise<DemoReporter> {
+export async function registerDemoReporter(emulator: Emulator, config: CliConfig, abortSignal?: AbortSignal, retry?: CustomerKeyClientOptions["retry"]): Promise<DemoReporter> {
   const name = "customer-key-reporter";
   const sp = emulator.directory.servicePrincipals.find((p) => p.displayName === name) ?? emulator.directory.createServicePrincipal({ displayName: name });
   emulator.directory.grantApplicationPermission(sp.objectId, "Sites.Read.All");
@@ -35,7 +35,7 @@ export async function registerDemoReporter(emulator: Emulator, config: CliConfig
   for (const subscriptionId of subscriptions) emulator.assignRole({ scope: `/subscriptions/${subscriptionId}`, roleId: BUILT_IN_ROLES.reader.id, principalId: sp.objectId });
   const credential = emulator.credential();
   for (const subscriptionId of subscriptions) {
-    const arm = new KeyVaultManagementClient(credential, subscriptionId, { endpoint: emulator.endpoints.resourceManager, credentials: { scopes: ["https://management.azure.com/.default"] }, ...emulator.clientOptions() });
+    const arm = new KeyVaultManagementClient(credential, subscriptionId, { endpoint: emulator.endpoints.resourceManager, credentials: { scopes: ["https://management.azure.com/.default"] }, ...emulator.clientOptions(), ...(retry ? { retryOptions: retry } : {}) });
     for (const vault of vaults.filter((v) => v.subscriptionId === subscriptionId)) {
       await arm.vaults.updateAccessPolicy(
         vault.resourceGroup!,
@@ -46,7 +46,7 @@ export async function registerDemoReporter(emulator: Emulator, config: CliConfig
       );
     }
   }
-  const client = new CustomerKeyClient(emulator.credentialFor(sp.appId), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10 });
+  const client = new CustomerKeyClient(emulator.credentialFor(sp.appId), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10, ...(retry ? { retry } : {}) });
   return {
     client,
     appId: sp.appId,

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator, type Emulator } from "../emulator/index.js";
-import { CustomerKeyClient, type OnboardingApplyResult, type OnboardingPlan, type OnboardingStep, type PreflightReport } from "../index.js";
+import { CustomerKeyClient, type CustomerKeyClientOptions, type OnboardingApplyResult, type OnboardingPlan, type OnboardingStep, type PreflightReport } from "../index.js";
 import { configuredKeys, loadCliConfig, type CliConfig } from "./cli-config.js";
 import { demoConfigYaml, markOnboardingRequestSubmitted } from "./demo-config.js";
 import { registerDemoReporter } from "./demo-reporter.js";
@@ -33,6 +33,8 @@ export interface DemoOptions {
   style?: (code: number, text: string) => string;
   /** Run against this emulator (left running) instead of starting one: lets a test look at it afterwards. */
   emulator?: Emulator;
+  /** Retry settings of the demo's clients (the reliability suite runs the demo under injected faults). */
+  retry?: CustomerKeyClientOptions["retry"];
 }
 
 export interface DemoResult {
@@ -76,7 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
   try {
     await mkdir(work, { recursive: true });
-    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10, audit: { file: files.audit } });
+    const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 10, audit: { file: files.audit }, ...(options.retry ? { retry: options.retry } : {}) });
     const [a, b] = emulator.subscriptionIds as [string, string];
     log(`customer-key demo: tenant ${emulator.tenantId}`);
     log("An embedded emulator of Entra ID, Azure, Key Vault and Microsoft 365: nothing real is touched.");
@@ -177,7 +179,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     log("6. Preflight report, with the Microsoft 365 checks (customer-key validate --microsoft365)");
     // Graph counts sites only for an application with Sites.Read.All: the reports run as a read-only app.
-    const reporter = await registerDemoReporter(emulator, config, signal);
+    const reporter = await registerDemoReporter(emulator, config, signal, options.retry);
     note(`[emulator directory] registered the read-only application customer-key-reporter, which the reports and the status run as: ${reporter.rights.join("; ")}. In reality an administrator registers it and consents Sites.Read.All once.`);
     const reports = await preflight(reporter.client, config, op, check);
     for (const report of reports) {

@@ -1,5 +1,7 @@
 /**
- * Issue 14, reliability: a whole onboarding of both workloads under 20 % injected 429/503 (with
+ * Issue 14, reliability: the demo's own onboarding (`customer-key demo`: its sample configuration
+ * through plan and apply, the key roll, the reports), and a whole onboarding of both workloads made
+ * step by step through the modules, each under 20 % injected 429/503 (with
  * Retry-After 0 or 1 s) and 5 % connection resets on every service but Entra ID completes with
  * nothing lost and nothing done twice; 403 and 404 surface at once (one request each).
  *
@@ -16,6 +18,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { CustomerKeyClient, CustomerKeyError } from "../../src/index.js";
+import { runDemo } from "../../src/cli/demo-run.js";
 import { EXCHANGE_POLICY, MULTI_WORKLOAD_POLICY, WORKLOADS, keyNameOf, pairSpecOf, runOnboarding } from "./onboarding-flow.js";
 
 const MAILBOXES = 200;
@@ -130,6 +133,46 @@ describe("a whole onboarding under injected faults", () => {
     await runOnboarding(emulator, client, { backupDirectory, mailboxes: MAILBOXES, checkpoint: path.join(backupDirectory, "assign.json"), roll: false });
     const mutating = emulator.requests.mutating(seq1).filter((e) => e.service !== "identity");
     expect(mutating.map((e) => `${e.service} ${e.method} ${e.operation ?? e.path}`)).toEqual([]);
+  });
+
+  it("the demo's own onboarding (sample configuration, plan, apply, roll, reports) completes under the same faults", { timeout: 300_000 }, async () => {
+    const demoEmulator = await startEmulator();
+    const kept = await mkdtemp(path.join(tmpdir(), "ck-reliability-demo-"));
+    const removers: (() => void)[] = [];
+    try {
+      for (const service of SERVICES) {
+        removers.push(demoEmulator.faults.inject({ service, status: 429, retryAfterSeconds: 0, probability: 0.08 }));
+        removers.push(demoEmulator.faults.inject({ service, status: 503, retryAfterSeconds: 0, probability: 0.08 }));
+        removers.push(demoEmulator.faults.inject({ service, status: 429, retryAfterSeconds: 1, probability: 0.04, count: 1 }));
+        removers.push(demoEmulator.faults.inject({ service, mode: "reset", probability: 0.05 }));
+      }
+      const started = Date.now();
+      const result = await runDemo({ mailboxes: 100, emulator: demoEmulator, keepDirectory: path.join(kept, "demo"), log: () => undefined, retry: { maxRetries: 12, retryDelayInMs: 5, maxRetryDelayInMs: 1000 } });
+      const wallMs = Date.now() - started;
+      for (const remove of removers) remove();
+      const log = demoEmulator.requests.list().filter((e) => e.service !== "identity");
+      const faulted = log.filter((e) => e.fault && e.fault !== "throttle");
+      console.info(`[reliability] demo under faults: ${JSON.stringify({ requests: log.length, injected: faulted.length, resets: faulted.filter((e) => e.fault === "reset").length, wallMs })}`);
+      expect(faulted.length / log.length).toBeGreaterThan(0.15);
+      expect(result.ok).toBe(true);
+      expect(result.encryptedMailboxes).toBe(100);
+      // Exactly once: six keys plus one roll per workload, one policy of each kind, one Set-Mailbox per mailbox.
+      const succeeded = (operation: string) => demoEmulator.requests.list({ operation }).filter((e) => (e.serviceStatus ?? e.status) < 300 && e.status !== 0).length;
+      expect(succeeded("CreateKey")).toBe(9);
+      expect(succeeded("New-DataEncryptionPolicy")).toBe(1);
+      expect(succeeded("New-M365DataAtRestEncryptionPolicy")).toBe(1);
+      expect(succeeded("OnboardTenantForBringYourOwnKey")).toBe(1);
+      expect(succeeded("Set-Mailbox")).toBe(100);
+      for (const directory of result.files.backups) {
+        const verified = await client.backups.verify(directory);
+        expect(verified.ok, JSON.stringify(verified.files)).toBe(true);
+        expect((await readdir(directory)).filter((f) => f.endsWith(".backup"))).toHaveLength(9);
+      }
+    } finally {
+      for (const remove of removers) remove();
+      await demoEmulator.stop();
+      await rm(kept, { recursive: true, force: true });
+    }
   });
 
   it("does not retry 403 and 404: one request per failing call", async () => {
