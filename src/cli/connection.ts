@@ -74,7 +74,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
     const client = new CustomerKeyClient(emulator.credential(), { ...emulator.customerKeyClientOptions(), pollIntervalInMs: 20, ...audit });
     return { client, emulator, subscriptions: [...emulator.subscriptionIds], close: () => emulator.stop() };
   }
-  if (options.state) return connectToRunningEmulator(options.state, audit);
+  if (options.state) return connectToRunningEmulator(options.state, audit, options.tenant);
   const tenantId = options.tenant ?? process.env.AZURE_TENANT_ID;
   if (!tenantId) {
     throw new CliError("ERR_CLI_TENANT_REQUIRED", "No tenant given.", "Pass --tenant <id> or set AZURE_TENANT_ID (or use --emulator / --state <file> for an emulator).");
@@ -83,7 +83,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
   return { client, subscriptions: [], close: async () => {} };
 }
 
-function connectToRunningEmulator(stateFile: string, audit: { audit?: { file: string } }): Connection {
+function connectToRunningEmulator(stateFile: string, audit: { audit?: { file: string } }, tenant: string | undefined): Connection {
   const file = connectionFileOf(stateFile);
   let info: EmulatorConnectionFile;
   let ca: string;
@@ -95,6 +95,14 @@ function connectToRunningEmulator(stateFile: string, audit: { audit?: { file: st
       "ERR_CLI_EMULATOR_NOT_RUNNING",
       `No running emulator for ${stateFile} (${file} is missing or unreadable).`,
       `Start one with \`customer-key emulator start --state ${stateFile}\`, or use --emulator.`,
+    );
+  }
+  // A configuration written for another tenant would plan against the wrong one: refused before any request.
+  if (tenant && tenant.toLowerCase() !== info.tenantId.toLowerCase()) {
+    throw new CliError(
+      "ERR_CLI_TENANT_MISMATCH",
+      `The configuration is for tenant ${tenant}, but the emulator of ${stateFile} is tenant ${info.tenantId}.`,
+      `Set tenantId (and the two subscriptions: ${info.subscriptions.join(", ")}) in the configuration to the emulator's, or point --state at the emulator it was written for.`,
     );
   }
   const endpoints = endpointsFor(info.port);

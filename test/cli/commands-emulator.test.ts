@@ -119,6 +119,18 @@ describe("customer-key validate, status, backup against `emulator start --state`
     expect(noFile.err).toContain("ERR_CLI_OUTPUT_REQUIRED");
   });
 
+  it("refuses a configuration written for another tenant before any request (exit 2)", async () => {
+    const other = join(dir, "other-tenant.json");
+    writeFileSync(other, JSON.stringify({ ...JSON.parse(readFileSync(configFile, "utf8")), tenantId: "00000000-0000-0000-0000-000000000000" }));
+    const info = JSON.parse(readFileSync(connectionFileOf(state), "utf8")) as { tenantId: string };
+    for (const command of ["plan", "apply", "validate", "status"]) {
+      const result = await cli(command, "--config", other, "--state", state);
+      expect(result.code, command).toBe(2);
+      expect(result.err).toContain("ERR_CLI_TENANT_MISMATCH");
+      expect(result.err).toContain(info.tenantId);
+    }
+  });
+
   it("plan --json lists the remaining steps in order; nothing is changed", async () => {
     const result = await cli("plan", "--config", configFile, "--state", state, "--json");
     expect(result.code).toBe(0);
