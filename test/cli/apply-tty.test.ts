@@ -91,6 +91,8 @@ describe.skipIf(!hasScript)("apply's progress on a terminal and through a pipe",
     expect(bars[0]!.line).toMatch(/^applying \[#{30}\] (\d+)\/\1 .* completed$/);
     // Never wider than the terminal (a wrapped bar is redrawn on its second row only). Key URIs may be: they are not cut.
     expect(bars[0]!.widest).toBeLessThan(80);
+    // While the mailboxes are assigned the bar counts them (one step, many requests).
+    expect(output).toMatch(/EU_tty \d+\/50 mailboxes/);
     expect(screen.lines).toContainEqual(expect.stringMatching(/^\d+ step\(s\) changed something, \d+ already done\.$/));
   }, 180_000);
 

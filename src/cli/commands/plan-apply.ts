@@ -43,12 +43,15 @@ export const registerApply: RegisterCommand = (program: Command, context: CliCon
     const connection = await connect({ tenant: config.tenantId, ...options });
     try {
       const plan = await connection.client.onboarding.plan(config.onboarding, context.signal ? { abortSignal: context.signal } : {});
+      let stepsDone = 0;
       const bar = progressBar("applying", options.json || !context.progress ? { write: (t: string) => context.io.err(t.replace(/\n$/, "")) } : context.progress);
       const result = await connection.client.onboarding
         .beginApply(plan, {
           journal,
           ...(context.signal ? { abortSignal: context.signal } : {}),
-          onProgress: (p) => bar.update(p.completed, p.total, p.step.id),
+          onProgress: (p) => bar.update((stepsDone = p.completed), p.total, p.step.id),
+          // A bulk assignment can take minutes inside one step: its mailbox count goes on the same bar.
+          onAssignmentProgress: (p) => bar.update(stepsDone, plan.steps.length, `${p.policy} ${p.done + p.failed}/${p.total ?? "?"} mailboxes`),
         })
         .catch((error: unknown) => {
           bar.done("stopped");
