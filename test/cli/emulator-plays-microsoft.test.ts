@@ -83,4 +83,36 @@ describe("customer-key apply against `emulator start --approve-do-not-cancel --c
     const steps = (JSON.parse(plan.out) as { steps: { id: string; kind: string }[] }).steps;
     expect(steps.filter((s) => s.kind !== "noop").map((s) => s.kind)).toEqual(["check"]);
   });
+
+  it("SharePoint's registration and key roll, hours on the emulator clock, take seconds: apply, then roll, exit 0", async () => {
+    const config = JSON.parse(readFileSync(configFile, "utf8"));
+    config.vaultPairs.sharePoint = {
+      primary: { resourceGroup: "rg-a", location: "westeurope", vaultName: "contoso-spo-sp-a1" },
+      secondary: { resourceGroup: "rg-b", location: "swedencentral", vaultName: "contoso-spo-sp-b1" },
+      keyName: "spo-root",
+    };
+    config.policies.sharePoint = [{ vaultPair: "sharePoint" }];
+    writeFileSync(configFile, JSON.stringify(config)); // a new configuration: a new journal
+    const started = Date.now();
+    let applied: { status: string; keys: Record<string, string> } | undefined;
+    for (let run = 0; run < 2 && applied?.status !== "completed"; run++) {
+      const result = await cli("apply", "--config", configFile, "--state", state, "--journal", join(dir, "journal-2.json"), "--json");
+      expect(result.err).not.toContain("error");
+      expect(result.code).toBe(0);
+      applied = JSON.parse(result.out);
+    }
+    expect(applied?.status).toBe("completed");
+    const keyUri = applied!.keys["sharePoint/primary"]!.replace(/\/[^/]+$/, "");
+    const roll = await cli("roll", keyUri, "--state", state, "--backup-dir", join(dir, "online"), "--json");
+    expect(roll.err).not.toContain("error");
+    expect(roll.code).toBe(0);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`SharePoint apply + roll (4 h + 4 h of emulator clock at 3600×): ${seconds.toFixed(1)} s`);
+    // 8 emulated hours are 8 real seconds at 3600×; at wall time they would be 8 hours.
+    expect(seconds).toBeLessThan(120);
+    const status = JSON.parse((await cli("status", "--config", configFile, "--state", state, "--json")).out);
+    // SharePoint reports the rolled version, not the one apply made.
+    expect(status.sharePoint).toMatchObject([{ state: "Registered", progressPercent: 100, primaryKeyUri: expect.stringMatching(new RegExp(`^${keyUri}/[0-9a-f]{32}$`)) }]);
+    expect(status.sharePoint[0].primaryKeyUri).not.toBe(applied!.keys["sharePoint/primary"]);
+  });
 });
