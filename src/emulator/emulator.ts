@@ -49,6 +49,20 @@ export interface StartEmulatorOptions {
   // ── end SharePoint Online ──
   /** Seeded Exchange Online recipients and mailbox move time of a new emulator (ignored when the state file exists); 200 mailboxes, 20 mail users, 72 h by default. */
   exchange?: ExchangeEmulatorOptions;
+  /**
+   * How fast the emulator clock runs: emulated milliseconds per wall-clock millisecond, a positive
+   * number; 1 by default. 3600 makes one real second an emulated hour, so what the emulated services
+   * time on their clock (SharePoint's registration and key roll, Exchange's mailbox moves, purge
+   * dates) passes in seconds for clients of an emulator no test can move with `clock.advance`.
+   * Token lifetimes still follow wall time. Not kept in the state file (the clock's offset is).
+   */
+  clockRate?: number;
+  /**
+   * How the emulated ARM times its long operations and Microsoft's Do-Not-Cancel approval from the
+   * start, as {@link Emulator.setArmBehaviour} would; e.g. `{ doNotCancelApprovalDelayMs: 0 }`
+   * approves every Do-Not-Cancel registration at the next request. Not kept in the state file.
+   */
+  arm?: Partial<ArmBehaviour>;
 }
 
 /** The seeded admin, who owns the two seeded subscriptions. */
@@ -205,6 +219,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
  * package's surface: it is how tests prove a service needs no kernel change.
  */
 export async function startEmulatorWith(services: readonly ServiceDefinition[], options: StartEmulatorOptions = {}): Promise<Emulator> {
+  checkStartOptions(options);
   const leafNames = certificateNames(services.flatMap((s) => s.hosts));
   const state = await loadOrCreateState(options, leafNames);
   const server: Server = createServer({ key: state.certificates.leafKey, cert: state.certificates.leafCert });
@@ -214,9 +229,10 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
   });
   const port = (server.address() as AddressInfo).port;
   const endpoints = endpointsFor(port);
-  const core = new EmulatorCore(state, endpoints, options.stateFile);
+  const core = new EmulatorCore(state, endpoints, options.stateFile, options.clockRate);
   try {
     for (const service of services) core.register(service);
+    if (options.arm && core.services.has("arm")) setArmBehaviour(core, options.arm);
     seedGeos(core, options.geos); // SharePoint Online (issue 12): before its seed, which makes a single geo otherwise
     // Start options seed a new Exchange state before its own seed would apply the defaults.
     if (core.services.has("exchange") && options.exchange) seedExchange(core, options.exchange);
@@ -291,6 +307,7 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     ...testFixtureMembers(core, () => emulator.clientOptions(), (principal) => emulator.credentialFor(principal)),
     // --- end test fixture ---
     async stop() {
+      if (core.clock.rate !== 1) core.changed(); // the offset moved by itself since the last write
       core.flush();
       agent.destroy();
       server.closeAllConnections();
@@ -298,6 +315,16 @@ export async function startEmulatorWith(services: readonly ServiceDefinition[], 
     },
   };
   return emulator;
+}
+
+/** Bad timing options fail before anything starts. */
+function checkStartOptions(options: StartEmulatorOptions): void {
+  if (options.clockRate !== undefined && !(Number.isFinite(options.clockRate) && options.clockRate > 0)) {
+    throw new RangeError(`clockRate must be a positive number, not ${options.clockRate}.`);
+  }
+  for (const [name, value] of Object.entries(options.arm ?? {})) {
+    if (!(typeof value === "number" && value >= 0)) throw new RangeError(`arm.${name} must be 0 or more milliseconds (Infinity allowed), not ${String(value)}.`);
+  }
 }
 
 async function loadOrCreateState(options: StartEmulatorOptions, leafNames: readonly string[]): Promise<PersistedState> {

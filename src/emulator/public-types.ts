@@ -19,8 +19,13 @@ export interface EmulatorClock {
   advance(duration: number | Duration): Date;
   /** Moves time forward to `to` (a moment in the past is a no-op); returns the new time. */
   set(to: Date): Date;
-  /** How far (milliseconds) the emulated time runs ahead of wall time; 0 at the start. */
+  /** How far (milliseconds) the emulated time runs ahead of wall time; 0 at the start, growing by itself when `rate` is above 1. */
   readonly offsetMs: number;
+  /**
+   * Emulated milliseconds per wall-clock millisecond: 1 (the default) runs with wall time, 3600
+   * makes one real second an emulated hour. Set by the `clockRate` option of `startEmulator`.
+   */
+  readonly rate: number;
 }
 
 /** Fault injection per route: latency, throttling, 5xx, resets, a vault that is down. */

@@ -8,8 +8,8 @@ import { cli } from "./cli-harness.js";
 const COMMANDS = ["init", "plan", "apply", "validate", "status", "backup", "roll", "demo"];
 
 describe("customer-key commands: help, usage errors, error output", () => {
-  it.each(COMMANDS)("%s --help exits 0 and shows an example", async (command) => {
-    const result = await cli(command, "--help");
+  it.each([...COMMANDS, "emulator", "emulator start"])("%s --help exits 0 and shows an example", async (command) => {
+    const result = await cli(...command.split(" "), "--help");
     expect(result.code).toBe(0);
     expect(result.out).toContain(`Usage: customer-key ${command}`);
     expect(result.out).toMatch(new RegExp(`Example:\\n  customer-key ${command}`));
@@ -28,6 +28,10 @@ describe("customer-key commands: help, usage errors, error output", () => {
     [["roll"], "missing required argument 'keyUri'"],
     [["status", "--emulator", "--state", "x.json"], "cannot be used with option"],
     [["backup", "--bogus"], "unknown option '--bogus'"],
+    [["emulator", "start", "--clock-rate", "0"], "'0' is invalid"],
+    [["emulator", "start", "--clock-rate", "fast"], "'fast' is invalid"],
+    [["emulator", "start", "--approve-do-not-cancel", "-5"], "'-5' is invalid"],
+    [["emulator", "start", "--approve-do-not-cancel", "1.5"], "'1.5' is invalid"],
   ])("usage error %j exits 2 with the message and the usage", async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);

@@ -10,6 +10,7 @@ import {
   startEmulator,
   type Directory,
   type Emulator,
+  type ArmBehaviour,
   type EmulatorClock,
   type EmulatorEndpoints,
   type EmulatorState,
@@ -27,7 +28,8 @@ describe("customer-key/emulator public types", () => {
   it("starts an emulator from optional options", () => {
     expectTypeOf(startEmulator).parameters.toEqualTypeOf<[options?: StartEmulatorOptions]>();
     expectTypeOf(startEmulator).returns.resolves.toEqualTypeOf<Emulator>();
-    expectTypeOf<StartEmulatorOptions>().toEqualTypeOf<{ port?: number; stateFile?: string; tenantId?: string; exchange?: ExchangeEmulatorOptions; geos?: string[] }>();
+    expectTypeOf<StartEmulatorOptions>().toEqualTypeOf<{ port?: number; stateFile?: string; tenantId?: string; exchange?: ExchangeEmulatorOptions; geos?: string[]; clockRate?: number; arm?: Partial<ArmBehaviour> }>();
+    expectTypeOf<ArmBehaviour>().toEqualTypeOf<{ asyncOperationDelayMs: number; registrationDelayMs: number; doNotCancelApprovalDelayMs: number }>();
     expectTypeOf(emulatorLookup).toBeFunction();
   });
 
@@ -56,6 +58,7 @@ describe("customer-key/emulator public types", () => {
     expectTypeOf(emulatorEntry).not.toHaveProperty("RequestLog");
     expectTypeOf(emulatorEntry).not.toHaveProperty("Directory");
     expectTypeOf<EmulatorClock["advance"]>().returns.toEqualTypeOf<Date>();
+    expectTypeOf<EmulatorClock["rate"]>().toEqualTypeOf<number>();
     expectTypeOf<FaultInjector["inject"]>().parameters.toEqualTypeOf<[rule: FaultRule]>();
     expectTypeOf<FaultInjector["inject"]>().returns.toEqualTypeOf<() => void>();
     expectTypeOf<RequestLog["list"]>().returns.toEqualTypeOf<RequestLogEntry[]>();

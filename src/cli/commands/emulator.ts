@@ -13,7 +13,25 @@ export interface EmulatorStartOptions {
   port?: number;
   state?: string;
   caFile?: string;
+  /** `true` when given without a value: approve at once. */
+  approveDoNotCancel?: number | true;
+  clockRate?: number;
 }
+
+/** Emulator-clock seconds: a whole number, 0 or more. */
+export function parseSeconds(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("must be a whole number of seconds, 0 or more.");
+  return Number(value);
+}
+
+/** A positive number (decimals allowed), at most a million. */
+export function parseClockRate(value: string): number {
+  const rate = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0) || rate > 1_000_000) throw new InvalidArgumentError("must be a positive number up to 1000000 (1: wall time, 3600: a second is an hour).");
+  return rate;
+}
+
+const START_EXAMPLE = "customer-key emulator start --state emulator.json --approve-do-not-cancel --clock-rate 3600";
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -24,7 +42,16 @@ export function parsePort(value: string): number {
 }
 
 export const registerEmulator: RegisterCommand = (program: Command, context: CliContext) => {
-  const emulator = program.command("emulator").description("run the embedded emulator of Entra ID, Resource Manager, Key Vault and Graph");
+  const emulator = program
+    .command("emulator")
+    .description("run the embedded emulator of Entra ID, Resource Manager, Key Vault and Graph")
+    .addHelpText(
+      "after",
+      `
+Example:
+  ${START_EXAMPLE} &
+  customer-key apply --config customer-key.config.yaml --state emulator.json`,
+    );
   emulator
     .command("start")
     .description(
@@ -33,9 +60,22 @@ export const registerEmulator: RegisterCommand = (program: Command, context: Cli
     .option("--port <n>", "TCP port (0: any free port)", parsePort, 0)
     .option("--state <file>", "keep the state in this file and start from it if it exists")
     .option("--ca-file <file>", "where to write the CA certificate (default: next to the state file, or in the temp dir)")
+    .option(
+      "--approve-do-not-cancel [seconds]",
+      "play Microsoft: approve every Do-Not-Cancel registration by itself, at once or after this many seconds of emulator clock (default: never, it stays Pending)",
+      parseSeconds,
+    )
+    .option("--clock-rate <n>", "run the emulator clock n times faster than wall time, e.g. 3600: a real second is an emulated hour (default 1)", parseClockRate)
     .addHelpText(
       "after",
       `
+Example:
+  ${START_EXAMPLE}
+
+  In another shell, \`customer-key apply --config FILE --state emulator.json\` then passes Microsoft's
+  Do-Not-Cancel approval by itself, and what takes hours on the emulator clock (SharePoint's
+  registration and key roll, Exchange's mailbox moves) takes seconds.
+
 Stop it with Ctrl-C or SIGTERM. Started through npx or npm run, it also stops when npm exits
 (npm passes signals to its shell only, not on to the emulator).
 Other Node processes reach it with the printed childProcesses.env: NODE_EXTRA_CA_CERTS and a
@@ -52,7 +92,12 @@ async function runEmulator(options: EmulatorStartOptions, context: CliContext): 
   const watch = waitForStop();
   let emulator;
   try {
-    emulator = await startEmulator({ port: options.port ?? 0, ...(stateFile ? { stateFile } : {}) });
+    emulator = await startEmulator({
+      port: options.port ?? 0,
+      ...(stateFile ? { stateFile } : {}),
+      ...(options.clockRate !== undefined ? { clockRate: options.clockRate } : {}),
+      ...(options.approveDoNotCancel !== undefined ? { arm: { doNotCancelApprovalDelayMs: options.approveDoNotCancel === true ? 0 : options.approveDoNotCancel * 1000 } } : {}),
+    });
   } catch (error) {
     watch.dispose();
     throw error;
@@ -66,7 +111,9 @@ async function runEmulator(options: EmulatorStartOptions, context: CliContext): 
     context.io.out(JSON.stringify(describeEmulator(emulator, caFile), null, 2));
     context.io.err(
       `customer-key emulator running as pid ${process.pid} on port ${emulator.endpoints.port}. ` +
-        `Stop it with Ctrl-C or \`kill ${process.pid}\`.${stateFile ? ` State: ${stateFile}` : ""}`,
+        `Stop it with Ctrl-C or \`kill ${process.pid}\`.${stateFile ? ` State: ${stateFile}` : ""}` +
+        (options.clockRate !== undefined ? ` Clock: ${options.clockRate}× wall time.` : "") +
+        (options.approveDoNotCancel !== undefined ? ` Do-Not-Cancel: approved ${options.approveDoNotCancel === true || options.approveDoNotCancel === 0 ? "at once" : `after ${options.approveDoNotCancel} s of emulator clock`}.` : ""),
     );
     context.stopReason = await watch.stopped;
   } finally {

@@ -1,8 +1,10 @@
 import type { EmulatorClock as PublicEmulatorClock } from "../public-types.js";
 
 /**
- * The emulator's clock: wall time plus an offset that tests move forward. Everything that takes
- * hours or days in reality (Do-Not-Cancel approval, purge dates, mailbox encryption) reads it.
+ * The emulator's clock: wall time plus an offset that tests move forward, optionally running
+ * `rate` times faster than wall time (a separately running emulator has no test to move it).
+ * Everything that takes hours or days in reality (Do-Not-Cancel approval, purge dates, mailbox
+ * encryption) reads it.
  * Access tokens do not: their expiry is checked against real time, because the Azure SDK caches
  * tokens by real time and would otherwise send tokens the emulator calls expired.
  */
@@ -32,11 +34,18 @@ export function durationToMs(duration: number | Duration): number {
 
 /** The emulator's clock; its public face is the `EmulatorClock` interface. */
 export class EmulatorClock implements PublicEmulatorClock {
-  #offsetMs: number;
+  // Emulated time = #anchorEmulatedMs + (wall time since #anchorWallMs) × rate: the rate scales only
+  // the time passed since start, so rate 1 is exactly wall time plus the offset.
+  readonly #anchorWallMs: number;
+  #anchorEmulatedMs: number;
+  readonly #rate: number;
   readonly #onChange: () => void;
 
-  constructor(offsetMs = 0, onChange: () => void = () => {}) {
-    this.#offsetMs = offsetMs;
+  constructor(offsetMs = 0, onChange: () => void = () => {}, rate = 1) {
+    if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`The emulator clock rate must be a positive number, not ${rate}.`);
+    this.#anchorWallMs = Date.now();
+    this.#anchorEmulatedMs = this.#anchorWallMs + offsetMs;
+    this.#rate = rate;
     this.#onChange = onChange;
   }
 
@@ -46,7 +55,12 @@ export class EmulatorClock implements PublicEmulatorClock {
   }
 
   nowMs(): number {
-    return Date.now() + this.#offsetMs;
+    return this.#at(Date.now());
+  }
+
+  /** The emulated time at a wall-clock time. */
+  #at(wallMs: number): number {
+    return Math.floor(this.#anchorEmulatedMs + (wallMs - this.#anchorWallMs) * this.#rate);
   }
 
   /** Unix seconds, as Key Vault reports times. */
@@ -58,7 +72,7 @@ export class EmulatorClock implements PublicEmulatorClock {
   advance(duration: number | Duration): Date {
     const ms = durationToMs(duration);
     if (!(ms >= 0)) throw new RangeError("The emulator clock only moves forward; pass a positive duration.");
-    this.#offsetMs += ms;
+    this.#anchorEmulatedMs += ms;
     this.#onChange();
     return this.now();
   }
@@ -68,8 +82,14 @@ export class EmulatorClock implements PublicEmulatorClock {
     return this.advance(Math.max(0, to.getTime() - this.nowMs()));
   }
 
-  /** The offset from wall time, kept in the state file. */
+  /** How many emulated milliseconds pass per wall-clock millisecond; 1 unless the emulator started with a `clockRate`. */
+  get rate(): number {
+    return this.#rate;
+  }
+
+  /** The offset from wall time, kept in the state file; it grows by itself when the rate is above 1. */
   get offsetMs(): number {
-    return this.#offsetMs;
+    const wall = Date.now();
+    return this.#at(wall) - wall;
   }
 }

@@ -40,11 +40,16 @@ export class EmulatorCore {
     readonly state: PersistedState,
     readonly endpoints: EmulatorEndpoints,
     private readonly stateFile: string | undefined,
+    clockRate = 1,
   ) {
-    this.clock = new EmulatorClock(state.clockOffsetMs, () => {
-      this.state.clockOffsetMs = this.clock.offsetMs;
-      this.changed();
-    });
+    this.clock = new EmulatorClock(
+      state.clockOffsetMs,
+      () => {
+        this.state.clockOffsetMs = this.clock.offsetMs;
+        this.changed();
+      },
+      clockRate,
+    );
     this.directory = new Directory(state.directory, () => this.changed());
   }
 
@@ -99,6 +104,8 @@ export class EmulatorCore {
   /** Writes the state file now if anything changed since the last write; a failed write stays pending. */
   flush(): void {
     if (!this.#dirty || !this.stateFile) return;
+    // A clock faster than wall time moves its offset by itself: keep the latest, so a restart resumes there.
+    this.state.clockOffsetMs = this.clock.offsetMs;
     writeStateFile(this.stateFile, this.state);
     this.#dirty = false;
   }

@@ -17,6 +17,13 @@ export interface ArmBehaviour {
   asyncOperationDelayMs: number;
   /** How long (emulator-clock ms) a provider or feature stays `Registering` before `Registered`. */
   registrationDelayMs: number;
+  /**
+   * How long (emulator-clock ms) a Do-Not-Cancel registration stays `Pending` before the emulated
+   * Microsoft approves it by itself, as `Emulator.approveDoNotCancel` does. `Infinity` (the
+   * default): it stays `Pending` until `approveDoNotCancel` is called. 0 approves it at the next
+   * request. For an emulator run as a process of its own, where no test can call `approveDoNotCancel`.
+   */
+  doNotCancelApprovalDelayMs: number;
 }
 
 const operationRetentionMs = 86_400_000;
@@ -25,7 +32,7 @@ const behaviours = new WeakMap<EmulatorCore, ArmBehaviour>();
 
 export function armBehaviour(core: EmulatorCore): ArmBehaviour {
   let behaviour = behaviours.get(core);
-  if (!behaviour) behaviours.set(core, (behaviour = { asyncOperationDelayMs: 0, registrationDelayMs: 0 }));
+  if (!behaviour) behaviours.set(core, (behaviour = { asyncOperationDelayMs: 0, registrationDelayMs: 0, doNotCancelApprovalDelayMs: Infinity }));
   return behaviour;
 }
 
@@ -90,6 +97,13 @@ export function settle(core: EmulatorCore): void {
       }
     }
     for (const feature of Object.values(subscription.features)) {
+      // Only features Microsoft approves by hand (Do-Not-Cancel) wait in Pending.
+      if (feature.state === "Pending" && Date.parse(feature.updatedAt) + armBehaviour(core).doNotCancelApprovalDelayMs <= now) {
+        feature.state = "Registered";
+        feature.updatedAt = new Date(now).toISOString();
+        core.changed();
+        continue;
+      }
       const next = settled(feature.state);
       if (next && due(feature.updatedAt)) {
         feature.state = next;
