@@ -168,9 +168,9 @@ function wireOnboarding(m: {
     },
     exchangePolicy: async (name, o) => m.policies.exchange.get(name, o),
     createExchangePolicy: async (input, o) => void (await m.policies.exchange.create(input, o)),
-    mailboxesWithoutPolicy: async (mailboxes, policy, o) => {
+    mailboxPolicies: async (mailboxes, o) => {
       const { policyOf } = await assignments(o);
-      return mailboxes.filter((box) => policyOf.get(box.toLowerCase())?.toLowerCase() !== policy.toLowerCase());
+      return mailboxes.map((box) => policyOf.get(box.toLowerCase()) ?? null);
     },
     countMailboxesWithoutPolicy: async (o) => (await assignments(o)).rows.filter((r) => r["DataEncryptionPolicy"] == null).length,
     assignExchangePolicy: async (mailboxes, policy, checkpoint, o, onProgress) => {

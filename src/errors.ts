@@ -119,6 +119,7 @@ export const CUSTOMER_KEY_ERROR_CODES = [
   "ERR_POLICY_KEY_UNUSABLE",
   "ERR_POLICY_CONFLICT",
   "ERR_POLICY_NOT_FOUND",
+  "ERR_MAILBOX_HAS_OTHER_POLICY",
   "ERR_PURGE_ACCESS_REMAINS",
   // SharePoint policies and the key roll across workloads.
   // Refused before sending (InvalidInputError):

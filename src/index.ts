@@ -258,6 +258,6 @@ export type {
   OnboardingStep,
   OnboardingStepKind,
 } from "./onboarding/types.js";
-export { OnboardingPreflightError } from "./onboarding/apply.js";
+export { OnboardingPreflightError, OnboardingReassignRefusedError } from "./onboarding/apply.js";
 export type { OnboardingApplyState } from "./onboarding/apply.js";
 export type { AuditOptions, AuditRecord } from "./internal/audit.js";

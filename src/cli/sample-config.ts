@@ -57,6 +57,7 @@ policies:
       vaultPair: exchange
       # { list: [a@contoso.com, …] }, { file: mailboxes.txt } (one per line), or:
       mailboxes: { allWithoutPolicy: true }
+      # A listed mailbox with another policy is refused; reassignFrom: [Old_policy] moves it.
   # SharePoint Online, OneDrive and Teams files: one policy per geo (no geo: the default geo).
   sharePoint:
     - vaultPair: sharePoint

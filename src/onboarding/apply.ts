@@ -16,7 +16,7 @@ import { createPoller, type CustomerKeyPoller, type PollerState } from "../inter
 import type { OnboardingConfig, OnboardingWorkload } from "./config-types.js";
 import type { OnboardingServices } from "./dependencies.js";
 import { Journal } from "./journal.js";
-import { mailboxList, memberVault, pairSpec, versionless } from "./plan.js";
+import { mailboxList, memberVault, pairSpec, sortMailboxes, versionless } from "./plan.js";
 import type { OnboardingApplyOptions, OnboardingApplyResult, OnboardingPlan, OnboardingStep } from "./types.js";
 
 /** The preflight report of a pair failed: no policy was made. `report` is the PreflightReport. */
@@ -30,6 +30,30 @@ export class OnboardingPreflightError extends PreconditionFailedError {
     super("ERR_PREFLIGHT_FAILED", `The preflight report of the ${workload} pair failed (${failedChecks.join(", ")}); no policy was made. Fix the checks (see the report's fixes) and apply again.`);
     this.report = report;
     this.failedChecks = failedChecks;
+  }
+}
+
+/**
+ * Mailboxes listed for an Exchange policy have another policy that its `reassignFrom` does not name.
+ * Moving a mailbox re-encrypts its data under other keys, so it needs the configuration to ask for
+ * it; none of the step's mailboxes was changed.
+ */
+export class OnboardingReassignRefusedError extends PreconditionFailedError {
+  /** The policy the step assigns. */
+  readonly policy: string;
+  /** The mailboxes refused, each with the policy it has. */
+  readonly mailboxes: readonly { mailbox: string; policy: string }[];
+  /** Makes the error. */
+  constructor(policy: string, refused: { mailbox: string; policy: string }[]) {
+    const others = [...new Set(refused.map((r) => r.policy))];
+    const examples = refused.slice(0, 3).map((r) => `${r.mailbox} (${r.policy})`).join(", ");
+    super(
+      "ERR_MAILBOX_HAS_OTHER_POLICY",
+      `${refused.length} mailbox(es) listed for '${policy}' have another data encryption policy: ${examples}${refused.length > 3 ? ", …" : ""}. Moving them re-encrypts their data under '${policy}'s keys, so no mailbox of this step was changed. ` +
+        `To move them, add reassignFrom: ${JSON.stringify(others)} to policy '${policy}' and apply again; otherwise take them off its mailboxes.`,
+    );
+    this.policy = policy;
+    this.mailboxes = refused;
   }
 }
 
@@ -159,8 +183,14 @@ export function beginApplyOnboarding(
         if (a === "exchange") {
           const policy = config.policies.exchange.find((p) => p.name === b)!;
           const boxes = policy.mailboxes!;
-          const list = "allWithoutPolicy" in boxes ? boxes : await services.mailboxesWithoutPolicy(await mailboxList(boxes), policy.name, o);
-          if (Array.isArray(list) && list.length === 0) return { outcome: "skipped" };
+          let list: string[] | { allWithoutPolicy: true } = boxes as { allWithoutPolicy: true };
+          if (!("allWithoutPolicy" in boxes)) {
+            // Re-read now (the plan may be old): a mailbox with a policy reassignFrom does not name stops the step before any change.
+            const s = await sortMailboxes(services, policy.name, policy.reassignFrom, await mailboxList(boxes), o);
+            if (s.refused.length > 0) throw new OnboardingReassignRefusedError(policy.name, s.refused);
+            list = [...s.withoutPolicy, ...s.moved.map((m) => m.mailbox)];
+            if (list.length === 0) return { outcome: "skipped" };
+          }
           const checkpoint = options.journal ? `${options.journal}.assign-${policy.name}.json` : undefined;
           const report = options.onAssignmentProgress;
           const r = await services.assignExchangePolicy(list, policy.name, checkpoint, o, report && ((p) => report({ policy: policy.name, done: p.done, failed: p.failed, total: p.remaining === undefined ? undefined : p.done + p.failed + p.remaining, rate: p.rate })));

@@ -90,6 +90,11 @@ const exchangePolicy = z.strictObject({
   description: z.string().max(256).optional(),
   ...policyKeys,
   mailboxes: mailboxes.optional().describe("The mailboxes: { list: [...] }, { file: 'one address per line' } or { allWithoutPolicy: true }."),
+  reassignFrom: z
+    .array(policyName)
+    .min(1)
+    .optional()
+    .describe("Policies whose mailboxes in mailboxes.list or mailboxes.file may be moved to this one (a move re-encrypts the mailbox under this policy's keys). Without it, apply refuses, before any mailbox changes, when a listed mailbox has another policy."),
 });
 
 const sharePointPolicy = z.strictObject({
@@ -153,6 +158,12 @@ export const onboardingConfigSchema = z
       }
     };
     config.policies.exchange.forEach((p, i) => checkKeys(p, ["policies", "exchange", i]));
+    config.policies.exchange.forEach((p, i) => {
+      if (!p.reassignFrom) return;
+      // allWithoutPolicy never takes a mailbox that has a policy: a move needs the mailboxes named.
+      if (!p.mailboxes || "allWithoutPolicy" in p.mailboxes) ctx.addIssue({ code: "custom", path: ["policies", "exchange", i, "reassignFrom"], message: "moves mailboxes named in mailboxes.list or mailboxes.file; give one of those, or drop reassignFrom" });
+      if (p.reassignFrom.some((n) => n.toLowerCase() === p.name.toLowerCase())) ctx.addIssue({ code: "custom", path: ["policies", "exchange", i, "reassignFrom"], message: `names the policy itself ('${p.name}')` });
+    });
     config.policies.sharePoint.forEach((p, i) => checkKeys(p, ["policies", "sharePoint", i]));
     if (config.policies.multiWorkload) checkKeys(config.policies.multiWorkload, ["policies", "multiWorkload"]);
   });

@@ -46,6 +46,12 @@ export interface OnboardingExchangePolicy {
   keyUris?: [string, string] | undefined;
   /** The mailboxes to assign it to; none when absent. */
   mailboxes?: OnboardingMailboxes | undefined;
+  /**
+   * Other policies whose mailboxes (named in `mailboxes.list` or `mailboxes.file`) may be moved to
+   * this one: a move re-encrypts the mailbox's data under this policy's keys. Without it, apply
+   * refuses (before any mailbox changes) when a listed mailbox has another policy.
+   */
+  reassignFrom?: string[] | undefined;
 }
 
 /** The SharePoint Online policy of one geo. */

@@ -60,8 +60,8 @@ export interface OnboardingServices {
   preflight(spec: VaultPairSpec, keyUris: string[], backupDirectory: string, options: OperationOptions): Promise<{ ok: boolean; report: unknown; failed: string[] }>;
   exchangePolicy(name: string, options: OperationOptions): Promise<PolicyReading | undefined>;
   createExchangePolicy(input: { name: string; description?: string; keyUris: string[] }, options: OperationOptions): Promise<void>;
-  /** Mailboxes of the list that do not have the policy (reads only). */
-  mailboxesWithoutPolicy(mailboxes: string[], policy: string, options: OperationOptions): Promise<string[]>;
+  /** The policy each mailbox of the list has now, in order: null for none (or a mailbox the read did not find). Reads only. */
+  mailboxPolicies(mailboxes: string[], options: OperationOptions): Promise<(string | null)[]>;
   /** Bulk assignment (resumable through its checkpoint file), reporting its progress to `onProgress`. */
   assignExchangePolicy(
     mailboxes: string[] | { allWithoutPolicy: true },

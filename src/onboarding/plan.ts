@@ -44,6 +44,49 @@ export async function mailboxList(mailboxes: { list: string[] } | { file: string
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
 }
 
+/** The listed mailboxes of an Exchange policy, sorted by the policy each has now. */
+export interface MailboxSorting {
+  /** Have no policy (or the read did not find them): assigned. */
+  withoutPolicy: string[];
+  /** Have a policy that `reassignFrom` names: moved (their data is re-encrypted under this policy). */
+  moved: { mailbox: string; policy: string }[];
+  /** Have another policy that `reassignFrom` does not name: the step refuses. */
+  refused: { mailbox: string; policy: string }[];
+}
+
+/** Reads the policy of each listed mailbox and sorts them (reads only). */
+export async function sortMailboxes(services: Pick<OnboardingServices, "mailboxPolicies">, policy: string, reassignFrom: readonly string[] | undefined, mailboxes: string[], options: OperationOptions): Promise<MailboxSorting> {
+  const current = await services.mailboxPolicies(mailboxes, options);
+  const movable = new Set((reassignFrom ?? []).map((n) => n.toLowerCase()));
+  const sorting: MailboxSorting = { withoutPolicy: [], moved: [], refused: [] };
+  mailboxes.forEach((mailbox, i) => {
+    const has = current[i] ?? null;
+    if (has === null) sorting.withoutPolicy.push(mailbox);
+    else if (has.toLowerCase() === policy.toLowerCase()) return;
+    else (movable.has(has.toLowerCase()) ? sorting.moved : sorting.refused).push({ mailbox, policy: has });
+  });
+  return sorting;
+}
+
+/** "2 with EU_mailboxes, 1 with Other" */
+const byPolicy = (boxes: { policy: string }[]) => {
+  const counts = new Map<string, number>();
+  for (const b of boxes) counts.set(b.policy, (counts.get(b.policy) ?? 0) + 1);
+  return [...counts].map(([p, n]) => `${n} with ${p}`).join(", ");
+};
+const policyNames = (boxes: { policy: string }[]) => [...new Set(boxes.map((b) => b.policy))];
+
+/** The reason of an assignment step: the refusal first (the text plan cuts long lines), then the counts. */
+export function assignmentReason(s: MailboxSorting): string {
+  const missing = s.withoutPolicy.length + s.moved.length + s.refused.length;
+  if (missing === 0) return "every mailbox has it";
+  if (s.refused.length > 0) {
+    return `refused: ${byPolicy(s.refused)} (reassignFrom: ${JSON.stringify(policyNames(s.refused))} moves them); ${s.withoutPolicy.length} without a policy${s.moved.length ? `, ${s.moved.length} to move` : ""}`;
+  }
+  if (s.moved.length === 0) return `${missing} mailbox(es) without it`;
+  return `${missing} mailbox(es) without it: ${s.withoutPolicy.length} without a policy, ${byPolicy(s.moved)} to move (reassignFrom)`;
+}
+
 /** The key id without its version. */
 export const versionless = (keyId: string) => keyId.replace(/\/[0-9a-f]{32}$/i, "");
 
@@ -149,10 +192,15 @@ export async function planOnboarding(services: OnboardingServices, config: Onboa
   }
   for (const policy of config.policies.exchange) {
     if (!policy.mailboxes) continue;
-    let missing: number;
-    if ("allWithoutPolicy" in policy.mailboxes) missing = await services.countMailboxesWithoutPolicy(options);
-    else missing = (await services.mailboxesWithoutPolicy(await mailboxList(policy.mailboxes), policy.name, options)).length;
-    add({ id: `assignments/exchange/${policy.name}`, phase: "assignments", kind: missing === 0 ? "noop" : "update", target: `mailboxes → ${policy.name}`, reason: missing === 0 ? "every mailbox has it" : `${missing} mailbox(es) without it` });
+    const step = { id: `assignments/exchange/${policy.name}`, phase: "assignments", target: `mailboxes → ${policy.name}` } as const;
+    if ("allWithoutPolicy" in policy.mailboxes) {
+      const missing = await services.countMailboxesWithoutPolicy(options);
+      add({ ...step, kind: missing === 0 ? "noop" : "update", reason: missing === 0 ? "every mailbox has it" : `${missing} mailbox(es) without it` });
+      continue;
+    }
+    // A mailbox with another policy is moved only when reassignFrom names that policy: a move re-encrypts its data.
+    const s = await sortMailboxes(services, policy.name, policy.reassignFrom, await mailboxList(policy.mailboxes), options);
+    add({ ...step, kind: s.refused.length > 0 ? "check" : s.withoutPolicy.length + s.moved.length === 0 ? "noop" : "update", reason: assignmentReason(s) });
   }
   if (multi?.assign) {
     const assigned = await services.multiWorkloadAssignment(options);

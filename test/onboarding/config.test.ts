@@ -61,6 +61,8 @@ describe("onboarding configuration", () => {
     ["the same subscription twice", (c) => (c.subscriptions.secondary = SUB_A), "subscriptions.secondary", /same/],
     ["one backup directory", (c) => (c.backups.directories = ["./backups"]), "backups.directories", /at least two/],
     ["a policy naming a pair not in the file", (c) => (c.policies.exchange[0]!.vaultPair = "sharePoint"), "policies.exchange[0].vaultPair", /not in this file/],
+    ["reassignFrom with allWithoutPolicy (it never takes a mailbox that has a policy)", (c) => ((c.policies.exchange[0] as Record<string, unknown>)["reassignFrom"] = ["US_mailboxes"]), "policies.exchange[0].reassignFrom", /mailboxes\.list or mailboxes\.file/],
+    ["reassignFrom naming the policy itself", (c) => (c.policies.exchange[0] = { name: "EU_mailboxes", vaultPair: "exchange", mailboxes: { list: ["a@contoso.com"] }, reassignFrom: ["eu_mailboxes"] } as never), "policies.exchange[0].reassignFrom", /the policy itself/],
     ["a tenant that is not a GUID", (c) => (c.tenantId = "contoso.onmicrosoft.com"), "tenantId", /GUID/],
   ];
   it.each(table)("refuses %s with its path and a fix", (_name, edit, at, message) => {

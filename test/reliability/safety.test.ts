@@ -15,7 +15,7 @@ import { startM365Scenario, type M365Scenario } from "../../examples/m365-setup.
 import type { VaultCoordinates } from "../../src/index.js";
 import { pairSpecOf } from "./onboarding-flow.js";
 import { createProgram } from "../../src/cli/program.js";
-import { ConfirmationRequiredError, CustomerKeyError, type CustomerKeyClient } from "../../src/index.js";
+import { ConfirmationRequiredError, CustomerKeyError, parseOnboardingConfig, type CustomerKeyClient } from "../../src/index.js";
 import { ADMIN_KEY_PERMISSIONS, customerKeyAdminRoleDefinition } from "../../src/rules/access-model.js";
 import { registerDoNotCancelApproved } from "../helpers/do-not-cancel.js";
 
@@ -80,7 +80,7 @@ const CLASSIFIED: Record<string, Kind> = {
   "policies.sharePoint.beginRollKey": "additive", // the roll: the key's new version, same vault
   "policies.sharePoint.beginRecover": "additive",
   "onboarding.plan": "read",
-  "onboarding.beginApply": "additive", // creates what the configuration lists; never revokes, purges or replaces (it calls multiWorkload.assign without replaceConfirm)
+  "onboarding.beginApply": "additive", // creates what the configuration lists; never revokes, purges or replaces (it calls multiWorkload.assign without replaceConfirm; moves a mailbox off another Exchange DEP only when reassignFrom names it, tested below)
 };
 const CLI_COMMANDS: Record<string, Kind> = {
   "emulator start": "additive",
@@ -225,6 +225,40 @@ describe("safety: every public method and CLI command classified", () => {
     expect((await client.policies.multiWorkload.getAssignment())?.policyName).toBe("Tenant_a");
     // With the confirmation it replaces, and says so.
     expect((await client.policies.multiWorkload.assign("Tenant_b", { replaceConfirm: "Tenant_a" })).replaced).toBe("Tenant_a");
+  });
+
+  it("onboarding.beginApply never moves a mailbox off another Exchange policy unless reassignFrom names that policy", async () => {
+    const { client, emulator, keyUris, backupDirectory } = scenario;
+    const [a, b] = emulator.subscriptionIds as [string, string];
+    await client.policies.exchange.create({ name: "Safety_eu", keyUris });
+    await client.policies.exchange.create({ name: "Safety_us", keyUris });
+    const boxes = emulator.exchange.listMailboxes({ offset: 150, limit: 2 }).map((m) => m.userPrincipalName);
+    for (const box of boxes) await client.policies.exchange.assign(box, "Safety_eu");
+    // No vault pair: the policies' keys are given, so the plan is Do-Not-Cancel (registered), the policy (exists) and the assignment.
+    const configOf = (reassignFrom?: string[]) =>
+      parseOnboardingConfig({
+        tenantId: emulator.tenantId,
+        subscriptions: { primary: a, secondary: b },
+        administrators: [emulator.admin.userPrincipalName],
+        backups: { directories: [backupDirectory, path.join(backupDirectory, "offline")] },
+        vaultPairs: {},
+        policies: { exchange: [{ name: "Safety_us", keyUris: keyUris as [string, string], mailboxes: { list: boxes }, ...(reassignFrom ? { reassignFrom } : {}) }] },
+        microsoft: { onboardingRequestSubmitted: true },
+      });
+    for (const reassignFrom of [undefined, ["Other_policy"]]) {
+      const plan = await client.onboarding.plan(configOf(reassignFrom));
+      expect(plan.steps.find((s) => s.id === "assignments/exchange/Safety_us")?.kind).toBe("check");
+      const { error, mutating } = await refusal(() => client.onboarding.beginApply(plan).pollUntilDone());
+      expect((error as CustomerKeyError).code).toBe("ERR_MAILBOX_HAS_OTHER_POLICY");
+      expect((error as Error).message).toContain('reassignFrom: ["Safety_eu"]');
+      expect(mutating).toBe(0);
+    }
+    for (const box of boxes) expect((await client.policies.exchange.getMailboxEncryption(box)).assignedPolicyName).toBe("Safety_eu");
+    // Named, it moves them: two Set-Mailbox, which the count above would have seen.
+    const moved = await refusal(() => client.onboarding.plan(configOf(["Safety_eu"])).then((plan) => client.onboarding.beginApply(plan).pollUntilDone()));
+    expect(moved.error).toBeUndefined();
+    expect(moved.mutating).toBe(2);
+    for (const box of boxes) expect((await client.policies.exchange.getMailboxEncryption(box)).assignedPolicyName).toBe("Safety_us");
   });
 
   it("backups.restoreKey never writes over a live key", async () => {

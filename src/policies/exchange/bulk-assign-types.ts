@@ -64,7 +64,8 @@ export interface BulkAssignOptions extends OperationOptions {
   /**
    * Read the service's current assignments once (paged Get-Mailbox and Get-MailUser) and skip the
    * recipients that already have the policy. Default: true when the checkpoint shows an unfinished run
-   * (a crash can lose the record of the last assignments in flight), false otherwise.
+   * (a crash can lose the record of the last assignments in flight), false otherwise. When read, each
+   * audit line's `before` names the policy the recipient had (`{ dataEncryptionPolicy }`).
    */
   readCurrentState?: boolean;
   /** Requests per second to start with; default 20 (it grows by 10 % per success until the service throttles). */

@@ -27,8 +27,11 @@ export interface BulkAssignDeps {
   readTransport: ExchangeTransport;
   /** Checks the policy exists and can be assigned; returns its name and GUID. */
   requirePolicy(policy: string, options: OperationOptions): Promise<{ name: string; id: string }>;
-  /** Assigns one recipient (Set-Mailbox, then Set-MailUser for a mail user). */
-  assignOne(mailbox: string, policy: string, options: OperationOptions): Promise<unknown>;
+  /**
+   * Assigns one recipient (Set-Mailbox, then Set-MailUser for a mail user). `previous` is the policy it
+   * had per the read of current state (null: none), undefined when not read; the audit line's `before`.
+   */
+  assignOne(mailbox: string, policy: string, options: OperationOptions, previous?: string | null): Promise<unknown>;
 }
 
 /** Checks the input before any request. */
@@ -95,6 +98,8 @@ export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailb
   let checkpoint: AssignCheckpoint | undefined;
   let policyName = policy;
   let alreadyAssigned = new Set<string>();
+  // The policy each recipient had when read (only when the current state was read): the audit's `before`.
+  let previousOf = new Map<string, string | null>();
   let started = 0;
   let firstSentAt: number | undefined;
   let sentOk = 0;
@@ -122,6 +127,7 @@ export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailb
       const { rows, policyOf } = await readAssignments(deps.readTransport, o);
       const wanted = new Set([found.name.toLowerCase(), found.id.toLowerCase()]);
       alreadyAssigned = new Set([...policyOf].filter(([, p]) => p !== null && wanted.has(p.toLowerCase())).map(([k]) => k));
+      previousOf = policyOf;
       if (isAll) {
         const list = rows.filter((r) => r["DataEncryptionPolicy"] == null).map((r) => String(r["UserPrincipalName"] ?? r["Identity"]));
         total = list.length;
@@ -152,7 +158,7 @@ export function beginBulkAssign(deps: BulkAssignDeps, mailboxes: BulkAssignMailb
       firstSentAt ??= sentAt;
       progress.requests++;
       try {
-        await deps.assignOne(mailbox, policyName, o);
+        await deps.assignOne(mailbox, policyName, o, previousOf.get(key));
         limiter.onSuccess();
         sentOk++;
         checkpoint!.recordSuccess(mailbox);

@@ -122,13 +122,17 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
     });
   }
 
-  /** Set-Mailbox; a recipient it does not find is tried as a mail user. */
-  async #assignOne(transport: ExchangeTransport, mailbox: string, policy: string, o: OperationOptions): Promise<MailboxAssignmentResult> {
-    // One audit line per mailbox that changed (bulk assignment included). The mailbox's earlier
-    // policy is not read first (a bulk run would double its requests): `before` is null, and the
-    // service's "nothing modified" warning tells an assignment already in place (no line).
+  /**
+   * Set-Mailbox; a recipient it does not find is tried as a mail user. `previous`: the policy the
+   * recipient had per a read already made (null: none), undefined when none was made.
+   */
+  async #assignOne(transport: ExchangeTransport, mailbox: string, policy: string, o: OperationOptions, previous?: string | null): Promise<MailboxAssignmentResult> {
+    // One audit line per mailbox that changed (bulk assignment included). No read is made for it (a
+    // bulk run would double its requests): `before` is the policy a bulk run's read of current state
+    // found, else null (unknown). The service's "nothing modified" warning tells an assignment
+    // already in place (no line).
     return this.#context.audit.change(
-      { what: "policies.exchange.assign", target: mailbox, before: null },
+      { what: "policies.exchange.assign", target: mailbox, before: previous === undefined ? null : { dataEncryptionPolicy: previous } },
       () => this.#setPolicy(transport, mailbox, policy, o),
       (r) => (r.changed ? { dataEncryptionPolicy: policy, recipientType: r.recipientType } : UNCHANGED),
     );
@@ -156,7 +160,7 @@ export class ExchangePoliciesClient implements ExchangePoliciesOperations {
           if (!found.enabled) throw new PreconditionFailedError("ERR_POLICY_NOT_FOUND", `The data encryption policy '${found.name}' is disabled; enable it with client.policies.exchange.setEnabled('${found.name}', true) (Set-DataEncryptionPolicy -Enabled $true) first.`);
           return found;
         },
-        assignOne: (mailbox, name, o) => this.#assignOne(this.#bulkTransport, mailbox, name, o),
+        assignOne: (mailbox, name, o, previous) => this.#assignOne(this.#bulkTransport, mailbox, name, o, previous),
       },
       mailboxes,
       policy,
