@@ -125,13 +125,14 @@ function wireOnboarding(m: {
   };
   const dnc = (s: { featureState: string; providerState: string; protected: boolean }) => ({ featureState: s.featureState, providerState: s.providerState, protected: s.protected });
   const assignments = async (o: { abortSignal?: AbortSignal }) => {
-    const rows = [...(await m.exchange.invoke({ cmdlet: "Get-Mailbox" }, o)).value, ...(await m.exchange.invoke({ cmdlet: "Get-MailUser" }, o)).value];
+    const mailboxRows = (await m.exchange.invoke({ cmdlet: "Get-Mailbox" }, o)).value;
+    const rows = [...mailboxRows, ...(await m.exchange.invoke({ cmdlet: "Get-MailUser" }, o)).value];
     const policyOf = new Map<string, string | null>();
     for (const row of rows) {
       const policy = typeof row["DataEncryptionPolicy"] === "string" ? (row["DataEncryptionPolicy"] as string) : null;
       for (const f of ["UserPrincipalName", "PrimarySmtpAddress", "Alias", "Identity"]) if (typeof row[f] === "string") policyOf.set((row[f] as string).toLowerCase(), policy);
     }
-    return { rows, policyOf };
+    return { rows, mailboxRows, policyOf };
   };
   return {
     vaultUrl: (vaultName) => plannedVaultUrl(m.resourceManagerEndpoint, vaultName),
@@ -172,7 +173,8 @@ function wireOnboarding(m: {
       const { policyOf } = await assignments(o);
       return mailboxes.map((box) => policyOf.get(box.toLowerCase()) ?? null);
     },
-    countMailboxesWithoutPolicy: async (o) => (await assignments(o)).rows.filter((r) => r["DataEncryptionPolicy"] == null).length,
+    // Mailboxes only, as the bulk assignment of `allWithoutPolicy` takes them (mail users are listed by name).
+    countMailboxesWithoutPolicy: async (o) => (await assignments(o)).mailboxRows.filter((r) => r["DataEncryptionPolicy"] == null).length,
     assignExchangePolicy: async (mailboxes, policy, checkpoint, o, onProgress) => {
       // readCurrentState: a resumed or repeated run skips mailboxes that already have the policy.
       const r = await m.policies.exchange.beginAssign(mailboxes, policy, { ...o, readCurrentState: true, ...(checkpoint ? { checkpoint } : {}), ...(onProgress ? { onProgress } : {}) });
