@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator, type Emulator } from "../emulator/index.js";
-import { CustomerKeyClient, type CustomerKeyClientOptions, type OnboardingApplyResult, type OnboardingPlan, type OnboardingStep, type PreflightReport } from "../index.js";
+import { CustomerKeyClient, PreflightReport, type CustomerKeyClientOptions, type OnboardingApplyResult, type OnboardingPlan, type OnboardingStep } from "../index.js";
 import { configuredKeys, loadCliConfig, type CliConfig } from "./cli-config.js";
 import { demoConfigYaml, markOnboardingRequestSubmitted } from "./demo-config.js";
 import { registerDemoReporter } from "./demo-reporter.js";
@@ -73,7 +73,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     journal: path.join(work, "customer-key.config.yaml.journal.json"),
     audit: path.join(work, "audit.jsonl"),
     backups: [path.join(work, "backups-online"), path.join(work, "backups-offline")],
-    // One page per vault pair, as `customer-key validate --format html` writes it.
+    // The HTML report of the whole tenant.
     reports: [] as string[],
   };
   try {
@@ -185,10 +185,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const report of reports) {
       log(formatReportTable(report.toJSON(), { width: WIDTH }).trimEnd());
       log("");
-      const page = path.join(work, `report-${report.workload}.html`);
-      await writeFile(page, report.toHtml());
-      files.reports.push(page);
     }
+    // One page for the whole tenant, as `customer-key validate --format html` writes it.
+    const page = path.join(work, "report.html");
+    await writeFile(page, PreflightReport.combinedHtml(reports));
+    files.reports.push(page);
 
     log("7. Encryption status");
     let encrypted = 0;
@@ -284,7 +285,7 @@ async function describeFiles(files: DemoResult["files"], kept: boolean, log: (li
     ["journal", `${path.basename(files.journal)} (and the assignment's checkpoint beside it)`],
     ["backups", (await Promise.all(files.backups.map(async (d) => `${path.basename(d)}/ (${await count(d)} files)`))).join(", ")],
     ["audit trail", `${path.basename(files.audit)} (${audit} changes, JSON lines)`],
-    ["HTML reports", files.reports.map((f) => path.basename(f)).join(", ")],
+    ["HTML report", `${files.reports.map((f) => path.basename(f)).join(", ")} (every check, and a picture of the tenant)`],
   ];
   // Wrapped, never cut: a file name must stay whole.
   for (const [what, where] of rows) log(wrapIndented(where, WIDTH, `  ${what.padEnd(14)} `).join("\n"));

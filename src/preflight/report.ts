@@ -1,5 +1,7 @@
 /** The preflight report: JSON for tools, Markdown for a compliance ticket, HTML for people. */
 import type { Workload } from "../rules/workloads.js";
+import { InvalidInputError } from "../errors.js";
+import { combineTopologies } from "./combine-topology.js";
 import { reportHtml } from "./report-html.js";
 import type { CheckStatus, PreflightCheck, PreflightHtmlOptions, PreflightReportJson, PreflightTopology } from "./types.js";
 
@@ -64,6 +66,27 @@ export class PreflightReport {
   toHtml(options: PreflightHtmlOptions = {}): string {
     const at = options.generatedAt instanceof Date ? options.generatedAt.toISOString() : options.generatedAt ?? this.generatedAt;
     return reportHtml({ title: options.title ?? `Customer Key preflight: ${WORKLOAD_LABEL[this.workload]}`, generatedAt: at, ok: this.ok, summary: this.summary, checks: this.checks, topology: this.topology });
+  }
+
+  /**
+   * Several reports (e.g. one per vault pair of an onboarding) as one self-contained HTML page: one
+   * picture of the whole tenant (every subscription, vault, key version and policy the reports saw,
+   * each once) and every check, named by its workload. Loads nothing, as `toHtml()`.
+   *
+   * @param reports - The reports, in the order their checks are listed.
+   * @param options - Title (default `Customer Key preflight: <workloads>`) and the time shown.
+   */
+  static combinedHtml(reports: readonly PreflightReport[], options: PreflightHtmlOptions = {}): string {
+    if (!Array.isArray(reports) || reports.length === 0 || !reports.every((r) => r instanceof PreflightReport)) {
+      throw new InvalidInputError("ERR_VALIDATION_TARGET_INVALID", "reports must be a non-empty array of PreflightReport (what client.validate returns).", { field: "reports" });
+    }
+    const checks = reports.flatMap((r) => r.checks.map((c) => ({ ...c, title: `${WORKLOAD_LABEL[r.workload]}: ${c.title}` })));
+    const summary: Record<CheckStatus, number> = { pass: 0, fail: 0, warn: 0, skip: 0 };
+    for (const c of checks) summary[c.status]++;
+    const newest = reports.map((r) => r.generatedAt).sort().at(-1)!;
+    const at = options.generatedAt instanceof Date ? options.generatedAt.toISOString() : options.generatedAt ?? newest;
+    const title = options.title ?? `Customer Key preflight: ${reports.map((r) => WORKLOAD_LABEL[r.workload]).join(", ")}`;
+    return reportHtml({ title, generatedAt: at, ok: reports.every((r) => r.ok), summary, checks, topology: combineTopologies(reports.map((r) => r.topology)) });
   }
 
   /** The report as a Markdown table with the remedies. */

@@ -39,7 +39,7 @@ describe("customer-key demo", () => {
     expect(plan).toContain("… wait   Microsoft 365 onboarding request");
     expect(plan).toContain("3 waiting for Microsoft");
     // The files it kept, each name whole (a line is wrapped, never cut).
-    expect(out).toMatch(/HTML reports +report-exchange\.html, report-sharePoint\.html, report-multiWorkload\.html/);
+    expect(out).toMatch(/HTML report +report\.html \(every check, and a picture of the tenant\)/);
     expect(plan).toContain("300 mailbox(es) without it");
     // The apply stopped at each, and resumed from the journal (notes are word-wrapped).
     const flat = out.replace(/\s+/g, " ");
@@ -94,11 +94,13 @@ describe("customer-key demo", () => {
     for (const d of result.files.backups) expect((await readdir(d)).filter((f) => f.endsWith(".backup"))).toHaveLength(9);
     const audit = (await readFile(result.files.audit, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { what: string });
     expect(audit.map((l) => l.what)).toEqual(expect.arrayContaining(["subscriptions.registerDoNotCancel", "keys.create", "backups.backupKey", "policies.exchange.assign", "policies.multiWorkload.assign"]));
-    // One HTML report per vault pair, its picture with the counts the status shows.
-    expect(result.files.reports.map((f) => f.split("/").pop())).toEqual(["report-exchange.html", "report-sharePoint.html", "report-multiWorkload.html"]);
-    const page = await readFile(result.files.reports[1]!, "utf8");
-    expect(page).toContain("<svg");
-    expect(page).toMatch(/4 sites/);
+    // One HTML report of the whole tenant: every vault and policy of the demo in one picture, with the counts.
+    expect(result.files.reports.map((f) => f.split("/").pop())).toEqual(["report.html"]);
+    const page = await readFile(result.files.reports[0]!, "utf8");
+    const svg = page.slice(page.indexOf("<svg"), page.indexOf("</svg>"));
+    for (const name of ["contoso-exo-eu-a1", "contoso-exo-eu-b1", "contoso-spo-eu-a1", "contoso-spo-eu-b1", "contoso-m365-eu-a1", "contoso-m365-eu-b1", "EU_mailboxes", "Tenant_default", "SharePoint"]) expect(svg, name).toContain(name);
+    expect(svg).toMatch(/4 sites/);
+    expect(svg).toMatch(/300 mailbox/);
     // Every mailbox got its policy once.
     const assigned = emulator.requests.list({ service: "exchange" }).filter((r) => r.operation === "Set-Mailbox" && r.status === 200);
     expect(assigned).toHaveLength(300);

@@ -8,12 +8,14 @@
  * getAllSites, which the site count comes from, answers only applications with that permission. A screenshot lands in test/.artifacts/.
  */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, rawKeyClient, rawVaultManagement, startScenario, type Scenario } from "../../examples/shared-setup.js";
-import { BUILT_IN_ROLES } from "../../src/emulator/index.js";
+import { runDemo } from "../../src/cli/demo-run.js";
+import { BUILT_IN_ROLES, startEmulator } from "../../src/emulator/index.js";
 import { PreflightReport } from "../../src/index.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -108,4 +110,37 @@ describe.skipIf(!haveChromium && !process.env["CI"])("report.toHtml() in Chromiu
       await browser.close();
     }
   }, 120_000);
+
+  it("the demo's one page shows every vault and policy of the demo in one picture, without console errors", async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing in CI: .ci/run must install chromium before the tests.`);
+    const emulator = await startEmulator();
+    const kept = await mkdtemp(path.join(tmpdir(), "ck-demo-browser-"));
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    try {
+      const result = await runDemo({ mailboxes: 20, emulator, keepDirectory: path.join(kept, "demo"), log: () => undefined });
+      expect(result.ok).toBe(true);
+      const fileUrl = pathToFileURL(result.files.reports[0]!).href;
+      const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      await page.goto(fileUrl, { waitUntil: "load" });
+      const svgText = (await page.locator("svg").textContent()) ?? "";
+      const vaults = result.reports.flatMap((r) => r.topology!.vaults.map((v) => v.vaultName));
+      expect(new Set(vaults).size).toBe(6);
+      for (const name of vaults) expect(svgText).toContain(name);
+      for (const name of ["EU_mailboxes", "Tenant_default", "SharePoint"]) expect(svgText).toContain(name);
+      expect(svgText).toContain("20 mailbox");
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.locator(".picture").screenshot({ path: path.join(ARTIFACTS, "demo-topology.png") });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await emulator.stop();
+      await rm(kept, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -123,3 +123,50 @@ describe("layoutTopology", () => {
     expect(layoutTopology(structuredClone(topology), checks)).toEqual(layout);
   });
 });
+
+describe("PreflightReport.combinedHtml()", () => {
+  // A second pair (SharePoint) sharing the subscriptions, seeing the same policies once more with one more count.
+  const other: PreflightTopology = {
+    tenantId: "tenant-guid",
+    subscriptions: [{ subscriptionId: SUB_A }, { subscriptionId: SUB_B, displayName: "Secondary" }],
+    vaults: [
+      { member: "primary", subscriptionId: SUB_A, vaultName: "contoso-spo-a1", keys: [{ name: "spo", versions: [V2] }] },
+      { member: "secondary", subscriptionId: SUB_B, vaultName: "contoso-spo-b1", keys: [{ name: "spo", versions: [V1] }] },
+      { member: "primary", subscriptionId: SUB_A, vaultName: "contoso-a1", keys: [{ name: "root", versions: [V1] }] },
+    ],
+    policies: [{ kind: "sharePoint", name: "SharePoint EUR", geo: "EUR", state: "Registering", progressPercent: 40, siteCount: 12, keyUris: [] }],
+  };
+  const reports = [
+    new PreflightReport("exchange", checks, new Date("2026-01-02T03:04:05Z"), topology),
+    new PreflightReport("sharePoint", [check({ id: "vault.sku", status: "pass", vaultName: "contoso-spo-a1" })], new Date("2026-01-02T03:05:00Z"), other),
+  ];
+  const html = PreflightReport.combinedHtml(reports);
+  const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+
+  it("draws every subscription, vault, key version and policy of all the reports once", () => {
+    for (const name of ["contoso-a1", "contoso-b1", "contoso-spo-a1", "contoso-spo-b1"]) expect(svg.split(`data-id="vault:${name}"`).length - 1, name).toBe(1);
+    const policyTitles = [...svg.matchAll(/data-layer="policy"><title>([^\n<]*)/g)].map((m) => m[1]);
+    expect(policyTitles.filter((t) => t!.includes("SharePoint NAM"))).toHaveLength(1);
+    expect(policyTitles.filter((t) => t!.includes("SharePoint EUR"))).toHaveLength(1);
+    expect(svg.split('data-layer="subscription"').length - 1).toBe(2);
+    expect(svg).toContain("Secondary");
+    // The count only the second report had, on the policy the first report saw too.
+    expect(svg).toContain("12 sites");
+    // contoso-a1/root: both versions of the first report, none lost by the second.
+    expect(svg).toContain(`version ${V1.slice(0, 7)}`);
+    expect(svg).toContain(`version ${V2.slice(0, 7)}`);
+  });
+
+  it("lists every check under its workload, the newest time, and the verdict of all", () => {
+    expect(html).toContain("Exchange Online: t");
+    expect(html).toContain("SharePoint Online / OneDrive / Teams files: t");
+    expect(html).toContain("Generated 2026-01-02T03:05:00.000Z");
+    expect(html).toContain("NOT ready");
+    expect(html).not.toContain(EVIL);
+  });
+
+  it("refuses anything but a non-empty list of reports", () => {
+    expect(() => PreflightReport.combinedHtml([])).toThrow(expect.objectContaining({ code: "ERR_VALIDATION_TARGET_INVALID" }));
+    expect(() => PreflightReport.combinedHtml([{} as PreflightReport])).toThrow(expect.objectContaining({ code: "ERR_VALIDATION_TARGET_INVALID" }));
+  });
+});

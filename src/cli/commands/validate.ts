@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { Option } from "commander";
-import type { PreflightReport } from "../../index.js";
+import { PreflightReport } from "../../index.js";
 import { loadCliConfig } from "../cli-config.js";
 import { CliError } from "../cli-error.js";
 import { withCommonOptions, type CommonOptions } from "../common-options.js";
@@ -24,7 +24,7 @@ export const registerValidate: RegisterCommand = (program: Command, context: Cli
       .description("run the preflight checks on every vault pair of the configuration; exit 1 when one fails")
       .addOption(new Option("--format <format>", "report format").choices(["text", "md", "json", "html"]).default("text"))
       .option("--microsoft365", "also check the Microsoft 365 policies (DEPs, assignments, SharePoint)")
-      .option("--out <file>", "write the report to this file instead of stdout (html: one file per vault pair, <name>-<workload>.html)"),
+      .option("--out <file>", "write the report to this file instead of stdout"),
     "customer-key validate --config customer-key.config.yaml --microsoft365 --format html --out report.html",
   ).action(async (options: ValidateOptions) => {
     // --json keeps stdout for JSON: another format needs a file (checked before any request).
@@ -53,10 +53,8 @@ export const registerValidate: RegisterCommand = (program: Command, context: Cli
       if (format === "json") write(JSON.stringify(reports.map((r) => r.toJSON()), null, 2));
       else if (format === "md") write(reports.map((r) => r.toMarkdown()).join("\n"));
       else if (format === "html") {
-        // One self-contained page per report: a single pair prints (or writes) one page, several need --out.
-        if (reports.length === 1) write(reports[0]!.toHtml());
-        else if (!options.out) throw new CliError("ERR_CLI_OUTPUT_REQUIRED", `The configuration has ${reports.length} vault pairs: one HTML page each.`, "Pass --out report.html (it writes report-<workload>.html per pair).");
-        else for (const r of reports) write(r.toHtml(), options.out.replace(/(\.html?)?$/i, `-${r.workload}.html`));
+        // One self-contained page: every pair's checks and one picture of the whole tenant.
+        write(reports.length === 1 ? reports[0]!.toHtml() : PreflightReport.combinedHtml(reports));
       } else write(reports.map((r) => formatReportTable(r.toJSON()).trimEnd()).join("\n\n"));
       if (reports.some((r) => !r.ok)) context.exitCode = EXIT_CHECKS_FAILED;
     } finally {
