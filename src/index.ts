@@ -78,7 +78,7 @@ export type { KeyVaultRootKeyOptions } from "./keys/root-key.js";
 export { isAcceptedExpiry, KEY_SIZES, NO_EXPIRY, REQUIRED_RECOVERY_LEVEL, ROOT_KEY_OPERATIONS, rootKeyMismatches } from "./rules/key-rules.js";
 export type { KeyProtection, KeySize, RootKeyInfo } from "./rules/key-rules.js";
 export type { ImportableJwk } from "./keys/jwk.js";
-export type { PagedAsyncIterableIterator, PageSettings } from "./keys/paging.js";
+export type { PagedAsyncIterableIterator, PageSettings } from "./internal/paged-iterator.js";
 export type {
   ClearExpiryResult,
   CreateRootKeyOptions,

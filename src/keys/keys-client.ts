@@ -13,7 +13,7 @@ import { expiryFixPolicy } from "./expiry-fix.js";
 import { sameModulus, toImportJwk, type ImportableJwk } from "./jwk.js";
 import { KEY_SIZES, RECOVER_PERMISSION_HINT, isClearedExpiry, NO_EXPIRY, ROOT_KEY_OPERATIONS, rootKeyMismatches, toRootKeyInfo, type KeyProtection, type KeySize, type RootKeyInfo } from "../rules/key-rules.js";
 import { getDeletedKeyOrUndefined, getKeyOrUndefined, azureCallOptions } from "../azure/key-vault-reads.js";
-import { pagedIterator, type PagedAsyncIterableIterator } from "./paging.js";
+import { pagedIterator, type PagedAsyncIterableIterator } from "../internal/paged-iterator.js";
 import { KeyVaultRootKey } from "./root-key.js";
 import type {
   ClearExpiryResult,

@@ -3,7 +3,7 @@ import { ConfirmationRequiredError, InvalidInputError, PreconditionFailedError }
 import type { ClientContext } from "../../internal/context.js";
 import { runOperation, type OperationOptions } from "../../internal/operation.js";
 import type { PagedAsyncIterableIterator, PageSettings } from "@azure/keyvault-keys";
-import { singlePage } from "../single-page.js";
+import { singlePage } from "../../internal/paged-iterator.js";
 import type { ExchangeTransport } from "../../transports/exchange-transport.js";
 import { MAILBOX_POLICIES, PolicyCommands, auditedPolicy } from "../policy-commands.js";
 import { UNCHANGED } from "../../internal/audit.js";

@@ -9,7 +9,7 @@ import type { ClientContext } from "../../internal/context.js";
 import { runOperation, type OperationOptions } from "../../internal/operation.js";
 import type { ExchangeTransport } from "../../transports/exchange-transport.js";
 import { MULTI_WORKLOAD_POLICIES, PolicyCommands } from "../policy-commands.js";
-import { singlePage } from "../single-page.js";
+import { singlePage } from "../../internal/paged-iterator.js";
 import type { AssignMultiWorkloadOptions, AssignMultiWorkloadResult, CreatePolicyInput, CreatePolicyOptions, CreatePolicyResult, DataEncryptionPolicy, MultiWorkloadAssignment } from "../types.js";
 
 /** Multi-workload data encryption policies and the tenant's assignment. */

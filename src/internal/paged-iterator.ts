@@ -1,4 +1,4 @@
-/** A PagedAsyncIterableIterator (Azure SDK convention) over pages fetched by continuation token. */
+/** PagedAsyncIterableIterators (Azure SDK convention): over pages fetched by continuation token, or one whole list. */
 import type { PagedAsyncIterableIterator, PageSettings } from "@azure/keyvault-keys";
 
 export type { PagedAsyncIterableIterator, PageSettings };
@@ -28,4 +28,9 @@ export function pagedIterator<T>(fetchPage: (continuationToken: string | undefin
     },
     byPage: (settings?: PageSettings) => pages(settings),
   };
+}
+
+/** Over a list one request returns whole (Exchange's Get-* cmdlets page inside the transport). */
+export function singlePage<T>(fetch: () => Promise<T[]>): PagedAsyncIterableIterator<T, T[], PageSettings> {
+  return pagedIterator(async () => ({ items: await fetch(), continuationToken: undefined }));
 }
